@@ -1,0 +1,75 @@
+/**
+ * Name resolution for the connection probes (tcp, tls, https, websocket): the path the
+ * operating system and Teams take. With ctx.systemResolver set, that resolver stands in for
+ * the OS one (tests point it at a lab DNS server); otherwise getaddrinfo decides.
+ */
+import { lookup, Resolver } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import type { ProbeContext } from '../context.ts';
+
+export interface Resolved {
+  addresses: string[];
+  ms: number;
+}
+
+export class ResolveError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/** Splits `ip`, `ip:port`, `[v6]:port` into host and port (53 when absent). */
+export function parseHostPort(text: string, defaultPort = 53): { host: string; port: number } {
+  const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(text);
+  if (bracketed) return { host: bracketed[1], port: bracketed[2] ? Number(bracketed[2]) : defaultPort };
+  if (isIP(text) === 6) return { host: text, port: defaultPort };
+  const at = text.lastIndexOf(':');
+  if (at > 0) return { host: text.slice(0, at), port: Number(text.slice(at + 1)) };
+  return { host: text, port: defaultPort };
+}
+
+/**
+ * Resolves `host` to its addresses. Throws ResolveError with a DNS code (ENOTFOUND,
+ * ESERVFAIL, ETIMEOUT, ECONNREFUSED…) or InterlockError; callers turn that into a result.
+ */
+export async function resolveHost(host: string, ctx: ProbeContext, signal: AbortSignal): Promise<Resolved> {
+  const started = performance.now();
+  if (isIP(host)) return { addresses: [host], ms: 0 };
+  if (ctx.systemResolver) {
+    const server = parseHostPort(ctx.systemResolver);
+    ctx.interlock.check(server.host);
+    const resolver = new Resolver({ timeout: 2000, tries: 1 });
+    resolver.setServers([ctx.systemResolver]);
+    const onAbort = () => resolver.cancel();
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      const addresses = await resolver.resolve4(host);
+      return { addresses, ms: performance.now() - started };
+    } catch (err) {
+      const code = signal.aborted ? 'ETIMEOUT' : ((err as NodeJS.ErrnoException).code ?? 'EDNS');
+      throw new ResolveError(code, `resolving ${host} via ${ctx.systemResolver}: ${code}`);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+  // getaddrinfo cannot be cancelled; the race keeps the deadline honest all the same.
+  if (ctx.interlock.enabled && host !== 'localhost') {
+    // The OS resolver is not ours to query under the interlock: it may sit beyond this machine.
+    ctx.interlock.check(host);
+  }
+  const aborted = new Promise<never>((_, reject) => {
+    const fail = () => reject(new ResolveError('ETIMEOUT', `resolving ${host}: no answer before the deadline`));
+    if (signal.aborted) fail();
+    else signal.addEventListener('abort', fail, { once: true });
+  });
+  try {
+    const found = await Promise.race([lookup(host, { all: true }), aborted]);
+    return { addresses: found.map((a) => a.address), ms: performance.now() - started };
+  } catch (err) {
+    if (err instanceof ResolveError) throw err;
+    const code = (err as NodeJS.ErrnoException).code ?? 'EDNS';
+    throw new ResolveError(code, `resolving ${host}: ${code}`);
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * Shared shapes of the probe engine. The report JSON (CONTRACTS.md) is built from these, so
+ * fields here may be added but never renamed or repurposed.
+ */
+
+export type ProbeStatus = 'pass' | 'fail' | 'warn' | 'skipped' | 'error';
+
+/** Every phase a network probe knows. All are present in a result, 0 when the phase never ran. */
+export interface Phases {
+  dns: number;
+  connect: number;
+  proxy: number;
+  tls: number;
+  firstByte: number;
+}
+
+export type Phase = keyof Phases | 'setup' | 'response';
+
+/**
+ * Our classification of why a probe did not pass. The bot explains failures from this code,
+ * never from message text. Closed list: add here, never reuse a code for another meaning.
+ */
+export type FailureCode =
+  // DNS
+  | 'nxdomain'
+  | 'servfail'
+  | 'dns_refused'
+  | 'dns_timeout'
+  | 'no_answer'
+  | 'dns_error'
+  // TCP / routing
+  | 'timeout'
+  | 'refused'
+  | 'unreachable'
+  | 'reset'
+  // proxy
+  | 'proxy_unreachable'
+  | 'proxy_auth_required'
+  | 'proxy_refused'
+  // TLS
+  | 'handshake_reset'
+  | 'handshake_timeout'
+  | 'expired'
+  | 'not_yet_valid'
+  | 'hostname_mismatch'
+  | 'unknown_ca'
+  | 'untrusted'
+  | 'tls_error'
+  // HTTP / WebSocket
+  | 'http_5xx'
+  | 'http_blocked'
+  | 'bad_response'
+  | 'upgrade_refused'
+  // STUN / clock
+  | 'no_answer_udp'
+  | 'skew'
+  | 'no_time_source'
+  // engine
+  | 'interlock'
+  | 'not_applicable'
+  | 'parse_error'
+  | 'internal';
+
+export interface ProbeFailure {
+  phase: Phase;
+  code: FailureCode;
+  /** One human sentence with the specifics (host, port, status line). */
+  detail: string;
+}
+
+/** One probe's result: the `probes[]` entry of the report. */
+export interface ProbeResult<D extends object = Record<string, unknown>> {
+  /** Stable id, `${kind}:${target}` (see probeId). Findings cite these as evidence. */
+  id: string;
+  kind: ProbeKind;
+  target: string;
+  status: ProbeStatus;
+  durationMs: number;
+  phases: Phases;
+  detail: D;
+  /** Our typed cause; present whenever status is not pass (skipped included). */
+  failure?: ProbeFailure;
+  /** The underlying error as the platform named it (CONTRACTS.md `error`), e.g. ECONNREFUSED. */
+  error?: { code: string; message: string };
+}
+
+export type ProbeKind =
+  | 'dns'
+  | 'tcp'
+  | 'tls'
+  | 'https'
+  | 'websocket'
+  | 'stun'
+  | 'clock'
+  | 'proxy'
+  | 'cache'
+  | 'device'
+  | 'broker';
+
+export type Purpose = 'auth' | 'service' | 'websocket';
+
+export interface CatalogEndpoint {
+  host: string;
+  port: number;
+  purpose: Purpose;
+  /** Only for websocket endpoints: the path of the upgrade request. */
+  path?: string;
+  required: boolean;
+  /** Where the host comes from in Microsoft's published endpoint list (its ID there). */
+  msId?: number;
+}
+
+export interface CatalogMedia {
+  host: string;
+  ports: number[];
+  msId?: number;
+}
+
+export interface CatalogRoot {
+  name: string;
+  /** SHA-256 over the DER SubjectPublicKeyInfo, lowercase hex. */
+  spkiSha256: string;
+}
+
+export interface Catalog {
+  schema: 'reconnect.catalog/v1';
+  cloud: string;
+  endpoints: CatalogEndpoint[];
+  media: CatalogMedia[];
+  /** `ip` or `ip:port`. */
+  publicResolvers: string[];
+  /** HTTPS URLs whose Date header gives trusted time. */
+  timeSources: string[];
+  microsoftRoots: CatalogRoot[];
+}
+
+export function zeroPhases(): Phases {
+  return { dns: 0, connect: 0, proxy: 0, tls: 0, firstByte: 0 };
+}
+
+/** The one place probe ids are made, so diagnosis and the runner agree on them. */
+export function probeId(kind: ProbeKind, target: string): string {
+  return `${kind}:${target}`;
+}
