@@ -6,8 +6,8 @@
  * when the namespace cannot be made this throws, so the test fails rather than skips.
  */
 import { type SpawnOptions, spawn } from 'node:child_process';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { randomInt } from 'node:crypto';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 
 export interface RunResult {
   code: number | null;
@@ -39,10 +39,16 @@ export interface LabNetns {
 }
 
 /** Runs a command in our own namespace; rejects with its stderr when it exits non-zero. */
-export async function sh(cmd: string, args: string[], options: RunOptions & { spawn?: SpawnOptions } = {}): Promise<RunResult> {
+export async function sh(
+  cmd: string,
+  args: string[],
+  options: RunOptions & { spawn?: SpawnOptions } = {},
+): Promise<RunResult> {
   const result = await runProcess(cmd, args, options);
   if (result.code !== 0) {
-    throw new Error(`${cmd} ${args.join(' ')} exited ${result.code}: ${result.stderr.trim() || result.stdout.trim()}`);
+    throw new Error(
+      `${cmd} ${args.join(' ')} exited ${result.code}: ${result.stderr.trim() || result.stdout.trim()}`,
+    );
   }
   return result;
 }
@@ -55,11 +61,13 @@ export function runProcess(cmd: string, args: string[], options: RunOptions = {}
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
-    const timer = options.timeoutMs
-      ? setTimeout(() => child.kill('SIGKILL'), options.timeoutMs)
-      : undefined;
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
+    const timer = options.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), options.timeoutMs) : undefined;
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);

@@ -32,7 +32,9 @@ const proxy = spec.proxy;
 const ctx: ProbeContext = {
   interlock: createInterlock({ enabled: true, labNets }),
   systemResolver: spec.systemResolver ?? null,
-  proxy: proxy ? { source: 'env', url: proxy, forUrl: async () => proxy } : { source: 'none', forUrl: async () => null },
+  proxy: proxy
+    ? { source: 'env', url: proxy, forUrl: async () => proxy }
+    : { source: 'none', forUrl: async () => null },
   trustedCa: spec.trustedCa ?? [],
   catalog: spec.catalog ?? {
     schema: 'reconnect.catalog/v1',
