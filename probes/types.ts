@@ -55,9 +55,17 @@ export type FailureCode =
   | 'no_answer_udp'
   | 'skew'
   | 'no_time_source'
+  // device state and sign-in broker
+  | 'not_registered'
+  | 'device_auth_failed'
+  | 'sso_token_missing'
+  | 'sso_token_stale'
+  | 'broker_missing'
+  | 'broker_unhealthy'
   // engine
   | 'interlock'
   | 'not_applicable'
+  | 'not_run'
   | 'parse_error'
   | 'internal';
 
@@ -108,12 +116,15 @@ export interface CatalogEndpoint {
   required: boolean;
   /** Where the host comes from in Microsoft's published endpoint list (its ID there). */
   msId?: number;
+  /** Provenance for people: why this host, and what could not be confirmed. Never read by code. */
+  note?: string;
 }
 
 export interface CatalogMedia {
   host: string;
   ports: number[];
   msId?: number;
+  note?: string;
 }
 
 export interface CatalogRoot {
@@ -132,6 +143,8 @@ export interface Catalog {
   /** HTTPS URLs whose Date header gives trusted time. */
   timeSources: string[];
   microsoftRoots: CatalogRoot[];
+  /** Provenance of the whole file (source list and version). */
+  note?: string;
 }
 
 export function zeroPhases(): Phases {
