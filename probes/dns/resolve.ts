@@ -3,9 +3,12 @@
  * operating system and Teams take. With ctx.systemResolver set, that resolver stands in for
  * the OS one (tests point it at a lab DNS server); otherwise getaddrinfo decides.
  */
+import { getServers } from 'node:dns';
 import { lookup, Resolver } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { ProbeContext } from '../context.ts';
+import { type Interlock, InterlockError, isLoopback } from '../interlock.ts';
+import { formatServer } from './exchange.ts';
 
 export interface Resolved {
   addresses: string[];
@@ -54,13 +57,12 @@ export async function resolveHost(host: string, ctx: ProbeContext, signal: Abort
       signal.removeEventListener('abort', onAbort);
     }
   }
+  // The OS resolver is not ours to query under the interlock unless it is a lab server.
+  if (host !== 'localhost') osResolvers(ctx.interlock);
   // getaddrinfo cannot be cancelled; the race keeps the deadline honest all the same.
-  if (ctx.interlock.enabled && host !== 'localhost') {
-    // The OS resolver is not ours to query under the interlock: it may sit beyond this machine.
-    ctx.interlock.check(host);
-  }
   const aborted = new Promise<never>((_, reject) => {
-    const fail = () => reject(new ResolveError('ETIMEOUT', `resolving ${host}: no answer before the deadline`));
+    const fail = () =>
+      reject(new ResolveError('ETIMEOUT', `resolving ${host}: no answer before the deadline`));
     if (signal.aborted) fail();
     else signal.addEventListener('abort', fail, { once: true });
   });
@@ -72,4 +74,37 @@ export async function resolveHost(host: string, ctx: ProbeContext, signal: Abort
     const code = (err as NodeJS.ErrnoException).code ?? 'EDNS';
     throw new ResolveError(code, `resolving ${host}: ${code}`);
   }
+}
+
+/** An interlock refusal with its own reason (still an InterlockError for callers). */
+export class OsResolverRefused extends InterlockError {
+  constructor(address: string, reason: string) {
+    super(address);
+    this.message = `refused by the lab interlock (RECONNECT_LAB=1): ${reason}`;
+  }
+}
+
+/**
+ * The OS resolvers in order (from resolv.conf on Unix). Throws an InterlockError when the
+ * interlock is on and getaddrinfo could reach beyond the lab through any of them: getaddrinfo
+ * cannot be pointed at a server, so it may run only when every configured resolver is a
+ * lab-namespace address. Loopback does not count here: a loopback resolver is usually a stub
+ * (systemd-resolved, dnsmasq) that forwards the question beyond this machine.
+ */
+export function osResolvers(interlock: Interlock): Array<{ host: string; port: number }> {
+  const servers = getServers().map((s) => parseHostPort(s));
+  if (!interlock.enabled) return servers;
+  if (servers.length === 0) {
+    throw new OsResolverRefused('(none)', 'no OS resolver is configured, so getaddrinfo could ask anyone');
+  }
+  for (const server of servers) {
+    if (isLoopback(server.host)) {
+      throw new OsResolverRefused(
+        server.host,
+        `the OS resolver ${formatServer(server)} is loopback, typically a stub that forwards beyond this machine; set systemResolver, or run in a lab namespace whose resolv.conf names a lab server`,
+      );
+    }
+    interlock.check(server.host);
+  }
+  return servers;
 }

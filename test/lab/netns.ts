@@ -73,6 +73,8 @@ export function runProcess(cmd: string, args: string[], options: RunOptions = {}
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
+    // A child that exits before reading its input closes the pipe: that is not an error here.
+    child.stdin.on('error', () => {});
     child.stdin.end(options.input ?? '');
   });
 }

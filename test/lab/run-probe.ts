@@ -59,4 +59,5 @@ const result = await probe(JSON.parse(targetJson), {
   deadline: Date.now() + deadlineMs,
   ctx,
 });
-process.stdout.write(`${JSON.stringify(result)}\n`);
+// Exit at once: an uncancellable getaddrinfo may still hold the event loop after the deadline.
+process.stdout.write(`${JSON.stringify(result)}\n`, () => process.exit(0));
