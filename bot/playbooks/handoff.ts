@@ -1,0 +1,174 @@
+/**
+ * The IT admin's hand-off: what to change on the firewall, the proxy (a PAC snippet) and the
+ * TLS-inspection product, generated from the catalog the agent probed, so the lists match the
+ * cloud the user is in and never drift from a copy in a wiki. Copy-paste ready: every line
+ * of a section can go straight into a ticket, a rule import or a PAC file.
+ */
+import { FINDINGS, type FindingId, isFindingId } from '../../probes/findings.ts';
+import type { Catalog, Purpose } from '../../probes/types.ts';
+import { domainSuffixes, inDomain, normalizeHost, PROXY_PLACEHOLDER, pacDirective, pacFile } from './pac.ts';
+
+/** What the hand-off needs from a finding: the report's finding, or any subset with an id. */
+export interface HandoffFinding {
+  id: string;
+  severity?: string;
+  summary?: string;
+  facts?: Record<string, unknown>;
+}
+
+export interface HandoffInput {
+  catalog: Catalog;
+  /** Root cause first, as diagnosis orders them. */
+  findings: HandoffFinding[];
+  /** The proxy the device uses today: the PAC snippet's fallback. Credentials are dropped. */
+  proxyUrl?: string;
+}
+
+export type SectionKind = 'findings' | 'firewall' | 'pac' | 'tls' | 'dns';
+
+export interface HandoffSection {
+  kind: SectionKind;
+  title: string;
+  /** Plain text lines; `code` sections (the PAC file) are shown in a monospace block. */
+  lines: string[];
+  format: 'text' | 'code';
+}
+
+export interface AdminHandoff {
+  /** The downloadable text file. */
+  text: string;
+  sections: HandoffSection[];
+}
+
+/** Which findings call for which section. With none of them at hand, every section is given. */
+const CALLED_BY: Record<Exclude<SectionKind, 'findings'>, FindingId[]> = {
+  firewall: ['firewall.blocked', 'endpoint.failed', 'network.offline', 'media.udp_blocked', 'vpn.active'],
+  pac: ['proxy.unreachable', 'proxy.auth_required', 'proxy.websocket_blocked', 'tls.inspection'],
+  tls: ['tls.inspection', 'tls.untrusted', 'tls.handshake_failed', 'proxy.websocket_blocked'],
+  dns: ['dns.system_failed', 'dns.all_failed', 'dns.hijacked'],
+};
+const DEFAULT_SECTIONS: SectionKind[] = ['firewall', 'pac', 'tls'];
+
+const PURPOSE: Record<Purpose, string> = {
+  auth: 'sign-in',
+  service: 'Teams service',
+  websocket: 'Teams WebSocket (needs Upgrade: websocket)',
+};
+
+/** Builds the hand-off for the findings at hand. Pure. */
+export function adminHandoff(input: HandoffInput): AdminHandoff {
+  const { catalog, findings } = input;
+  const ids = new Set<string>(findings.map((f) => f.id));
+  let kinds = (Object.keys(CALLED_BY) as Array<keyof typeof CALLED_BY>).filter((k) =>
+    CALLED_BY[k].some((id) => ids.has(id)),
+  ) as SectionKind[];
+  if (kinds.length === 0) kinds = DEFAULT_SECTIONS;
+
+  const hosts = [...new Set([...catalog.endpoints.map((e) => e.host), ...catalog.media.map((m) => m.host)])];
+  const sections: HandoffSection[] = [];
+  if (findings.length > 0) sections.push(findingsSection(findings));
+  for (const kind of kinds) {
+    if (kind === 'firewall') sections.push(firewallSection(catalog, blockedHosts(findings)));
+    if (kind === 'pac') sections.push(pacSection(catalog, hosts, input.proxyUrl));
+    if (kind === 'tls') sections.push(tlsSection(hosts));
+    if (kind === 'dns') sections.push(dnsSection(hosts));
+  }
+
+  const header = [`Reconnect admin hand-off for Microsoft Teams sign-in (catalog: ${catalog.cloud})`, ''];
+  const body = sections.flatMap((s) => [s.title, '-'.repeat(s.title.length), ...s.lines, '']);
+  return { text: `${[...header, ...body].join('\n').trimEnd()}\n`, sections };
+}
+
+function findingsSection(findings: HandoffFinding[]): HandoffSection {
+  const lines = findings.map((f) => {
+    const known = isFindingId(f.id) ? FINDINGS[f.id] : undefined;
+    const severity = f.severity ?? known?.severity ?? 'unknown';
+    const facts = Object.entries(f.facts ?? {})
+      .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+      .join(', ');
+    const what = f.summary ?? known?.meaning ?? '';
+    return `${f.id} (${severity}): ${what}${facts ? ` [${facts}]` : ''}`;
+  });
+  return { kind: 'findings', title: 'What the device measured', lines, format: 'text' };
+}
+
+/** Hosts the firewall finding names (facts.hosts: strings or `host:port`). */
+function blockedHosts(findings: HandoffFinding[]): Set<string> {
+  const hosts = findings.find((f) => f.id === 'firewall.blocked')?.facts?.hosts;
+  const list = Array.isArray(hosts) ? hosts.filter((h): h is string => typeof h === 'string') : [];
+  return new Set(list.map((h) => normalizeHost(h.replace(/:\d+$/, ''))));
+}
+
+function firewallSection(catalog: Catalog, blocked: Set<string>): HandoffSection {
+  const rows: string[][] = [['HOST', 'PORT', 'PROTOCOL', 'PURPOSE']];
+  for (const e of catalog.endpoints) {
+    const notes = [
+      PURPOSE[e.purpose],
+      e.required ? '' : 'optional',
+      blocked.has(normalizeHost(e.host)) ? 'BLOCKED NOW' : '',
+    ]
+      .filter(Boolean)
+      .join('; ');
+    rows.push([e.host, String(e.port), 'TCP', notes]);
+  }
+  for (const m of catalog.media)
+    rows.push([m.host, portRanges(m.ports), 'UDP', 'Teams media (calls, meetings)']);
+  const lines = table(rows);
+  if (catalog.media.length > 0) {
+    lines.push('', 'Media UDP 3478-3481 goes out directly: no proxy, no VPN tunnel, no packet inspection.');
+  }
+  return { kind: 'firewall', title: 'Firewall allow-list (outbound)', lines, format: 'text' };
+}
+
+function pacSection(catalog: Catalog, hosts: string[], proxyUrl: string | undefined): HandoffSection {
+  const fallback = proxyUrl === undefined ? PROXY_PLACEHOLDER : pacDirective(proxyUrl);
+  const lines = pacFile({
+    hosts,
+    fallback,
+    comment: `Microsoft 365 and Teams (${catalog.cloud}) go direct, around the proxy; merge into your PAC file.`,
+  });
+  if (proxyUrl === undefined) lines.push(`// Replace "${PROXY_PLACEHOLDER}" with your proxy.`);
+  return { kind: 'pac', title: 'Proxy: send Microsoft 365 direct (PAC)', lines, format: 'code' };
+}
+
+function tlsSection(hosts: string[]): HandoffSection {
+  const domains = domainSuffixes(hosts);
+  const lines = domains.map((d) => `*.${d}`);
+  // Hosts that equal a domain are not matched by its wildcard.
+  for (const h of hosts.map(normalizeHost)) {
+    if (domains.includes(h)) lines.push(h);
+  }
+  return { kind: 'tls', title: 'TLS inspection: do not decrypt', lines, format: 'text' };
+}
+
+function dnsSection(hosts: string[]): HandoffSection {
+  const domains = domainSuffixes(hosts);
+  const lines = hosts.map((h) => {
+    const domain = domains.find((d) => inDomain(h, d));
+    return domain ? `${h} (under ${domain}: allow the whole domain in DNS filters)` : h;
+  });
+  return { kind: 'dns', title: 'DNS: these names must resolve to Microsoft', lines, format: 'text' };
+}
+
+/** `[3478, 3479, 3480, 3481, 3490]` → `3478-3481, 3490`. */
+export function portRanges(ports: number[]): string {
+  const sorted = [...new Set(ports)].sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (let i = 0; i < sorted.length; i++) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
+    parts.push(i === j ? String(sorted[i]) : `${sorted[i]}-${sorted[j]}`);
+    i = j;
+  }
+  return parts.join(', ');
+}
+
+function table(rows: string[][]): string[] {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  return rows.map((r) =>
+    r
+      .map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c])))
+      .join('  ')
+      .trimEnd(),
+  );
+}
