@@ -62,6 +62,8 @@ export type FailureCode =
   | 'sso_token_stale'
   | 'broker_missing'
   | 'broker_unhealthy'
+  // local files (caches, token stores)
+  | 'access_denied'
   // engine
   | 'interlock'
   | 'not_applicable'

@@ -1,0 +1,13 @@
+/** Sign-in error codes: the catalog (catalog.ts) and the finder for chat text (find.ts). */
+export {
+  allCodes,
+  CatalogError,
+  type Certainty,
+  type CodeCategory,
+  type CodeEntry,
+  loadCatalog,
+  lookupCode,
+  lookupDecimal,
+  normaliseCode,
+} from './catalog.ts';
+export { type FoundCode, findErrorCodes } from './find.ts';
