@@ -78,7 +78,7 @@ function parseCidr(cidr: string): { base: number; mask: number } {
   if (base === null || !Number.isInteger(bits) || bits < 8 || bits > 32) {
     throw new Error(`RECONNECT_LAB_NETS: "${cidr}" is not an IPv4 CIDR with a prefix of /8 to /32`);
   }
-  const mask = bits === 32 ? 0xffffffff : (~(0xffffffff >>> bits)) >>> 0;
+  const mask = bits === 32 ? 0xffffffff : ~(0xffffffff >>> bits) >>> 0;
   return { base: (base & mask) >>> 0, mask };
 }
 
