@@ -1,0 +1,87 @@
+/**
+ * One whole check: discover the proxy, plan from the catalog, run the suite, diagnose, and
+ * assemble the report of CONTRACTS.md. Used by `reconnect-agent check` and by `pair` jobs.
+ */
+import { getServers } from 'node:dns';
+import { version as osVersion, release } from 'node:os';
+import type { ProbeContext } from '../context.ts';
+import { diagnose } from '../diagnosis/index.ts';
+import { createInterlock } from '../interlock.ts';
+import { buildPlan, selectPlan } from '../plan.ts';
+import { discoverProxy } from '../proxy/discover.ts';
+import type { Report } from '../report.ts';
+import { type ProgressEvent, runSuite } from '../runner.ts';
+import type { Catalog } from '../types.ts';
+import { type AgentConfig, trustedCertificates } from './config.ts';
+import { AGENT_VERSION } from './version.ts';
+
+export interface CheckOptions {
+  config: AgentConfig;
+  catalog: Catalog;
+  onProgress?: (event: ProgressEvent) => void;
+  signal?: AbortSignal;
+  /** Only these probe ids or kinds (a recheck); all when absent. */
+  only?: string[];
+  /** Injected clock; the report's startedAt and the clock probe read it. */
+  now?: () => number;
+}
+
+export async function runCheck(options: CheckOptions): Promise<Report> {
+  const { config, catalog } = options;
+  const now = options.now ?? Date.now;
+  const startedAt = now();
+  const interlock = createInterlock({ enabled: config.lab, labNets: config.labNets });
+  const base = { interlock, systemResolver: config.systemResolver, trustedCa: trustedCertificates() };
+  const proxy = await discoverProxy({ platform: config.platform, env: config.env, ctx: base });
+  const ctx: ProbeContext = { ...base, proxy, catalog, now };
+  const full = buildPlan({ catalog, proxy, platform: config.platform, home: config.home, env: config.env });
+  const plan = options.only ? selectPlan(full, options.only) : full;
+  const run = await runSuite(plan, { ctx, onProgress: options.onProgress, signal: options.signal });
+  const partial = {
+    probes: run.probes,
+    endpoints: catalog.endpoints.map(({ host, port, purpose, required }) => ({
+      host,
+      port,
+      purpose,
+      required,
+    })),
+    environment: {
+      proxy: { source: proxy.source, ...(proxy.url ? { url: proxy.url } : {}) },
+      resolvers: config.systemResolver ? [config.systemResolver] : systemResolvers(),
+    },
+    publicResolvers: catalog.publicResolvers,
+  };
+  const { findings, verdict } = diagnose(partial);
+  return {
+    schema: 'reconnect.report/v1',
+    agent: {
+      version: AGENT_VERSION,
+      os: osName(config.platform),
+      osVersion: `${release()} ${safeOsVersion()}`.trim(),
+      runtime: `node ${process.versions.node}`,
+    },
+    cloud: catalog.cloud,
+    startedAt: new Date(startedAt).toISOString(),
+    durationMs: run.durationMs,
+    ...partial,
+    findings,
+    verdict,
+  };
+}
+
+function osName(platform: NodeJS.Platform): string {
+  return platform === 'win32' ? 'windows' : platform === 'darwin' ? 'macos' : platform;
+}
+
+function safeOsVersion(): string {
+  try {
+    return osVersion();
+  } catch {
+    return '';
+  }
+}
+
+/** The resolvers the OS is configured with, for the report. Reading them sends nothing. */
+function systemResolvers(): string[] {
+  return getServers();
+}

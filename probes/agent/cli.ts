@@ -1,0 +1,135 @@
+/**
+ * `reconnect-agent`: the command line of CONTRACTS.md. Exit 0 healthy, 1 problems found (or
+ * inconclusive), 2 usage or configuration error, with a message that names what was wrong and
+ * what is accepted.
+ */
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { builtInCatalog, CatalogError, CLOUDS, isCloudName, loadCatalogFile } from '../catalog/index.ts';
+import { ProxyConfigError } from '../proxy/servers.ts';
+import { runCheck } from './check.ts';
+import { ConfigError, type Env, loadAgentConfig } from './config.ts';
+import { progressPrinter, summaryText } from './render.ts';
+import { AGENT_VERSION } from './version.ts';
+
+export interface Io {
+  stdout: { write(text: string): unknown; isTTY?: boolean };
+  stderr: { write(text: string): unknown; isTTY?: boolean };
+  env: Env;
+}
+
+export const USAGE = `Usage:
+  reconnect-agent check [--cloud commercial|gcch|dod|china] [--catalog FILE] [--json] [--out FILE]
+  reconnect-agent pair CODE [--server URL]
+  reconnect-agent --help | --version
+
+check   runs every network check for Teams sign-in from this computer and names the cause.
+        --cloud    which Microsoft cloud's endpoints to check (default commercial)
+        --catalog  a catalog file that replaces the built-in one (CONTRACTS.md format)
+        --json     print only the report JSON on standard output
+        --out      also write the report JSON to FILE
+pair    joins the chat that showed CODE and runs the checks the helpdesk bot asks for.
+
+Exit status: 0 healthy, 1 problems found, 2 usage or configuration error.
+`;
+
+class UsageError extends Error {}
+
+export async function main(argv: string[], io: Io): Promise<number> {
+  try {
+    return await dispatch(argv, io);
+  } catch (err) {
+    if (
+      err instanceof UsageError ||
+      err instanceof CatalogError ||
+      err instanceof ConfigError ||
+      err instanceof ProxyConfigError
+    ) {
+      io.stderr.write(`reconnect-agent: ${err.message}\n`);
+      if (err instanceof UsageError) io.stderr.write(`\n${USAGE}`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+async function dispatch(argv: string[], io: Io): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    io.stdout.write(USAGE);
+    return command === undefined ? 2 : 0;
+  }
+  if (command === '--version' || command === '-v') {
+    io.stdout.write(`${AGENT_VERSION}\n`);
+    return 0;
+  }
+  if (command === 'check') return check(rest, io);
+  if (command === 'pair') return pair(rest, io);
+  throw new UsageError(`unknown command "${command}"; accepted: check, pair, --help, --version`);
+}
+
+function parse<T extends Record<string, { type: 'string' | 'boolean' }>>(
+  args: string[],
+  options: T,
+  command: string,
+) {
+  try {
+    return parseArgs({
+      args,
+      options: { ...options, help: { type: 'boolean' } },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (err) {
+    const accepted = Object.keys(options)
+      .map((o) => `--${o}`)
+      .join(', ');
+    throw new UsageError(
+      `${command}: ${(err as Error).message.split('\n')[0]} (accepted: ${accepted}, --help)`,
+    );
+  }
+}
+
+async function check(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(
+    args,
+    {
+      cloud: { type: 'string' },
+      catalog: { type: 'string' },
+      json: { type: 'boolean' },
+      out: { type: 'string' },
+    },
+    'check',
+  );
+  if (values.help) {
+    io.stdout.write(USAGE);
+    return 0;
+  }
+  if (positionals.length > 0)
+    throw new UsageError(`check takes no arguments, got "${positionals.join(' ')}"`);
+  const cloud = (values.cloud as string | undefined) ?? 'commercial';
+  if (!isCloudName(cloud))
+    throw new UsageError(`--cloud "${cloud}" is not a cloud; accepted: ${CLOUDS.join(', ')}`);
+  if (values.cloud && values.catalog) {
+    throw new UsageError('--cloud and --catalog cannot be combined: a catalog file names its own cloud');
+  }
+  const config = loadAgentConfig(io.env);
+  const catalog = values.catalog ? loadCatalogFile(values.catalog as string) : builtInCatalog(cloud);
+  const json = Boolean(values.json);
+  const tty = Boolean(io.stderr.isTTY) && !json;
+  const report = await runCheck({ config, catalog, onProgress: progressPrinter(io.stderr, { tty }) });
+  const text = `${JSON.stringify(report, null, 2)}\n`;
+  if (values.out) await writeFile(values.out as string, text);
+  io.stdout.write(json ? text : summaryText(report));
+  return report.verdict === 'healthy' ? 0 : 1;
+}
+
+async function pair(args: string[], io: Io): Promise<number> {
+  const { positionals } = parse(args, { server: { type: 'string' } }, 'pair');
+  if (positionals.length !== 1)
+    throw new UsageError('pair takes exactly one pairing code, e.g. reconnect-agent pair 7K3M-9QXT');
+  io.stderr.write(
+    'reconnect-agent: pairing with the chat arrives with the agent gateway; meanwhile run `reconnect-agent check` and type its result into the chat.\n',
+  );
+  return 2;
+}

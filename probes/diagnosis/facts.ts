@@ -1,0 +1,340 @@
+/**
+ * From probe results to the facts the rules read. Everything here follows from what was
+ * measured (status, failure phase and code, addresses, chains), never from probe ids or
+ * fixture shapes, so a fault the lab never staged is still read right.
+ */
+import type { Report } from '../report.ts';
+import type { ProbeResult } from '../types.ts';
+import { categoriesOf } from './addresses.ts';
+
+/** How far one connection probe got, in the terms rules speak. */
+export type ConnState =
+  | 'pass'
+  | 'missing'
+  | 'error'
+  | 'skipped'
+  | 'dns'
+  | 'proxy_unreachable'
+  | 'proxy_auth'
+  | 'blocked'
+  | 'timeout'
+  | 'refused'
+  | 'unreachable'
+  | 'reset'
+  | 'inspected'
+  | 'untrusted'
+  | 'handshake'
+  | 'http_5xx'
+  | 'upgrade_refused'
+  | 'other';
+
+export interface ConnFacts {
+  id: string;
+  state: ConnState;
+  code: string | null;
+  detail: Record<string, unknown>;
+}
+
+export interface DnsFacts {
+  id: string;
+  /** 'ok' or the failure code without its prefix: nxdomain, servfail, refused, timeout, no_answer, error, missing. */
+  state: string;
+  addresses: string[];
+  categories: string[];
+  cname: string[];
+  publicIds: string[];
+  /** Some public resolver returned addresses. */
+  publicOk: boolean;
+  /** Some public resolver answered at all (an NXDOMAIN is an answer). */
+  publicAnswered: boolean;
+  publicCategories: string[];
+  /** Why the system answer cannot be Microsoft's while a public one is; null when it can. */
+  hijack: string | null;
+}
+
+export interface HostFacts {
+  host: string;
+  port: number;
+  purpose: string;
+  required: boolean;
+  /** The connection went through a proxy, so the local resolver did not matter for it. */
+  proxied: boolean;
+  dns: DnsFacts;
+  tcp: ConnFacts;
+  tls: ConnFacts;
+  https: ConnFacts;
+  websocket: ConnFacts;
+  /** The probe that stands for the endpoint's purpose (https, or websocket) passed. */
+  ok: boolean;
+  /** How the path refused this host, when it did: dropped, refused, unreachable, proxy_denied. */
+  blockedMode: string | null;
+  /** For untrusted chains: unknown_ca, expired, not_yet_valid, hostname_mismatch. */
+  tlsReason: string | null;
+  /** The name the chain ends at: the inspecting product for an inspected chain. */
+  tlsIssuer: string | null;
+}
+
+export interface Facts {
+  hosts: HostFacts[];
+  proxy: { configured: boolean; url: string | null; source: string };
+  /** Every probe whose failure names the proxy, by kind of failure. */
+  proxyUnreachableIds: string[];
+  proxyAuthIds: string[];
+  /** Some resolver (system or public) answered anything. */
+  anyResolverAnswered: boolean;
+  dnsIds: string[];
+  /** Some connection of any kind (tcp, tls, https, websocket, stun, clock) succeeded. */
+  anyConnection: boolean;
+  connectionIds: string[];
+  clock: { id: string; status: string; offsetSeconds: number | null } | null;
+  media: { ids: string[]; answered: number; total: number };
+  cachesPresent: Array<{ id: string; path: string; client: string }>;
+  device: { id: string; status: string; detail: Record<string, unknown> } | null;
+  broker: { id: string; status: string; detail: Record<string, unknown> } | null;
+  vpn: { id: string; status: string; detail: Record<string, unknown> } | null;
+  /** Probes that could not run (status error): too many and the verdict is inconclusive. */
+  notRunIds: string[];
+  networkProbeCount: number;
+  microsoftDomains: string[];
+}
+
+const MISSING = (id: string): ConnFacts => ({ id, state: 'missing', code: null, detail: {} });
+
+export function deriveFacts(
+  report: Pick<Report, 'probes' | 'endpoints' | 'environment' | 'publicResolvers'>,
+  microsoftDomains: string[],
+): Facts {
+  const byId = new Map(report.probes.map((p) => [p.id, p]));
+  const ofKind = (kind: string) => report.probes.filter((p) => p.kind === kind);
+  const domains = [...new Set([...microsoftDomains, ...report.endpoints.map((e) => registrable(e.host))])];
+
+  const hosts = report.endpoints.map((e): HostFacts => {
+    const key = `${e.host}:${e.port}`;
+    const conn = (kind: string) => {
+      const p = byId.get(`${kind}:${key}`);
+      return p ? connFacts(p) : MISSING(`${kind}:${key}`);
+    };
+    const tcp = conn('tcp');
+    const tls = conn('tls');
+    const https = conn('https');
+    const websocket = conn('websocket');
+    const proxied = [tls, https, websocket].some((c) => Boolean(c.detail.proxy)) || tcp.state === 'skipped';
+    const main = e.purpose === 'websocket' ? websocket : https;
+    return {
+      host: e.host,
+      port: e.port,
+      purpose: e.purpose,
+      required: e.required,
+      proxied,
+      dns: dnsFacts(e.host, report.probes, domains),
+      tcp,
+      tls,
+      https,
+      websocket,
+      ok: main.state === 'pass',
+      blockedMode: blockedMode(tcp, [tls, https, websocket], proxied),
+      tlsReason: tls.state === 'untrusted' ? String(tls.detail.reason ?? tls.code ?? 'untrusted') : null,
+      tlsIssuer: chainTop(tls.detail.chain),
+    };
+  });
+
+  const failureCodes = (code: string) =>
+    report.probes.filter((p) => p.failure?.code === code).map((p) => p.id);
+  const dnsProbes = ofKind('dns');
+  const connectionKinds = new Set(['tcp', 'tls', 'https', 'websocket', 'stun', 'clock']);
+  const connections = report.probes.filter((p) => connectionKinds.has(p.kind));
+  const clockProbe = ofKind('clock')[0];
+  const stun = ofKind('stun');
+  const single = (kind: string) => {
+    const p = ofKind(kind)[0];
+    return p ? { id: p.id, status: p.status, detail: p.detail as Record<string, unknown> } : null;
+  };
+  const network = [...dnsProbes, ...connections];
+  return {
+    hosts,
+    proxy: {
+      configured: Boolean(report.environment.proxy.url) && report.environment.proxy.source !== 'none',
+      url: report.environment.proxy.url ?? null,
+      source: report.environment.proxy.source,
+    },
+    proxyUnreachableIds: failureCodes('proxy_unreachable'),
+    proxyAuthIds: failureCodes('proxy_auth_required'),
+    anyResolverAnswered: dnsProbes.some((p) => answered(p)),
+    dnsIds: dnsProbes.map((p) => p.id),
+    // A clock probe passes or warns only when a time source answered.
+    anyConnection: connections.some((p) => p.status === 'pass' || p.status === 'warn' || reachedServer(p)),
+    connectionIds: connections.map((p) => p.id),
+    clock: clockProbe
+      ? {
+          id: clockProbe.id,
+          status: clockProbe.status,
+          offsetSeconds: numberOrNull((clockProbe.detail as Record<string, unknown>).offsetSeconds),
+        }
+      : null,
+    media: {
+      ids: stun.map((p) => p.id),
+      answered: stun.filter((p) => p.status === 'pass').length,
+      total: stun.filter((p) => p.status === 'pass' || p.status === 'fail').length,
+    },
+    cachesPresent: ofKind('cache')
+      .filter((p) => (p.detail as Record<string, unknown>).exists === true)
+      .map((p) => {
+        const d = p.detail as Record<string, unknown>;
+        return { id: p.id, path: String(d.path ?? ''), client: String(d.client ?? '') };
+      }),
+    device: single('device'),
+    broker: single('broker'),
+    vpn: single('vpn'),
+    notRunIds: network.filter((p) => p.status === 'error').map((p) => p.id),
+    networkProbeCount: network.length,
+    microsoftDomains: domains,
+  };
+}
+
+/** A TLS, HTTP or clock-skew failure still proves a packet came back from something on the path. */
+function reachedServer(p: ProbeResult): boolean {
+  const phase = p.failure?.phase;
+  if (p.status !== 'fail') return false;
+  if (p.failure?.code === 'skew') return true;
+  if (phase === 'tls') return p.failure?.code !== 'handshake_timeout';
+  return phase === 'firstByte' || phase === 'response';
+}
+
+/** A direct TCP failure, or a proxy that answered "denied" for the host. */
+function blockedMode(tcp: ConnFacts, others: ConnFacts[], proxied: boolean): string | null {
+  if (others.some((c) => c.state === 'blocked')) return 'proxy_denied';
+  if (proxied) return null;
+  if (tcp.state === 'timeout') return 'dropped';
+  if (tcp.state === 'refused' || tcp.state === 'reset') return 'refused';
+  if (tcp.state === 'unreachable') return 'unreachable';
+  return null;
+}
+
+/** The subject of the chain's last certificate (its root when the chain is complete). */
+function chainTop(chain: unknown): string | null {
+  if (!Array.isArray(chain) || chain.length === 0) return null;
+  const top = chain[chain.length - 1] as { subject?: unknown; issuer?: unknown; selfSigned?: boolean };
+  // A complete chain ends at a self-signed root, whose subject is the name; otherwise name its issuer.
+  const name = top.selfSigned === true ? top.subject : (top.issuer ?? top.subject);
+  return commonName(name);
+}
+
+function commonName(name: unknown): string | null {
+  if (!name) return null;
+  if (typeof name === 'object') {
+    const n = name as Record<string, unknown>;
+    return String(n.CN ?? n.O ?? JSON.stringify(n));
+  }
+  const text = String(name);
+  return /CN=([^,/\n]+)/.exec(text)?.[1]?.trim() ?? text;
+}
+
+function answered(p: ProbeResult): boolean {
+  if (p.status === 'pass') return true;
+  const code = p.failure?.code;
+  return code === 'nxdomain' || code === 'servfail' || code === 'dns_refused' || code === 'no_answer';
+}
+
+export function connFacts(p: ProbeResult): ConnFacts {
+  const detail = (p.detail ?? {}) as Record<string, unknown>;
+  const code = p.failure?.code ?? null;
+  const make = (state: ConnState): ConnFacts => ({ id: p.id, state, code, detail });
+  if (p.status === 'pass') return make('pass');
+  if (p.status === 'skipped') return make('skipped');
+  if (p.status === 'error') return make('error');
+  if (p.kind === 'tls' && p.status === 'warn' && detail.inspected) return make('inspected');
+  if (p.failure?.phase === 'dns') return make('dns');
+  switch (code) {
+    case 'proxy_unreachable':
+      return make('proxy_unreachable');
+    case 'proxy_auth_required':
+      return make('proxy_auth');
+    case 'proxy_refused':
+    case 'http_blocked':
+      return make('blocked');
+    case 'timeout':
+      return make(p.failure?.phase === 'connect' ? 'timeout' : 'other');
+    case 'refused':
+      return make('refused');
+    case 'unreachable':
+      return make('unreachable');
+    case 'reset':
+      return make(p.failure?.phase === 'tls' ? 'handshake' : 'reset');
+    case 'handshake_reset':
+    case 'handshake_timeout':
+    case 'tls_error':
+      return make('handshake');
+    case 'expired':
+    case 'not_yet_valid':
+    case 'hostname_mismatch':
+    case 'unknown_ca':
+    case 'untrusted':
+      return make('untrusted');
+    case 'http_5xx':
+      return make('http_5xx');
+    case 'upgrade_refused':
+      return make('upgrade_refused');
+    default:
+      return make('other');
+  }
+}
+
+function dnsFacts(host: string, probes: ProbeResult[], domains: string[]): DnsFacts {
+  const forHost = probes.filter((p) => p.kind === 'dns' && p.target.startsWith(`${host}@`));
+  const system = forHost.find((p) => p.target === `${host}@system`);
+  const publics = forHost.filter((p) => p !== system);
+  const detailOf = (p?: ProbeResult) => (p?.detail ?? {}) as { addresses?: string[]; cname?: string[] };
+  const addresses = detailOf(system).addresses ?? [];
+  const cname = detailOf(system).cname ?? [];
+  const publicOkProbes = publics.filter((p) => p.status === 'pass');
+  const publicAddresses = publicOkProbes.flatMap((p) => detailOf(p).addresses ?? []);
+  const publicCnames = new Set(publicOkProbes.flatMap((p) => detailOf(p).cname ?? []).map(lower));
+  const categories = categoriesOf(addresses);
+  const publicCategories = categoriesOf(publicAddresses);
+  const state = !system
+    ? 'missing'
+    : system.status === 'pass'
+      ? 'ok'
+      : system.status === 'error'
+        ? 'error'
+        : (system.failure?.code ?? 'error').replace(/^dns_/, '');
+
+  let hijack: string | null = null;
+  if (state === 'ok' && publicOkProbes.length > 0) {
+    const overlap = addresses.some((a) => publicAddresses.includes(a));
+    const foreign = categories.filter((c) => c !== 'public' && !publicCategories.includes(c));
+    const strayName = cname.map(lower).find((n) => !publicCnames.has(n) && !underAny(n, domains));
+    if (!overlap && foreign.length > 0)
+      hijack = `answers with ${foreign.join(', ')} addresses (${addresses.join(', ')})`;
+    else if (strayName) hijack = `sends the name through ${strayName}, outside Microsoft's domains`;
+  }
+  return {
+    id: system?.id ?? `dns:${host}@system`,
+    state,
+    addresses,
+    categories,
+    cname,
+    publicIds: publics.map((p) => p.id),
+    publicOk: publicOkProbes.length > 0,
+    publicAnswered: publics.some((p) => answered(p)),
+    publicCategories,
+    hijack,
+  };
+}
+
+function lower(s: string): string {
+  return s.toLowerCase().replace(/\.$/, '');
+}
+
+function underAny(name: string, domains: string[]): boolean {
+  return domains.some((d) => name === d || name.endsWith(`.${d}`));
+}
+
+/** The last two labels: enough to keep a host's own zone from counting as foreign. */
+function registrable(host: string): string {
+  return lower(host).split('.').slice(-2).join('.');
+}
+
+function numberOrNull(v: unknown): number | null {
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}

@@ -1,0 +1,26 @@
+/**
+ * The report of CONTRACTS.md (`check --json`), and the finding shape diagnosis fills in.
+ * Extension beyond the contract: `endpoints` carries the catalog entries the run probed, so
+ * `diagnose(report)` needs nothing but the report (the bot re-diagnoses reports it receives).
+ */
+import type { ProxySource } from './context.ts';
+import type { Finding } from './findings.ts';
+import type { CatalogEndpoint, ProbeResult } from './types.ts';
+
+export type { Finding, Severity } from './findings.ts';
+export type Verdict = 'healthy' | 'problems' | 'inconclusive';
+
+export interface Report {
+  schema: 'reconnect.report/v1';
+  agent: { version: string; os: string; osVersion: string; runtime: string };
+  cloud: string;
+  startedAt: string;
+  durationMs: number;
+  environment: { proxy: { source: ProxySource; url?: string }; resolvers: string[] };
+  endpoints: Array<Pick<CatalogEndpoint, 'host' | 'port' | 'purpose' | 'required'>>;
+  /** The catalog's public resolvers, so diagnosis can tell them from the system path. */
+  publicResolvers: string[];
+  probes: ProbeResult[];
+  findings: Finding[];
+  verdict: Verdict;
+}

@@ -1,0 +1,226 @@
+/**
+ * `reconnect-agent check --catalog <lab> --json` against lab scenarios: for every finding id a
+ * lab can produce, the ids, their order and the verdict; a healthy lab; and several
+ * scenarios with two faults at once. Scenarios describe what the network does; the agent
+ * has to work out the cause from what it measures.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { type ScenarioSpec, startScenario } from '../lab/scenario.ts';
+import { ids, runAgent } from './agent-run.ts';
+
+interface Case {
+  name: string;
+  spec: ScenarioSpec;
+  findings: string[];
+  verdict: 'healthy' | 'problems' | 'inconclusive';
+  /** Extra checks on the report. */
+  check?: (report: NonNullable<Awaited<ReturnType<typeof runAgent>>['report']>) => void;
+}
+
+const fact = (
+  report: { findings: Array<{ id: string; facts: Record<string, unknown> }> },
+  id: string,
+  key: string,
+) => report.findings.find((f) => f.id === id)?.facts[key];
+
+const CASES: Case[] = [
+  {
+    name: 'healthy lab: no blocking or degraded finding',
+    spec: {},
+    findings: [],
+    verdict: 'healthy',
+    check: (r) =>
+      assert.ok(
+        r.probes.filter((p) => p.kind !== 'device' && p.kind !== 'broker').every((p) => p.status === 'pass'),
+      ),
+  },
+  {
+    name: 'cached Teams data is reported as info and keeps the verdict healthy',
+    spec: { caches: true },
+    findings: ['credentials.cache_present'],
+    verdict: 'healthy',
+  },
+  {
+    name: 'the system resolver says NXDOMAIN while the public one answers',
+    spec: { endpoints: { auth: { dns: 'nxdomain' }, service: { dns: 'nxdomain' } } },
+    findings: ['dns.system_failed'],
+    verdict: 'problems',
+    check: (r) =>
+      assert.deepEqual(fact(r, 'dns.system_failed', 'hosts'), ['login.lab.test', 'teams.lab.test']),
+  },
+  {
+    name: 'every resolver fails (SERVFAIL) while the network itself works',
+    spec: { all: { dns: 'servfail', publicDns: 'servfail' } },
+    findings: ['dns.all_failed'],
+    verdict: 'problems',
+  },
+  {
+    name: 'no resolver answers and nothing connects: offline',
+    spec: { dnsDown: true },
+    findings: ['network.offline'],
+    verdict: 'problems',
+  },
+  {
+    name: 'the system resolver sinkholes a name to 0.0.0.0',
+    spec: { endpoints: { auth: { dns: 'sinkhole' } } },
+    findings: ['dns.hijacked'],
+    verdict: 'problems',
+    check: (r) => assert.deepEqual(fact(r, 'dns.hijacked', 'addresses'), ['0.0.0.0']),
+  },
+  {
+    name: 'connections to two required hosts are refused',
+    spec: { endpoints: { auth: { server: 'closed' }, service: { server: 'closed' } } },
+    findings: ['firewall.blocked'],
+    verdict: 'problems',
+    check: (r) => assert.equal(fact(r, 'firewall.blocked', 'mode'), 'refused'),
+  },
+  {
+    name: 'the configured proxy does not answer',
+    spec: { proxy: 'unreachable' },
+    findings: ['proxy.unreachable'],
+    verdict: 'problems',
+  },
+  {
+    name: 'the proxy wants credentials (407)',
+    spec: { proxy: 'auth' },
+    findings: ['proxy.auth_required'],
+    verdict: 'problems',
+  },
+  {
+    name: 'the proxy with credentials works',
+    spec: { proxy: 'auth-with-credentials' },
+    findings: [],
+    verdict: 'healthy',
+    check: (r) => assert.equal(r.environment.proxy.source, 'env'),
+  },
+  {
+    name: 'something in the path refuses the WebSocket upgrade while HTTPS works',
+    spec: { endpoints: { websocket: { websocket: 'refuse' } } },
+    findings: ['proxy.websocket_blocked'],
+    verdict: 'problems',
+  },
+  {
+    name: 'a TLS inspector the system trusts re-signs Microsoft hosts',
+    spec: { all: { cert: 'inspection' }, trustInspection: true },
+    findings: ['tls.inspection'],
+    verdict: 'problems',
+    check: (r) => assert.equal(fact(r, 'tls.inspection', 'issuer'), 'Lab Zscaler Root CA'),
+  },
+  {
+    name: 'an inspector the system does not trust: untrusted, unknown CA',
+    spec: { endpoints: { auth: { cert: 'inspection' } } },
+    findings: ['tls.untrusted'],
+    verdict: 'problems',
+    check: (r) => assert.equal(fact(r, 'tls.untrusted', 'reason'), 'unknown_ca'),
+  },
+  {
+    name: 'an expired certificate with a correct clock',
+    spec: { endpoints: { service: { cert: 'expired' } } },
+    findings: ['tls.untrusted'],
+    verdict: 'problems',
+    check: (r) => {
+      assert.equal(fact(r, 'tls.untrusted', 'reason'), 'expired');
+      assert.equal(fact(r, 'tls.untrusted', 'likelyCause'), undefined);
+    },
+  },
+  {
+    name: 'a certificate for another name',
+    spec: { endpoints: { auth: { cert: 'wrong-host' } } },
+    findings: ['tls.untrusted'],
+    verdict: 'problems',
+    check: (r) => assert.equal(fact(r, 'tls.untrusted', 'reason'), 'hostname_mismatch'),
+  },
+  {
+    name: 'the handshake is reset in the path',
+    spec: { endpoints: { auth: { server: 'reset' } } },
+    findings: ['tls.handshake_failed'],
+    verdict: 'problems',
+  },
+  {
+    name: 'time sources are 10 minutes ahead: blocking clock skew',
+    spec: { serverClockOffsetMs: 10 * 60_000 },
+    findings: ['clock.skew'],
+    verdict: 'problems',
+    check: (r) => {
+      assert.equal(r.findings[0].severity, 'blocking');
+      assert.ok(Math.abs(Number(fact(r, 'clock.skew', 'offsetSeconds')) - 600) < 5);
+    },
+  },
+  {
+    name: 'a 3-minute skew is degraded, not blocking',
+    spec: { serverClockOffsetMs: 3 * 60_000 },
+    findings: ['clock.skew'],
+    verdict: 'problems',
+    check: (r) => assert.equal(r.findings[0].severity, 'degraded'),
+  },
+  {
+    name: "Microsoft's endpoint answers 503",
+    spec: { endpoints: { auth: { status: 503 } } },
+    findings: ['service.unavailable'],
+    verdict: 'problems',
+  },
+  {
+    name: 'STUN relays never answer: calls degraded',
+    spec: { stun: 'silence' },
+    findings: ['media.udp_blocked'],
+    verdict: 'problems',
+    check: (r) => assert.equal(r.findings[0].severity, 'degraded'),
+  },
+  // Two faults at once: the root cause must come first.
+  {
+    name: "two faults: this computer's clock is 400 days ahead, so certificates look expired",
+    spec: { agentClock: '+400d' },
+    findings: ['clock.skew', 'tls.untrusted'],
+    verdict: 'problems',
+    check: (r) => {
+      assert.equal(fact(r, 'clock.skew', 'direction'), 'ahead');
+      assert.equal(fact(r, 'tls.untrusted', 'reason'), 'expired');
+      assert.equal(fact(r, 'tls.untrusted', 'likelyCause'), 'clock.skew');
+    },
+  },
+  {
+    name: 'two faults: a filtering resolver redirects sign-in to its block page',
+    spec: { endpoints: { auth: { dns: 'redirect' } } },
+    findings: ['dns.hijacked', 'tls.untrusted'],
+    verdict: 'problems',
+  },
+  {
+    name: 'two faults: an inspecting proxy that also refuses WebSockets',
+    spec: { proxy: 'inspect-refuse-ws', trustInspection: true },
+    findings: ['tls.inspection', 'proxy.websocket_blocked'],
+    verdict: 'problems',
+  },
+  {
+    name: 'two faults: proxy wants credentials and UDP media is blocked',
+    spec: { proxy: 'auth', stun: 'silence' },
+    findings: ['proxy.auth_required', 'media.udp_blocked'],
+    verdict: 'problems',
+  },
+];
+
+describe('reconnect-agent check against lab scenarios', { concurrency: 4 }, () => {
+  for (const c of CASES) {
+    test(c.name, async () => {
+      const scenario = await startScenario(c.spec);
+      try {
+        const run = await runAgent(['check', '--catalog', scenario.catalogPath, '--json'], scenario.env);
+        assert.ok(run.report, `no JSON report; exit ${run.code}; stderr: ${run.stderr.slice(0, 500)}`);
+        assert.equal(run.report.schema, 'reconnect.report/v1');
+        const unexpected = run.report.findings.filter((f) => f.severity !== 'info').map((f) => f.id);
+        assert.deepEqual(ids(run.report), c.findings, `findings (non-info: ${unexpected.join(', ')})`);
+        assert.equal(run.report.verdict, c.verdict);
+        assert.equal(run.code, c.verdict === 'healthy' ? 0 : 1, 'exit status follows the verdict');
+        for (const f of run.report.findings) {
+          assert.ok(f.evidence.length > 0, `${f.id} cites evidence`);
+          const probeIds = new Set(run.report.probes.map((p) => p.id));
+          for (const e of f.evidence)
+            assert.ok(probeIds.has(e), `${f.id} evidence ${e} is a probe of the report`);
+        }
+        c.check?.(run.report);
+      } finally {
+        await scenario.close();
+      }
+    });
+  }
+});

@@ -1,0 +1,290 @@
+/**
+ * A whole lab internet from a fault description: lab DNS servers (the "system" one and a
+ * "public" one), a TLS server per catalog endpoint with lab certificates, STUN responders,
+ * optionally a proxy, a HOME with Teams caches, and the lab catalog that names them. The
+ * agent then runs as a child process exactly as a user runs it, with the interlock on.
+ *
+ * Faults are described by what the network does, not by which finding a test expects, so
+ * the agent's diagnosis has to work it out from what its probes measure.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type LabDnsServer, type LabRecord, startDnsServer } from './dns-server.ts';
+import type { LabNetns } from './netns.ts';
+import { createLabPki, type LabLeaf, type LabPki } from './pki.ts';
+import { type LabProxy, startProxy } from './proxy.ts';
+import { type LabStunServer, startStunServer } from './stun-server.ts';
+import { type LabServer, startTlsServer } from './tls-server.ts';
+
+export type CertFault = 'genuine' | 'inspection' | 'unknown-ca' | 'expired' | 'not-yet-valid' | 'wrong-host';
+
+export interface EndpointFault {
+  /** What the system resolver answers for the host. */
+  dns?: 'ok' | 'nxdomain' | 'servfail' | 'silence' | 'sinkhole' | 'redirect';
+  /** What the public resolver answers. */
+  publicDns?: 'ok' | 'nxdomain' | 'servfail' | 'silence';
+  /** closed: nothing listens (refused). */
+  server?: 'up' | 'closed' | 'reset';
+  cert?: CertFault;
+  status?: number;
+  websocket?: 'accept' | 'refuse';
+}
+
+export interface ScenarioSpec {
+  /** Per endpoint name (auth, service, websocket); applied on top of `all`. */
+  endpoints?: Partial<Record<'auth' | 'service' | 'websocket', EndpointFault>>;
+  all?: EndpointFault;
+  /** The system trusts the inspection root (a managed device with the inspector's CA installed). */
+  trustInspection?: boolean;
+  /** Date headers of every lab server are off by this much. */
+  serverClockOffsetMs?: number;
+  stun?: 'answer' | 'silence';
+  proxy?:
+    | 'none'
+    | 'open'
+    | 'auth'
+    | 'auth-with-credentials'
+    | 'unreachable'
+    | 'inspect'
+    | 'inspect-refuse-ws';
+  /** Teams caches present in the agent's HOME. */
+  caches?: boolean;
+  /** Both resolvers stay silent for every name: nothing can be looked up. */
+  dnsDown?: boolean;
+  /** The agent's own clock is off by this (libfaketime offset, e.g. '+400d'). */
+  agentClock?: string;
+  /** Run inside this namespace: servers bind its hostAddress. */
+  netns?: LabNetns;
+}
+
+export interface Scenario {
+  catalogPath: string;
+  /** The whole environment for the agent child process (nothing inherited). */
+  env: Record<string, string>;
+  pki: LabPki;
+  dir: string;
+  close(): Promise<void>;
+}
+
+const NAMES = {
+  auth: 'login.lab.test',
+  service: 'teams.lab.test',
+  websocket: 'go.trouter.lab.test',
+} as const;
+const MEDIA = 'relay.lab.test';
+const BLOCK_PAGE = 'blockpage.filter.example';
+const BLOCK_PAGE_ADDRESS = '127.0.0.2';
+/** Debian's libfaketime (apt-get install libfaketime), which .ci/run installs. */
+export const LIBFAKETIME = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';
+
+let sharedPki: LabPki | undefined;
+
+export async function startScenario(spec: ScenarioSpec = {}): Promise<Scenario> {
+  sharedPki ??= createLabPki();
+  const pki = sharedPki;
+  const address = spec.netns?.hostAddress ?? '127.0.0.1';
+  const closers: Array<() => Promise<void>> = [];
+  const dir = await mkdtemp(join(tmpdir(), 'reconnect-lab-'));
+  closers.push(() => rm(dir, { recursive: true, force: true }));
+  try {
+    const servers: Partial<Record<keyof typeof NAMES, LabServer>> = {};
+    const ports: Record<string, number> = {};
+    for (const purpose of Object.keys(NAMES) as Array<keyof typeof NAMES>) {
+      const fault = { ...spec.all, ...spec.endpoints?.[purpose] };
+      const host = NAMES[purpose];
+      if (fault.server === 'closed') {
+        ports[purpose] = await closedPort(address);
+        continue;
+      }
+      const leaf = leafFor(pki, fault.cert ?? 'genuine', host);
+      const server = await startTlsServer({
+        address,
+        cert: leaf.chainPem,
+        key: leaf.keyPem,
+        behaviour: fault.server === 'reset' ? 'reset' : 'ok',
+        status: fault.status ?? 200,
+        dateOffsetMs: spec.serverClockOffsetMs ?? 0,
+        websocket: fault.websocket ?? 'accept',
+      });
+      closers.push(() => server.close());
+      servers[purpose] = server;
+      ports[purpose] = server.port;
+    }
+
+    // A filter's block page on another address, at the port the victim expects, so a
+    // redirected name really reaches something else.
+    for (const purpose of Object.keys(NAMES) as Array<keyof typeof NAMES>) {
+      if ({ ...spec.all, ...spec.endpoints?.[purpose] }.dns !== 'redirect') continue;
+      if (spec.netns)
+        throw new Error('scenario: dns "redirect" needs loopback aliases; not available in a netns');
+      const block = await startTlsServer({
+        address: BLOCK_PAGE_ADDRESS,
+        port: ports[purpose],
+        ...pairOf(pki.selfSigned([BLOCK_PAGE])),
+        status: 403,
+      });
+      closers.push(() => block.close());
+    }
+
+    const stuns: LabStunServer[] = [];
+    for (let i = 0; i < 4; i++) {
+      const s = await startStunServer({ address, mode: spec.stun ?? 'answer' });
+      closers.push(() => s.close());
+      stuns.push(s);
+    }
+
+    const systemRecords: Record<string, LabRecord> = {};
+    const publicRecords: Record<string, LabRecord> = {};
+    for (const purpose of Object.keys(NAMES) as Array<keyof typeof NAMES>) {
+      const fault = { ...spec.all, ...spec.endpoints?.[purpose] };
+      systemRecords[NAMES[purpose]] = systemRecord(fault.dns ?? 'ok', address);
+      publicRecords[NAMES[purpose]] = publicRecord(fault.publicDns ?? 'ok', address);
+    }
+    systemRecords[MEDIA] = { a: [address] };
+    publicRecords[MEDIA] = { a: [address] };
+    systemRecords[BLOCK_PAGE] = { a: [BLOCK_PAGE_ADDRESS] };
+    const defaultMode = spec.dnsDown ? 'silence' : 'nxdomain';
+    if (spec.dnsDown) {
+      for (const records of [systemRecords, publicRecords]) {
+        for (const name of Object.keys(records)) records[name] = { mode: 'silence' };
+      }
+    }
+    const systemDns = await startDnsServer({ address, records: systemRecords, defaultMode });
+    const publicDns = await startDnsServer({ address, records: publicRecords, defaultMode });
+    closers.push(
+      () => systemDns.close(),
+      () => publicDns.close(),
+    );
+
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: join(dir, 'home'),
+      RECONNECT_LAB: '1',
+      RECONNECT_SYSTEM_RESOLVER: systemDns.hostPort,
+      NODE_EXTRA_CA_CERTS: join(dir, 'trusted.pem'),
+    };
+    if (spec.netns) env.RECONNECT_LAB_NETS = spec.netns.labNets;
+    if (spec.agentClock) {
+      env.LD_PRELOAD = LIBFAKETIME;
+      env.FAKETIME = spec.agentClock;
+      // Timers run on the monotonic clock; only the wall clock is wrong on a real machine too.
+      env.FAKETIME_DONT_FAKE_MONOTONIC = '1';
+    }
+    await mkdir(env.HOME, { recursive: true });
+    if (spec.caches)
+      await mkdir(join(env.HOME, '.config', 'Microsoft', 'Microsoft Teams', 'Cache'), { recursive: true });
+    const trusted = [pki.microsoftRoot.certPem];
+    if (spec.trustInspection) trusted.push(pki.inspectionRoot.certPem);
+    await writeFile(env.NODE_EXTRA_CA_CERTS, trusted.join('\n'));
+
+    const proxyUrl = await startLabProxy(spec, pki, address, ports, closers);
+    if (proxyUrl) env.HTTPS_PROXY = proxyUrl;
+
+    const catalog = {
+      schema: 'reconnect.catalog/v1',
+      cloud: 'lab',
+      endpoints: [
+        { host: NAMES.auth, port: ports.auth, purpose: 'auth', required: true },
+        { host: NAMES.service, port: ports.service, purpose: 'service', required: true },
+        { host: NAMES.websocket, port: ports.websocket, purpose: 'websocket', path: '/', required: true },
+      ],
+      media: [{ host: MEDIA, ports: stuns.map((s) => s.port) }],
+      publicResolvers: [publicDns.hostPort],
+      timeSources: [`https://${NAMES.auth}:${ports.auth}/`, `https://${NAMES.service}:${ports.service}/`],
+      microsoftRoots: [{ name: pki.microsoftRoot.name, spkiSha256: pki.microsoftRoot.spkiSha256 }],
+    };
+    const catalogPath = join(dir, 'catalog.json');
+    await writeFile(catalogPath, JSON.stringify(catalog, null, 2));
+    return {
+      catalogPath,
+      env,
+      pki,
+      dir,
+      async close() {
+        for (const close of closers.reverse()) await close().catch(() => {});
+      },
+    };
+  } catch (err) {
+    for (const close of closers.reverse()) await close().catch(() => {});
+    throw err;
+  }
+}
+
+function pairOf(leaf: LabLeaf): { cert: string; key: string } {
+  return { cert: leaf.chainPem, key: leaf.keyPem };
+}
+
+function leafFor(pki: LabPki, fault: CertFault, host: string): LabLeaf {
+  switch (fault) {
+    case 'genuine':
+      return pki.issueLeaf({ issuer: 'microsoft', hosts: [host] });
+    case 'inspection':
+      return pki.issueLeaf({ issuer: 'inspection', hosts: [host] });
+    case 'unknown-ca':
+      return pki.issueLeaf({ issuer: pki.createCa({ name: 'Lab Unknown Root' }), hosts: [host] });
+    case 'expired':
+      return pki.expiredLeaf([host]);
+    case 'not-yet-valid':
+      return pki.notYetValidLeaf([host]);
+    case 'wrong-host':
+      return pki.wrongHostLeaf();
+  }
+}
+
+function systemRecord(fault: NonNullable<EndpointFault['dns']>, address: string): LabRecord {
+  switch (fault) {
+    case 'ok':
+      return { a: [address] };
+    case 'sinkhole':
+      return { a: ['0.0.0.0'] };
+    case 'redirect':
+      // A filtering resolver that sends the name through its own block-page host.
+      return { cname: BLOCK_PAGE };
+    default:
+      return { mode: fault === 'silence' ? 'silence' : fault };
+  }
+}
+
+function publicRecord(fault: NonNullable<EndpointFault['publicDns']>, address: string): LabRecord {
+  return fault === 'ok' ? { a: [address] } : { mode: fault };
+}
+
+async function startLabProxy(
+  spec: ScenarioSpec,
+  pki: LabPki,
+  address: string,
+  ports: Record<string, number>,
+  closers: Array<() => Promise<void>>,
+): Promise<string | null> {
+  const mode = spec.proxy ?? 'none';
+  if (mode === 'none') return null;
+  if (mode === 'unreachable') return `http://${address}:${await closedPort(address)}`;
+  const labHosts: string[] = Object.values(NAMES);
+  const proxy: LabProxy = await startProxy({
+    address,
+    auth: mode.startsWith('auth') ? { user: 'alice', password: 'lab-secret' } : undefined,
+    upstream: (host, port) =>
+      labHosts.includes(host) && Object.values(ports).includes(port) ? { host: address, port } : null,
+    inspect: mode.startsWith('inspect') ? { pki, refuseWebSocket: mode === 'inspect-refuse-ws' } : undefined,
+  });
+  closers.push(() => proxy.close());
+  const url = new URL(proxy.url);
+  if (mode === 'auth-with-credentials') {
+    url.username = 'alice';
+    url.password = 'lab-secret';
+  }
+  return url.toString().replace(/\/$/, '');
+}
+
+/** A port that was just free: nothing listens there, so a connection is refused. */
+async function closedPort(address: string): Promise<number> {
+  const { createServer } = await import('node:net');
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, address, resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+export type { LabDnsServer };
