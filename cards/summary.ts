@@ -1,0 +1,43 @@
+/**
+ * One line per view, in plain text: Slack's notification `text`, the Adaptive Card
+ * `fallbackText`, and the first line of the plain-text rendering.
+ */
+import { SEVERITY, STEP_STATUS, stepHeading, utcText, VERDICT } from './format.ts';
+import { CONTENT } from './limits.ts';
+import { shortValue } from './truncate.ts';
+import type { View } from './views.ts';
+
+export function summaryLine(view: View): string {
+  return shortValue(line(view), CONTENT.sentence);
+}
+
+function line(view: View): string {
+  switch (view.screen) {
+    case 'intake':
+      return `Hi${view.userName ? ` ${view.userName}` : ''}, let's get Teams working again. What error code or problem do you see?`;
+    case 'pairing':
+      if (view.pairedDevice)
+        return `A computer joined with code ${view.code}: ${view.pairedDevice.hostname}. Is it yours?`;
+      return view.expired
+        ? `Pairing code ${view.code} expired. Ask for a new one.`
+        : `Pairing code ${view.code} (expires ${utcText(view.expiresAt)}). Run the agent on the affected computer.`;
+    case 'progress':
+      return `Checking your network: ${view.counts.done} of ${view.counts.total} checks done, ${view.counts.failed} problem${view.counts.failed === 1 ? '' : 's'}.`;
+    case 'findings': {
+      const first = view.findings[0];
+      return first
+        ? `${VERDICT[view.verdict]} ${SEVERITY[first.severity].word}: ${first.summary}`
+        : VERDICT[view.verdict];
+    }
+    case 'step':
+      return `${stepHeading(view)}: ${view.title} (${STEP_STATUS[view.status].word})`;
+    case 'resolved':
+      return `Fixed: ${view.summary}`;
+    case 'handoff':
+      return `${shortValue(view.title, CONTENT.shortText)}: ${view.sections.length} section${view.sections.length === 1 ? '' : 's'} for your IT admin.`;
+    case 'escalated':
+      return `Your case ${view.caseRef} is with ${view.supportName ?? 'support'}. They will reply here.`;
+    case 'escalation':
+      return `Case ${view.caseRef} (${view.state}): ${view.user}, ${view.errorCode ?? 'no code'}: ${view.symptom}`;
+  }
+}

@@ -1,0 +1,249 @@
+/**
+ * View models: one per screen, the only input of every channel renderer (Teams, web chat,
+ * Slack, plain text). The core builds these from a session; renderers turn them into payloads
+ * and never look at the session, the playbooks or the probe report directly.
+ *
+ * A view carries state, not buttons: which buttons a screen shows follows from its state in one
+ * place (actions.ts), so every channel offers the same choices.
+ */
+
+/** Desktop operating systems the agent and the playbooks know. */
+export type OsName = 'windows' | 'macos' | 'linux';
+/**
+ * Where instructions apply: a desktop OS, `any` (the same on every computer, e.g. an admin's
+ * firewall change) or `phone` (what a user with only a phone can do).
+ */
+export type Platform = OsName | 'any' | 'phone';
+/** Where the affected computer is connected. */
+export type Where = 'office' | 'home' | 'vpn' | 'hotspot';
+
+/**
+ * Every verb a card button can send. Closed list: the core routes on these, and parseActionData
+ * refuses anything else.
+ */
+export const VERBS = [
+  'intake.os',
+  'intake.where',
+  'intake.code',
+  'pairing.manual',
+  'pairing.renew',
+  'pairing.confirm',
+  'pairing.reject',
+  'plan.start',
+  'step.recheck',
+  'step.failed',
+  'step.skip',
+  'step.next',
+  'handoff.show',
+  'case.escalate',
+  'case.reopen',
+  'case.take',
+  'case.rerun',
+  'case.resolve',
+  /** Teams Universal Actions refresh: the client asks for the current card. */
+  'card.refresh',
+] as const;
+export type Verb = (typeof VERBS)[number];
+
+/**
+ * What a button sends back, identical on every channel: Action.Execute/Action.Submit `data`,
+ * and Slack's button `value` (as JSON). `version` is the session version the card was rendered
+ * at, so the core can tell a stale click (an old card) from a current one.
+ */
+export interface ActionData {
+  verb: Verb;
+  sessionId: string;
+  version: number;
+  stepId?: string;
+  /** The choice a button stands for (intake OS, place, error code). */
+  value?: string;
+}
+
+/** Fields every view has: the session it belongs to and the version it shows. */
+export interface ViewBase {
+  sessionId: string;
+  version: number;
+}
+
+export type Severity = 'blocking' | 'degraded' | 'info';
+export type Verdict = 'healthy' | 'problems' | 'inconclusive';
+/** A fact value as findings carry them (CONTRACTS.md `facts`). */
+export type FactValue = string | number | boolean | readonly string[];
+
+export interface IntakeView extends ViewBase {
+  screen: 'intake';
+  /** The user's first name for the greeting, when the channel tells us. */
+  userName?: string;
+  /** Already known from the user's message, if any. */
+  errorCode?: string;
+  symptom?: string;
+  os?: OsName;
+  where?: Where;
+  /** Quick-pick error codes, so a phone user can tap instead of typing. */
+  suggestedCodes?: readonly string[];
+}
+
+/** The commands to start the agent on one OS. */
+export interface AgentCommand {
+  os: OsName;
+  /** `npx reconnect-agent pair CODE --server URL`. */
+  npx: string;
+  /** Download the one-file agent and run it, for machines without the npm package. */
+  download: string;
+}
+
+export interface PairingView extends ViewBase {
+  screen: 'pairing';
+  code: string;
+  /** ISO 8601 instant the code stops working. */
+  expiresAt: string;
+  expired?: boolean;
+  /** The user's OS: its command is shown first. */
+  os?: OsName;
+  commands: readonly AgentCommand[];
+  /** Set once an agent redeemed the code: the user must confirm it is their computer. */
+  pairedDevice?: { hostname: string; os: string; user?: string };
+}
+
+export type AreaState = 'queued' | 'running' | 'pass' | 'fail' | 'warn';
+
+export interface ProgressView extends ViewBase {
+  screen: 'progress';
+  /** The paired device, e.g. "LAPTOP-42 (Windows 11)". */
+  device?: string;
+  areas: readonly { id: string; label: string; state: AreaState; done?: number; total?: number }[];
+  /** Probes finished, planned, and how many of the finished did not pass. */
+  counts: { done: number; total: number; failed: number };
+}
+
+export interface FindingItem {
+  id: string;
+  severity: Severity;
+  /** One sentence. */
+  summary: string;
+  /** Probe ids that support the finding. */
+  evidence: readonly string[];
+  facts: Readonly<Record<string, FactValue>>;
+}
+
+export interface FindingsView extends ViewBase {
+  screen: 'findings';
+  verdict: Verdict;
+  /** Root cause first, as diagnosis orders them. */
+  findings: readonly FindingItem[];
+  /** Steps in the remediation plan; 0 when there is nothing to walk through. */
+  stepCount: number;
+}
+
+export type StepStatus = 'pending' | 'checking' | 'verified' | 'failed' | 'skipped';
+
+/** The latest re-check of a step: what was measured, not what the user believes. */
+export interface StepEvidence {
+  /** One sentence, e.g. "login.microsoftonline.com:443 now answers through the proxy". */
+  summary: string;
+  /** ISO 8601 instant of the check. */
+  checkedAt?: string;
+  probes?: readonly { id: string; status: 'pass' | 'fail' | 'warn' | 'skipped' | 'error'; detail?: string }[];
+}
+
+export interface StepView extends ViewBase {
+  screen: 'step';
+  stepId: string;
+  /** 1-based position in the plan, and the plan's length. */
+  index: number;
+  total: number;
+  title: string;
+  why: string;
+  who: 'user' | 'admin';
+  area: string;
+  /** Finding ids this step addresses. */
+  findings: readonly string[];
+  /** Markdown per platform; the user's OS comes first when rendered. */
+  instructions: Readonly<Partial<Record<Platform, string>>>;
+  os?: OsName;
+  status: StepStatus;
+  evidence?: StepEvidence;
+  /** Where the full, untruncated instructions can be read (a page the bot serves). */
+  detailsUrl?: string;
+}
+
+export interface ResolvedView extends ViewBase {
+  screen: 'resolved';
+  /** One or two sentences: what was wrong and what fixed it. */
+  summary: string;
+  /** Steps whose fix a re-check confirmed. */
+  verifiedSteps: readonly string[];
+  /** ISO 8601 instant of the final, passing check. */
+  verifiedAt?: string;
+}
+
+export interface HandoffView extends ViewBase {
+  screen: 'handoff';
+  title: string;
+  intro?: string;
+  /**
+   * Copy-paste ready: each line goes to the admin verbatim. `code` sections (a PAC file) show in
+   * a monospace block; `text` (the default) as plain lines.
+   */
+  sections: readonly { title: string; lines: readonly string[]; format?: 'text' | 'code' }[];
+  /** The whole hand-off as one text file. */
+  downloadUrl?: string;
+}
+
+/** What the user sees after their case went to support. */
+export interface EscalatedView extends ViewBase {
+  screen: 'escalated';
+  caseRef: string;
+  /** e.g. "the IT support channel". */
+  supportName?: string;
+}
+
+export interface EscalationStep {
+  title: string;
+  status: StepStatus;
+  who: 'user' | 'admin';
+  evidence?: string;
+}
+
+/** The support thread's summary of a case: everything at a glance. */
+export interface EscalationView extends ViewBase {
+  screen: 'escalation';
+  caseRef: string;
+  state: 'open' | 'taken' | 'resolved';
+  takenBy?: string;
+  user: string;
+  symptom: string;
+  errorCode?: string;
+  device: { os: string; osVersion?: string; hostname?: string };
+  where?: Where;
+  verdict?: Verdict;
+  findings: readonly FindingItem[];
+  steps: readonly EscalationStep[];
+  /** Oldest first. */
+  timeline: readonly { at: string; text: string }[];
+}
+
+export type View =
+  | IntakeView
+  | PairingView
+  | ProgressView
+  | FindingsView
+  | StepView
+  | ResolvedView
+  | HandoffView
+  | EscalatedView
+  | EscalationView;
+
+export type Screen = View['screen'];
+
+export const SCREENS: readonly Screen[] = [
+  'intake',
+  'pairing',
+  'progress',
+  'findings',
+  'step',
+  'resolved',
+  'handoff',
+  'escalated',
+  'escalation',
+];

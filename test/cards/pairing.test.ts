@@ -1,0 +1,81 @@
+/**
+ * The pairing commands: the exact npx line of CONTRACTS.md, a download-and-run line per OS,
+ * quoting of anything a shell would interpret, and refusal of a code or URL that is not ours.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { agentCommands } from '../../cards/pairing.ts';
+import { renderSlack } from '../../cards/slack.ts';
+import { renderTeams } from '../../cards/teams.ts';
+import { renderText } from '../../cards/text.ts';
+import { allStrings } from './adaptive-schema.ts';
+import { VIEWS } from './fixtures.ts';
+
+test('npx line and download-and-run line per OS', () => {
+  const cmds = agentCommands({ code: 'K7Q2-M9XD', serverUrl: 'https://bot.example.test' });
+  assert.deepEqual(
+    cmds.map((c) => c.os),
+    ['windows', 'macos', 'linux'],
+  );
+  for (const c of cmds)
+    assert.equal(c.npx, 'npx reconnect-agent pair K7Q2-M9XD --server https://bot.example.test');
+  assert.equal(
+    cmds[0].download,
+    'iwr https://bot.example.test/agent/reconnect-agent.mjs -OutFile reconnect-agent.mjs; node reconnect-agent.mjs pair K7Q2-M9XD --server https://bot.example.test',
+  );
+  assert.equal(
+    cmds[2].download,
+    'curl -fsSLo reconnect-agent.mjs https://bot.example.test/agent/reconnect-agent.mjs && node reconnect-agent.mjs pair K7Q2-M9XD --server https://bot.example.test',
+  );
+});
+
+test('URLs with shell characters are single-quoted for each shell', () => {
+  const cmds = agentCommands({
+    code: 'ABCD1234',
+    serverUrl: "https://bot.example.test/x?a=1&b='2'",
+    agentUrl: 'https://cdn.example.test/agent.mjs',
+  });
+  assert.equal(
+    cmds[0].npx,
+    "npx reconnect-agent pair ABCD1234 --server 'https://bot.example.test/x?a=1&b=''2'''",
+  );
+  assert.equal(
+    cmds[1].npx,
+    "npx reconnect-agent pair ABCD1234 --server 'https://bot.example.test/x?a=1&b='\\''2'\\'''",
+  );
+  assert.ok(
+    cmds[1].download.startsWith('curl -fsSLo reconnect-agent.mjs https://cdn.example.test/agent.mjs && '),
+  );
+});
+
+test('a code outside Crockford base32 or a non-http URL is refused', () => {
+  assert.throws(
+    () => agentCommands({ code: 'ABC;rm -rf', serverUrl: 'https://b.test' }),
+    /not Crockford base32/,
+  );
+  assert.throws(() => agentCommands({ code: 'ILOU', serverUrl: 'https://b.test' }), TypeError);
+  assert.throws(
+    () => agentCommands({ code: 'ABCD', serverUrl: 'not a url' }),
+    /serverUrl "not a url" is not a URL/,
+  );
+  assert.throws(
+    () => agentCommands({ code: 'ABCD', serverUrl: 'file:///etc/passwd' }),
+    /must be http or https/,
+  );
+});
+
+test("the pairing card puts the user's OS first and folds the others away", () => {
+  const view = VIEWS.find((v) => v.name === 'pairing, waiting')?.view;
+  assert.ok(view);
+  const strings = allStrings(renderTeams(view, { universalActions: true }));
+  const linux = strings.indexOf('On Linux (Terminal):');
+  const windows = strings.indexOf('On Windows (PowerShell):');
+  assert.ok(linux >= 0 && windows > linux);
+  const card = JSON.stringify(renderTeams(view, { universalActions: true }));
+  assert.ok(card.includes('"id":"other-os","isVisible":false'));
+  assert.ok(card.includes('"targetElements":["other-os"]'));
+  const slack = allStrings(renderSlack(view).blocks).join('\n');
+  assert.ok(slack.indexOf('On Linux') < slack.indexOf('On Windows'));
+  assert.ok(slack.includes('<!date^1795776720^{time}|10:52 UTC>'), 'expiry in the reader’s time zone');
+  assert.ok(renderText(view).includes('expires 10:52 UTC'));
+});
