@@ -3,7 +3,11 @@
  * Read with node-forge's ASN.1 parser rather than its certificate API, because forge's
  * certificate API only understands RSA keys and Microsoft's ECC roots must hash too.
  */
-import forge from 'node-forge';
+// Only the parts this needs: the package index initialises every cipher forge has, which
+// costs the agent ~10 MB of memory for one hash.
+import forge from 'node-forge/lib/forge.js';
+import 'node-forge/lib/asn1.js';
+import 'node-forge/lib/sha256.js';
 
 /** `der`: the certificate's DER bytes. Returns lowercase hex. */
 export function spkiSha256(der: Uint8Array): string {

@@ -82,9 +82,11 @@ export interface Facts {
   proxyAuthIds: string[];
   /** Some resolver (system or public) answered anything. */
   anyResolverAnswered: boolean;
+  /** DNS probes that ran (passed or failed). */
   dnsIds: string[];
   /** Some connection of any kind (tcp, tls, https, websocket, stun, clock) succeeded. */
   anyConnection: boolean;
+  /** Connection probes that ran. */
   connectionIds: string[];
   clock: { id: string; status: string; offsetSeconds: number | null } | null;
   media: { ids: string[]; answered: number; total: number };
@@ -150,6 +152,9 @@ export function deriveFacts(
     return p ? { id: p.id, status: p.status, detail: p.detail as Record<string, unknown> } : null;
   };
   const network = [...dnsProbes, ...connections];
+  // Offline and "no resolver answers" rest on probes that ran: one that could not run (the
+  // interlock, the budget) says nothing about the network.
+  const ran = (p: ProbeResult) => p.status !== 'error' && p.status !== 'skipped';
   return {
     hosts,
     proxy: {
@@ -160,10 +165,10 @@ export function deriveFacts(
     proxyUnreachableIds: failureCodes('proxy_unreachable'),
     proxyAuthIds: failureCodes('proxy_auth_required'),
     anyResolverAnswered: dnsProbes.some((p) => answered(p)),
-    dnsIds: dnsProbes.map((p) => p.id),
+    dnsIds: dnsProbes.filter(ran).map((p) => p.id),
     // A clock probe passes or warns only when a time source answered.
     anyConnection: connections.some((p) => p.status === 'pass' || p.status === 'warn' || reachedServer(p)),
-    connectionIds: connections.map((p) => p.id),
+    connectionIds: connections.filter(ran).map((p) => p.id),
     clock: clockProbe
       ? {
           id: clockProbe.id,

@@ -5,7 +5,14 @@
  * against the system store (ctx.trustedCa) plus the host name check.
  */
 import { isIP, type Socket } from 'node:net';
-import { checkServerIdentity, connect, type DetailedPeerCertificate, type TLSSocket } from 'node:tls';
+import {
+  checkServerIdentity,
+  connect,
+  createSecureContext,
+  type DetailedPeerCertificate,
+  type SecureContext,
+  type TLSSocket,
+} from 'node:tls';
 import { spkiSha256 } from '../certs/spki.ts';
 import type { CatalogRoot, FailureCode } from '../types.ts';
 
@@ -50,6 +57,20 @@ export type HandshakeResult =
  * Runs the client handshake over an open socket (direct, or a proxy tunnel). On failure the
  * socket is destroyed; on success the caller owns the returned TLS socket.
  */
+/**
+ * One SecureContext per trust list: parsing ~150 system roots for every connection costs a
+ * megabyte or more each, and a check opens a dozen at once.
+ */
+const contexts = new WeakMap<string[], SecureContext>();
+function contextFor(ca: string[]): SecureContext {
+  let context = contexts.get(ca);
+  if (!context) {
+    context = createSecureContext({ ca });
+    contexts.set(ca, context);
+  }
+  return context;
+}
+
 export function handshake(socket: Socket, options: HandshakeOptions): Promise<HandshakeResult> {
   return new Promise((resolve) => {
     const tlsSocket = connect({
@@ -59,7 +80,7 @@ export function handshake(socket: Socket, options: HandshakeOptions): Promise<Ha
       host: options.host,
       // An IP literal is not a valid SNI name (RFC 6066); OpenSSL then checks IP SANs.
       servername: isIP(options.host) ? undefined : options.host,
-      ca: options.ca,
+      secureContext: contextFor(options.ca),
       rejectUnauthorized: false,
       ALPNProtocols: options.alpn,
     });

@@ -13,8 +13,8 @@
  */
 import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import { createPacResolver } from 'pac-resolver';
-import { QuickJS } from 'quickjs-wasi';
+import type { createPacResolver as CreatePacResolver } from 'pac-resolver';
+import type { QuickJS as QuickJSClass } from 'quickjs-wasi';
 import type { ProbeContext } from '../context.ts';
 import { resolveHost } from '../dns/resolve.ts';
 import { InterlockError } from '../interlock.ts';
@@ -54,6 +54,19 @@ export interface PacScript {
   /** FindProxyForURL(url, host) as the script returns it, e.g. "PROXY p:8080; DIRECT". */
   findProxy(url: string, limits: PacLimits): Promise<string>;
   dispose(): void;
+}
+
+/**
+ * The PAC engine loads on first use: pac-resolver brings a JavaScript parser and rewriter
+ * (esprima, escodegen) that most runs, with no PAC file configured, never need.
+ */
+let engine: Promise<{ QuickJS: typeof QuickJSClass; createPacResolver: typeof CreatePacResolver }> | undefined;
+function pacEngine() {
+  engine ??= Promise.all([import('quickjs-wasi'), import('pac-resolver')]).then(([q, p]) => ({
+    QuickJS: q.QuickJS,
+    createPacResolver: p.createPacResolver,
+  }));
+  return engine;
 }
 
 let wasmModule: Promise<WebAssembly.Module> | undefined;
@@ -98,6 +111,7 @@ export async function compilePac(source: string, env: PacEnvironment, limits: Pa
   const build = async (call: PacLimits) => {
     const state = newCall(call);
     current = state;
+    const { QuickJS, createPacResolver } = await pacEngine();
     const vm = await QuickJS.create({
       wasm: await quickJsModule(),
       memoryLimit: env.memoryLimit ?? 32 << 20,
