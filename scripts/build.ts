@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants } from 'node:zlib';
 import { build, type Plugin } from 'esbuild';
+import { builtInRules } from '../probes/diagnosis/builtin.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'dist', 'reconnect-agent.js');
@@ -60,6 +61,12 @@ const trim: Plugin = {
       ].join('\n'),
       loader: 'js',
       resolveDir: root,
+    }));
+    // The rules ship parsed (adaptive-expressions ran here, at build time): the agent only
+    // interprets them, and never loads the parser or its ANTLR runtime.
+    b.onLoad({ filter: /probes[\\/]diagnosis[\\/]builtin\.ts$/ }, () => ({
+      contents: `const rules = ${JSON.stringify(builtInRules())};\nexport function builtInRules() { return rules; }`,
+      loader: 'js',
     }));
     // The QuickJS wasm travels compressed beside the code; the loader hands it over.
     b.onLoad({ filter: /probes[\\/]proxy[\\/]quickjs-wasm\.ts$/ }, () => ({

@@ -2,21 +2,13 @@
  * diagnose(report): probes in, findings out, root cause first. Pure: the same report always
  * gives the same findings, so the bot can re-diagnose what an agent sent.
  */
-
-import type { Expression } from 'adaptive-expressions';
-import { FINDING_IDS } from '../findings.ts';
 import type { Finding, Report, Severity, Verdict } from '../report.ts';
+import { evaluate as interpret, type Node } from './ast.ts';
+import { builtInRules } from './builtin.ts';
 import { deriveFacts, type Facts } from './facts.ts';
-import rulesJson from './rules.json' with { type: 'json' };
-import { loadRules, type RuleSet } from './rules.ts';
+import type { RuleSet } from './rules.ts';
 
-let builtIn: RuleSet | undefined;
-
-/** The built-in rules, parsed on first use and kept. */
-export function builtInRules(): RuleSet {
-  builtIn ??= loadRules(rulesJson, 'probes/diagnosis/rules.json', FINDING_IDS);
-  return builtIn;
-}
+export { builtInRules };
 
 export interface Diagnosis {
   findings: Finding[];
@@ -25,7 +17,23 @@ export interface Diagnosis {
 
 type DiagnosisInput = Pick<Report, 'probes' | 'endpoints' | 'environment' | 'publicResolvers'>;
 
-export function diagnose(report: DiagnosisInput, rules: RuleSet = builtInRules()): Diagnosis {
+/** How an engine evaluates one parsed expression. */
+export type Evaluate<E> = (
+  expression: E,
+  scope: Record<string, unknown>,
+) => { value: unknown; error?: string };
+
+export function diagnose(report: DiagnosisInput, rules: RuleSet<Node> = builtInRules()): Diagnosis {
+  return diagnoseWith(report, rules, interpret);
+}
+
+/** diagnose() over any engine: tests run adaptive-expressions' own evaluator through it. */
+export function diagnoseWith<E>(report: DiagnosisInput, rules: RuleSet<E>, engine: Evaluate<E>): Diagnosis {
+  const evaluate = (expression: E, scope: Record<string, unknown>, rule: string, field: string): unknown => {
+    const { value, error } = engine(expression, scope);
+    if (error) throw new Error(`diagnosis rule ${rule}.${field} failed: ${error}`);
+    return value;
+  };
   const facts = deriveFacts(report, rules.microsoftDomains);
   const explained = new Set<string>();
   const findings: Finding[] = [];
@@ -75,17 +83,6 @@ function verdictOf(findings: Finding[], facts: Facts): Verdict {
       ['missing', 'error'].includes(h.purpose === 'websocket' ? h.websocket.state : h.https.state),
   );
   return requiredUnknown ? 'inconclusive' : 'healthy';
-}
-
-function evaluate(
-  expression: Expression,
-  scope: Record<string, unknown>,
-  rule: string,
-  field: string,
-): unknown {
-  const { value, error } = expression.tryEvaluate(scope);
-  if (error) throw new Error(`diagnosis rule ${rule}.${field} failed: ${error}`);
-  return value;
 }
 
 function asArray(value: unknown): unknown[] {

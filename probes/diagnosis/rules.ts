@@ -1,27 +1,30 @@
 /**
  * Loads the diagnosis rules (a data file of adaptive-expressions) and parses every expression
  * once, so a bad rule fails at load with the file, the rule and the parser's message, not in
- * the middle of a user's diagnosis.
+ * the middle of a user's diagnosis. The parser is a parameter: parse.ts gives plain trees for
+ * the interpreter (ast.ts); tests give adaptive-expressions' own objects to cross-check it.
  */
-import { Expression } from 'adaptive-expressions';
 import type { Severity } from '../report.ts';
+import { type Node, unsupportedIn } from './ast.ts';
 
-export interface Rule {
+export interface Rule<E = Node> {
   id: string;
   rank: number;
-  severity: Expression;
-  match: Expression | null;
-  when: Expression;
-  evidence: Expression;
-  facts: Array<[string, Expression]>;
-  summary: Expression;
+  severity: E;
+  match: E | null;
+  when: E;
+  evidence: E;
+  facts: Array<[string, E]>;
+  summary: E;
   supersedes: string[];
 }
 
-export interface RuleSet {
-  rules: Rule[];
+export interface RuleSet<E = Node> {
+  rules: Array<Rule<E>>;
   microsoftDomains: string[];
 }
+
+export type Parse<E> = (text: string) => E;
 
 export class RulesError extends Error {
   readonly code = 'rules_invalid';
@@ -30,7 +33,13 @@ export class RulesError extends Error {
 const SEVERITIES: Severity[] = ['blocking', 'degraded', 'info'];
 
 /** `knownIds`: the finding ids a rule may produce (CONTRACTS.md plus our extensions). */
-export function loadRules(value: unknown, source: string, knownIds: readonly string[]): RuleSet {
+export function loadRules<E = Node>(
+  value: unknown,
+  source: string,
+  knownIds: readonly string[],
+  parse: Parse<E>,
+  check: (parsed: E) => string | null = (parsed) => unsupportedIn(parsed as Node),
+): RuleSet<E> {
   const fail = (where: string, what: string): never => {
     throw new RulesError(`${source}: ${where}: ${what}`);
   };
@@ -48,23 +57,34 @@ export function loadRules(value: unknown, source: string, knownIds: readonly str
     if (!knownIds.includes(id)) fail(where, `unknown finding id; known ids: ${knownIds.join(', ')}`);
     if (seen.has(id)) fail(where, 'appears twice');
     seen.add(id);
-    const expr = (field: string, text: unknown, fallback?: string): Expression => {
+    const expr = (field: string, text: unknown, fallback?: string): E => {
       const src = text === undefined ? fallback : text;
-      if (typeof src !== 'string' || src.trim() === '')
+      if (typeof src !== 'string' || src.trim() === '') {
         return fail(`${where}.${field}`, 'expected an expression string');
+      }
+      let parsed: E;
       try {
-        return Expression.parse(src);
+        parsed = parse(src);
       } catch (err) {
         return fail(`${where}.${field}`, `does not parse: ${(err as Error).message}`);
       }
+      const unsupported = check(parsed);
+      if (unsupported) {
+        return fail(
+          `${where}.${field}`,
+          `uses ${unsupported}, which the agent's rule engine does not evaluate`,
+        );
+      }
+      return parsed;
     };
     if (typeof raw.rank !== 'number') fail(`${where}.rank`, 'expected a number (root-cause order)');
     const severityText = String(raw.severity ?? '');
-    const severity = SEVERITIES.includes(severityText as Severity)
-      ? Expression.parse(`'${severityText}'`)
-      : expr('severity', raw.severity);
+    const severity = expr(
+      'severity',
+      SEVERITIES.includes(severityText as Severity) ? `'${severityText}'` : raw.severity,
+    );
     const facts = Object.entries((raw.facts ?? {}) as Record<string, unknown>).map(
-      ([name, text]): [string, Expression] => [name, expr(`facts.${name}`, text)],
+      ([name, text]): [string, E] => [name, expr(`facts.${name}`, text)],
     );
     const supersedes = raw.supersedes ?? [];
     if (!Array.isArray(supersedes) || !supersedes.every((s) => knownIds.includes(s))) {

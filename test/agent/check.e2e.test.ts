@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { diagnoseWithAdaptiveExpressions } from '../diagnosis/oracle.ts';
 import { type ScenarioSpec, startScenario } from '../lab/scenario.ts';
 import { ids, runAgent } from './agent-run.ts';
 
@@ -217,6 +218,14 @@ describe('reconnect-agent check against lab scenarios', { concurrency: 4 }, () =
           for (const e of f.evidence)
             assert.ok(probeIds.has(e), `${f.id} evidence ${e} is a probe of the report`);
         }
+        // The agent's rule interpreter and adaptive-expressions agree on this report.
+        const oracle = diagnoseWithAdaptiveExpressions(run.report);
+        assert.deepEqual(
+          oracle.findings,
+          run.report.findings,
+          'adaptive-expressions gives the same findings',
+        );
+        assert.equal(oracle.verdict, run.report.verdict);
         c.check?.(run.report);
       } finally {
         await scenario.close();

@@ -7,8 +7,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { addressCategory } from '../../probes/diagnosis/addresses.ts';
 import { builtInRules, diagnose } from '../../probes/diagnosis/index.ts';
+import { parseExpression } from '../../probes/diagnosis/parse.ts';
 import rulesJson from '../../probes/diagnosis/rules.json' with { type: 'json' };
-import { loadRules, RulesError } from '../../probes/diagnosis/rules.ts';
+import { loadRules as loadWith, RulesError } from '../../probes/diagnosis/rules.ts';
+
+const loadRules = (value: unknown, source: string, ids: readonly string[]) =>
+  loadWith(value, source, ids, parseExpression);
+
 import { FINDING_IDS } from '../../probes/findings.ts';
 import { type ProbeResult, zeroPhases } from '../../probes/types.ts';
 
