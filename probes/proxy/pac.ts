@@ -60,7 +60,9 @@ export interface PacScript {
  * The PAC engine loads on first use: pac-resolver brings a JavaScript parser and rewriter
  * (esprima, escodegen) that most runs, with no PAC file configured, never need.
  */
-let engine: Promise<{ QuickJS: typeof QuickJSClass; createPacResolver: typeof CreatePacResolver }> | undefined;
+let engine:
+  | Promise<{ QuickJS: typeof QuickJSClass; createPacResolver: typeof CreatePacResolver }>
+  | undefined;
 function pacEngine() {
   engine ??= Promise.all([import('quickjs-wasi'), import('pac-resolver')]).then(([q, p]) => ({
     QuickJS: q.QuickJS,

@@ -40,6 +40,7 @@ const CASES = [
   'missing.deep.path == null',
   'first(empty)',
   'count(empty) == 0',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: an adaptive-expressions template, not ours
   '`offset ${clock.offsetSeconds} s, ${count(hosts)} hosts`',
   '-clock.offsetSeconds + 1',
   "first(hosts).dns.state != 'ok' || hosts[1].required",

@@ -40,6 +40,7 @@ test('a rule for an unknown finding id is refused with the accepted ids', () => 
 
 test('a summary template that does not parse is refused', () => {
   assert.throws(
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a rule template, evaluated by the rules engine
     () => loadRules(withRule({ summary: 'offset ${1 +} s' }), 'r.json', FINDING_IDS),
     /rule clock\.skew\.summary: does not parse/,
   );
