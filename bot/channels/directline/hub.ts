@@ -1,0 +1,104 @@
+/**
+ * The Direct Line activity log plus its live subscribers (WebSocket streams). Writes for one
+ * conversation run one at a time: store first, then a push to every subscriber, so streams
+ * see activities in watermark order. Subscribing takes the same lock, so no activity falls
+ * between a subscriber's catch-up read and its registration.
+ *
+ * The hub also stamps each appended activity's `timestamp`, strictly increasing per
+ * conversation (at least 1 ms apart): Web Chat orders its transcript by timestamp, so two
+ * activities in the same millisecond could swap places, and a card updated in place (which
+ * keeps its timestamp) could jump below the message that followed it.
+ */
+import type { DirectLineStore, StoredActivity } from '../../store/types.ts';
+import { createSerial } from './serial.ts';
+import { DirectLineError } from './types.ts';
+
+/** Direct Line's ActivitySet; the watermark is a string on the wire. */
+export interface ActivitySet {
+  activities: StoredActivity[];
+  watermark: string;
+}
+
+export type Subscriber = (set: ActivitySet) => void;
+
+export interface ActivityHub {
+  /** Stamps the timestamp, stores the new activity, pushes it, and returns it as stored. */
+  append<T extends StoredActivity>(conversationId: string, activity: T): Promise<T>;
+  /** Replaces the activity with the same id (keeping its position) and pushes it again; 404 when unknown. */
+  replace(conversationId: string, activity: StoredActivity): Promise<void>;
+  /**
+   * Sends the activities after `watermark` (when there are any), then every later write.
+   * Returns the unsubscribe function.
+   */
+  subscribe(
+    conversationId: string,
+    watermark: number | undefined,
+    subscriber: Subscriber,
+  ): Promise<() => void>;
+  /** Resolves once every queued write has finished. */
+  idle(): Promise<void>;
+}
+
+/** How many conversations' last timestamps are kept; older ones are re-read from the store. */
+const REMEMBERED = 10_000;
+
+export function createActivityHub(store: DirectLineStore, now: () => number): ActivityHub {
+  const writes = createSerial();
+  const live = new Map<string, Set<Subscriber>>();
+  const lastStamp = new Map<string, number>();
+
+  /** The next timestamp of a conversation: now, or 1 ms after its latest activity if that is later. */
+  const nextStamp = async (conversationId: string): Promise<string> => {
+    let last = lastStamp.get(conversationId);
+    if (last === undefined) {
+      const { activities } = await store.list(conversationId);
+      last = activities.reduce((max, a) => Math.max(max, Date.parse(String(a.timestamp)) || 0), 0);
+    }
+    const stamp = Math.max(now(), last + 1);
+    lastStamp.delete(conversationId);
+    lastStamp.set(conversationId, stamp);
+    if (lastStamp.size > REMEMBERED) lastStamp.delete(lastStamp.keys().next().value!);
+    return new Date(stamp).toISOString();
+  };
+
+  const push = (conversationId: string, activity: StoredActivity, watermark: number): void => {
+    for (const subscriber of live.get(conversationId) ?? []) {
+      subscriber({ activities: [activity], watermark: String(watermark) });
+    }
+  };
+
+  return {
+    append: <T extends StoredActivity>(conversationId: string, activity: T) =>
+      writes.run(conversationId, async (): Promise<T> => {
+        const stamped = { ...activity, timestamp: await nextStamp(conversationId) };
+        push(conversationId, stamped, await store.append(conversationId, stamped));
+        return stamped;
+      }),
+    replace: (conversationId, activity) =>
+      writes.run(conversationId, async () => {
+        const watermark = await store.replace(conversationId, activity);
+        if (watermark === undefined) {
+          throw new DirectLineError(404, 'NotFound', `activity ${activity.id} does not exist`);
+        }
+        push(conversationId, activity, watermark);
+      }),
+    subscribe: (conversationId, watermark, subscriber) =>
+      writes.run(conversationId, async () => {
+        const set = await store.list(conversationId, watermark);
+        if (set.activities.length > 0)
+          subscriber({ activities: set.activities, watermark: String(set.watermark) });
+        let own = live.get(conversationId);
+        if (own === undefined) {
+          own = new Set();
+          live.set(conversationId, own);
+        }
+        const subscribers = own;
+        subscribers.add(subscriber);
+        return () => {
+          subscribers.delete(subscriber);
+          if (subscribers.size === 0 && live.get(conversationId) === subscribers) live.delete(conversationId);
+        };
+      }),
+    idle: () => writes.idle(),
+  };
+}

@@ -1,0 +1,307 @@
+/**
+ * The bot's one config module (STYLE.md, after probot's createProbot): defaults, then the
+ * environment, then an optional JSON file named by RECONNECT_CONFIG (the file wins, so an
+ * operator who names one gets exactly what it says). The environment is a parameter; nothing
+ * else in bot/ reads process.env. Every error names the variable and what is accepted.
+ */
+import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { persistedSecret } from './config-secret.ts';
+
+export type Env = Record<string, string | undefined>;
+
+/** Settings with the names botbuilder's ConfigurationBotFrameworkAuthentication and
+ * ConfigurationServiceClientCredentialFactory read, so the Teams adapter passes them as is. */
+export interface BotFrameworkSettings {
+  MicrosoftAppId?: string;
+  MicrosoftAppPassword?: string;
+  MicrosoftAppTenantId?: string;
+  MicrosoftAppType?: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI';
+  /** Test-only: where the channel's signing keys are published (a loopback OpenID server). */
+  ToBotFromChannelOpenIdMetadataUrl?: string;
+  /** Test-only: the issuer those tokens carry. */
+  ToBotFromChannelTokenIssuer?: string;
+}
+
+/** Slack (issue 7): HTTP events at /api/slack/events, or Socket Mode when an app token is set. */
+export interface SlackSettings {
+  botToken: string;
+  /** Verifies HTTP deliveries; required unless Socket Mode is used. */
+  signingSecret?: string;
+  /** An app-level token (xapp-): Socket Mode, for workspaces that cannot expose an endpoint. */
+  appToken?: string;
+  /** Web API base (GovSlack: https://slack-gov.com/api/; tests: a loopback fake). */
+  apiUrl: string;
+  mode: 'http' | 'socket';
+}
+
+export interface BotConfig {
+  port: number;
+  host: string;
+  /** Absolute directory for the SQLite file and the generated Direct Line secret. */
+  dataDir: string;
+  /** The origin users reach the bot at (no trailing slash), when it differs from the request's. */
+  publicUrl?: string;
+  nodeEnv: 'development' | 'production' | 'test';
+  production: boolean;
+  botFramework: BotFrameworkSettings;
+  /** Signs the web chat's Direct Line tokens. */
+  directLineSecret: string;
+  directLineSecretSource: 'config' | 'file' | 'generated';
+  /** Reserved for the Redis store (scale-out); not used by this build. */
+  redisUrl?: string;
+  /** Shown to users when the bot cannot help further. */
+  supportContactText: string;
+  /** Absent when no Slack setting is given: the server runs without Slack. */
+  slack?: SlackSettings;
+}
+
+/** A configuration error: the message names the setting, the value and what is accepted. */
+export class ConfigError extends Error {
+  readonly code = 'config_invalid';
+}
+
+/** Every setting the bot reads; the JSON file may contain these keys and no others. */
+export const SETTING_NAMES = [
+  'PORT',
+  'HOST',
+  'DATA_DIR',
+  'PUBLIC_URL',
+  'NODE_ENV',
+  'MicrosoftAppId',
+  'MicrosoftAppPassword',
+  'MicrosoftAppTenantId',
+  'MicrosoftAppType',
+  'ToBotFromChannelOpenIdMetadataUrl',
+  'ToBotFromChannelTokenIssuer',
+  'DIRECTLINE_SECRET',
+  'REDIS_URL',
+  'SUPPORT_CONTACT_TEXT',
+  'SLACK_BOT_TOKEN',
+  'SLACK_SIGNING_SECRET',
+  'SLACK_APP_TOKEN',
+  'SLACK_API_URL',
+] as const;
+type SettingName = (typeof SETTING_NAMES)[number];
+type Raw = Partial<Record<SettingName, string>>;
+
+const DEFAULTS: Raw = {
+  PORT: '3978',
+  HOST: '0.0.0.0',
+  DATA_DIR: './data',
+  NODE_ENV: 'development',
+  SUPPORT_CONTACT_TEXT: 'Please contact your IT help desk.',
+};
+const APP_TYPES = ['MultiTenant', 'SingleTenant', 'UserAssignedMSI'] as const;
+const NODE_ENVS = ['development', 'production', 'test'] as const;
+
+export interface LoadOptions {
+  /** Base for a relative DATA_DIR and RECONNECT_CONFIG; default process.cwd(). */
+  cwd?: string;
+}
+
+/** Reads the JSON file named by RECONNECT_CONFIG: an object whose keys are setting names. */
+function readConfigFile(path: string): Raw {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(
+      `RECONNECT_CONFIG names ${path}, which could not be read as JSON: ${(error as Error).message}`,
+    );
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError(`${path} (RECONNECT_CONFIG): expected a JSON object of settings`);
+  }
+  const raw: Raw = {};
+  for (const [key, value] of Object.entries(parsed)) {
+    if (!(SETTING_NAMES as readonly string[]).includes(key)) {
+      throw new ConfigError(
+        `${path} (RECONNECT_CONFIG): unknown setting "${key}"; accepted: ${SETTING_NAMES.join(', ')}`,
+      );
+    }
+    if (typeof value !== 'string' && typeof value !== 'number') {
+      throw new ConfigError(`${path} (RECONNECT_CONFIG): ${key} must be a string or a number`);
+    }
+    raw[key as SettingName] = String(value);
+  }
+  return raw;
+}
+
+/** Layers defaults, env and file; an empty env value counts as unset. */
+function layer(env: Env, cwd: string): Raw {
+  const fromEnv: Raw = {};
+  for (const name of SETTING_NAMES) {
+    const value = env[name]?.trim();
+    if (value) fromEnv[name] = value;
+  }
+  const file = env.RECONNECT_CONFIG?.trim();
+  return { ...DEFAULTS, ...fromEnv, ...(file ? readConfigFile(resolve(cwd, file)) : {}) };
+}
+
+function oneOf<T extends string>(name: string, value: string, accepted: readonly T[]): T {
+  const match = accepted.find((a) => a.toLowerCase() === value.toLowerCase());
+  if (match === undefined)
+    throw new ConfigError(`${name} is "${value}": accepted values are ${accepted.join(', ')}`);
+  return match;
+}
+
+function url(name: string, value: string | undefined, protocols: string[]): string | undefined {
+  if (value === undefined) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw new ConfigError(`${name} is "${value}": expected an absolute URL (${protocols.join(' or ')})`);
+  }
+  if (!protocols.includes(parsed.protocol.slice(0, -1))) {
+    throw new ConfigError(`${name} is "${value}": expected a ${protocols.join(' or ')} URL`);
+  }
+  return value;
+}
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 65535) {
+    throw new ConfigError(`PORT is "${value}": expected an integer from 0 to 65535 (0 picks a free port)`);
+  }
+  return n;
+}
+
+function botFramework(raw: Raw, production: boolean): BotFrameworkSettings {
+  const id = raw.MicrosoftAppId;
+  if (id === undefined) {
+    if (production) {
+      throw new ConfigError(
+        'NODE_ENV=production requires MicrosoftAppId (with MicrosoftAppPassword): without it the bot cannot ' +
+          'validate the Bot Framework tokens on /api/messages and anyone could post forged Teams activities. ' +
+          'Set MicrosoftAppId, or unset NODE_ENV for local development.',
+      );
+    }
+    for (const dependent of ['MicrosoftAppPassword', 'MicrosoftAppTenantId', 'MicrosoftAppType'] as const) {
+      if (raw[dependent] !== undefined)
+        throw new ConfigError(`${dependent} is set but MicrosoftAppId is not: set both`);
+    }
+  }
+  const type =
+    raw.MicrosoftAppType === undefined
+      ? undefined
+      : oneOf('MicrosoftAppType', raw.MicrosoftAppType, APP_TYPES);
+  if (type === 'SingleTenant' && raw.MicrosoftAppTenantId === undefined) {
+    throw new ConfigError(
+      'MicrosoftAppType=SingleTenant requires MicrosoftAppTenantId (the Entra tenant id)',
+    );
+  }
+  if (id !== undefined && type !== 'UserAssignedMSI' && raw.MicrosoftAppPassword === undefined) {
+    throw new ConfigError(
+      'MicrosoftAppId is set but MicrosoftAppPassword is not: set the app secret, or MicrosoftAppType=UserAssignedMSI',
+    );
+  }
+  const openId = url('ToBotFromChannelOpenIdMetadataUrl', raw.ToBotFromChannelOpenIdMetadataUrl, [
+    'http',
+    'https',
+  ]);
+  if (production && (openId !== undefined || raw.ToBotFromChannelTokenIssuer !== undefined)) {
+    throw new ConfigError(
+      'ToBotFromChannelOpenIdMetadataUrl and ToBotFromChannelTokenIssuer are test settings (they choose whose ' +
+        'signing keys the bot trusts) and are refused with NODE_ENV=production',
+    );
+  }
+  const settings: BotFrameworkSettings = {
+    MicrosoftAppId: id,
+    MicrosoftAppPassword: raw.MicrosoftAppPassword,
+    MicrosoftAppTenantId: raw.MicrosoftAppTenantId,
+    MicrosoftAppType: type ?? (id === undefined ? undefined : 'MultiTenant'),
+    ToBotFromChannelOpenIdMetadataUrl: openId,
+    ToBotFromChannelTokenIssuer: raw.ToBotFromChannelTokenIssuer,
+  };
+  // Leave unset keys out, so botbuilder's own defaults apply to them.
+  for (const key of Object.keys(settings) as (keyof BotFrameworkSettings)[]) {
+    if (settings[key] === undefined) delete settings[key];
+  }
+  return settings;
+}
+
+/**
+ * All of Slack or none of it: a half-configured Slack (a token without the signing secret that
+ * proves deliveries come from Slack, or settings without a token) is refused by name.
+ */
+function slack(raw: Raw, production: boolean): SlackSettings | undefined {
+  const { SLACK_BOT_TOKEN: botToken, SLACK_SIGNING_SECRET: signingSecret, SLACK_APP_TOKEN: appToken } = raw;
+  const given = (['SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'SLACK_API_URL'] as const).filter(
+    (k) => raw[k] !== undefined,
+  );
+  if (botToken === undefined) {
+    if (given.length > 0)
+      throw new ConfigError(
+        `${given.join(', ')} set but SLACK_BOT_TOKEN is not: Slack needs the bot token (xoxb-…) too`,
+      );
+    return undefined;
+  }
+  if (!botToken.startsWith('xoxb-'))
+    throw new ConfigError('SLACK_BOT_TOKEN must be a bot token (starting xoxb-)');
+  if (appToken !== undefined && !appToken.startsWith('xapp-')) {
+    throw new ConfigError(
+      'SLACK_APP_TOKEN must be an app-level token (starting xapp-) with connections:write',
+    );
+  }
+  if (appToken === undefined && signingSecret === undefined) {
+    throw new ConfigError(
+      'SLACK_BOT_TOKEN is set but SLACK_SIGNING_SECRET is not: without it /api/slack/events cannot tell Slack ' +
+        'from a forger. Set SLACK_SIGNING_SECRET (Basic Information → Signing Secret), or SLACK_APP_TOKEN for Socket Mode.',
+    );
+  }
+  const apiUrl =
+    url('SLACK_API_URL', raw.SLACK_API_URL, production ? ['https'] : ['http', 'https']) ??
+    'https://slack.com/api/';
+  return {
+    botToken,
+    ...(signingSecret === undefined ? {} : { signingSecret }),
+    ...(appToken === undefined ? {} : { appToken }),
+    apiUrl: apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/`,
+    mode: appToken === undefined ? 'http' : 'socket',
+  };
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+/** Loads and validates the configuration; throws ConfigError naming the first bad setting. */
+export function loadBotConfig(env: Env, options: LoadOptions = {}): BotConfig {
+  const cwd = options.cwd ?? process.cwd();
+  const raw = layer(env, cwd);
+  const nodeEnv = oneOf('NODE_ENV', raw.NODE_ENV!, NODE_ENVS);
+  const production = nodeEnv === 'production';
+  const dataDir = isAbsolute(raw.DATA_DIR!) ? raw.DATA_DIR! : resolve(cwd, raw.DATA_DIR!);
+  const publicUrl = url('PUBLIC_URL', raw.PUBLIC_URL, ['http', 'https']);
+  if (publicUrl !== undefined && new URL(publicUrl).pathname !== '/') {
+    throw new ConfigError(
+      `PUBLIC_URL is "${publicUrl}": expected an origin without a path, e.g. https://help.example.com`,
+    );
+  }
+  const bf = botFramework(raw, production);
+  const validated = {
+    port: port(raw.PORT!),
+    host: raw.HOST!,
+    dataDir,
+    ...(publicUrl === undefined ? {} : { publicUrl: new URL(publicUrl).origin }),
+    nodeEnv,
+    production,
+    botFramework: bf,
+    ...(raw.REDIS_URL === undefined
+      ? {}
+      : { redisUrl: url('REDIS_URL', raw.REDIS_URL, ['redis', 'rediss']) }),
+    supportContactText: raw.SUPPORT_CONTACT_TEXT!,
+    ...optional('slack', slack(raw, production)),
+  };
+  // Last, because it may write a file: a config that fails validation leaves no trace behind.
+  if (raw.DIRECTLINE_SECRET !== undefined && raw.DIRECTLINE_SECRET.length < 32) {
+    throw new ConfigError('DIRECTLINE_SECRET is too short: use at least 32 characters of random text');
+  }
+  const secret =
+    raw.DIRECTLINE_SECRET === undefined
+      ? persistedSecret(dataDir)
+      : { directLineSecret: raw.DIRECTLINE_SECRET, directLineSecretSource: 'config' as const };
+  return { ...validated, ...secret };
+}

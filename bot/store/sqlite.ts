@@ -1,0 +1,275 @@
+/**
+ * The default Store: one SQLite file (node:sqlite, no native addon) under DATA_DIR, in WAL mode.
+ * Every write runs in a transaction; compare-and-set is `UPDATE … WHERE id = ? AND version = ?`
+ * and single-use operations (dedupe, pairing redeem) are one conditional statement, so they stay
+ * atomic even when two processes share the file.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { createSqliteDirectLine } from './sqlite-directline.ts';
+import { prepareDatabase, transaction } from './sqlite-schema.ts';
+import type {
+  AgentPresence,
+  AuditEntry,
+  Escalation,
+  PairingCode,
+  SaveResult,
+  Store,
+  StoreOptions,
+  VersionedDoc,
+} from './types.ts';
+
+export interface SqliteStoreOptions extends StoreOptions {
+  /** Directory holding the database file; created when missing. */
+  dataDir: string;
+  /** File name inside dataDir; default `reconnect.db`. */
+  fileName?: string;
+}
+
+type Row = Record<string, unknown>;
+
+const parse = <T>(text: unknown): T => JSON.parse(String(text)) as T;
+const optionalJson = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value));
+
+/**
+ * A versioned JSON collection over one table (id, version, conversation_key, data, plus the
+ * extra indexed columns the caller names). Sessions and escalations share it.
+ */
+function versionedTable<T extends VersionedDoc>(
+  db: DatabaseSync,
+  table: string,
+  extra: Record<string, (doc: T) => string>,
+) {
+  const names = Object.keys(extra);
+  const columns = ['id', 'version', 'conversation_key', 'data', ...names];
+  const insert = db.prepare(
+    `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ON CONFLICT(id) DO NOTHING`,
+  );
+  const update = db.prepare(
+    `UPDATE ${table} SET version = ?, conversation_key = ?, data = ?${names.map((n) => `, ${n} = ?`).join('')} WHERE id = ? AND version = ?`,
+  );
+  const select = db.prepare(`SELECT data FROM ${table} WHERE id = ?`);
+  const get = (id: string): T | undefined => {
+    const row = select.get(id) as Row | undefined;
+    return row === undefined ? undefined : parse<T>(row.data);
+  };
+  const extras = (doc: T) => names.map((n) => extra[n](doc));
+  return {
+    get,
+    create(doc: T): SaveResult<T> {
+      const stored = { ...doc, version: 1 };
+      const { changes } = transaction(db, () =>
+        insert.run(doc.id, 1, doc.conversationKey, JSON.stringify(stored), ...extras(doc)),
+      );
+      return changes === 1
+        ? { ok: true, doc: stored }
+        : { ok: false, reason: 'conflict', current: get(doc.id) };
+    },
+    save(doc: T, expectedVersion: number): SaveResult<T> {
+      const stored = { ...doc, version: expectedVersion + 1 };
+      const { changes } = transaction(db, () =>
+        update.run(
+          stored.version,
+          doc.conversationKey,
+          JSON.stringify(stored),
+          ...extras(doc),
+          doc.id,
+          expectedVersion,
+        ),
+      );
+      return changes === 1
+        ? { ok: true, doc: stored }
+        : { ok: false, reason: 'conflict', current: get(doc.id) };
+    },
+  };
+}
+
+/** Opens (creating when needed) the SQLite store at `<dataDir>/<fileName>`. */
+export function openSqliteStore<S extends VersionedDoc = VersionedDoc>(
+  options: SqliteStoreOptions,
+): Store<S> {
+  const now = options.now ?? Date.now;
+  mkdirSync(options.dataDir, { recursive: true });
+  const file = join(options.dataDir, options.fileName ?? 'reconnect.db');
+  const db = new DatabaseSync(file);
+  try {
+    prepareDatabase(db, file);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+
+  const sessions = versionedTable<S>(db, 'sessions', {});
+  const escalations = versionedTable<Escalation>(db, 'escalations', {
+    session_id: (e) => e.sessionId,
+    status: (e) => e.status,
+  });
+  const q = {
+    sessionByConversation: db.prepare(
+      'SELECT data FROM sessions WHERE conversation_key = ? ORDER BY rowid DESC LIMIT 1',
+    ),
+    // Records the key unless a live record exists: changes = 0 means "already seen".
+    dedupe: db.prepare(
+      'INSERT INTO dedupe (key, expires_at) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET expires_at = excluded.expires_at WHERE dedupe.expires_at <= ?',
+    ),
+    dedupePurge: db.prepare('DELETE FROM dedupe WHERE expires_at <= ?'),
+    pairingInsert: db.prepare(
+      'INSERT INTO pairing_codes (code, session_id, expires_at, data) VALUES (?, ?, ?, ?) ON CONFLICT(code) DO NOTHING',
+    ),
+    pairingRedeem: db.prepare(
+      'UPDATE pairing_codes SET redeemed_at = ? WHERE code = ? AND redeemed_at IS NULL AND expires_at > ?',
+    ),
+    pairingSelect: db.prepare('SELECT * FROM pairing_codes WHERE code = ?'),
+    counterHit: db.prepare(
+      'INSERT INTO counters (key, window, count) VALUES (?, ?, 1) ON CONFLICT(key) DO UPDATE SET ' +
+        'count = CASE WHEN counters.window = excluded.window THEN counters.count + 1 ELSE 1 END, window = excluded.window RETURNING count',
+    ),
+    agentPut: db.prepare(
+      'INSERT INTO agents (agent_id, session_id, data) VALUES (?, ?, ?) ON CONFLICT(agent_id) DO UPDATE SET session_id = excluded.session_id, data = excluded.data',
+    ),
+    agentGet: db.prepare('SELECT data FROM agents WHERE agent_id = ?'),
+    agentsBySession: db.prepare('SELECT data FROM agents WHERE session_id = ? ORDER BY agent_id'),
+    agentRemove: db.prepare('DELETE FROM agents WHERE agent_id = ?'),
+    escalationsBySession: db.prepare('SELECT data FROM escalations WHERE session_id = ? ORDER BY rowid'),
+    escalationsOpen: db.prepare("SELECT data FROM escalations WHERE status != 'closed' ORDER BY rowid"),
+    auditAppend: db.prepare(
+      'INSERT INTO audit (session_id, at, kind, actor, data) VALUES (?, ?, ?, ?, ?) RETURNING seq',
+    ),
+    auditList: db.prepare('SELECT * FROM audit WHERE session_id = ? ORDER BY seq'),
+    health: db.prepare(
+      'INSERT INTO health (id, at) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET at = excluded.at',
+    ),
+  };
+  const dataList = <T>(rows: unknown[]): T[] => rows.map((row) => parse<T>((row as Row).data));
+  let dedupeWrites = 0;
+
+  return {
+    sessions: {
+      async get(id) {
+        return sessions.get(id);
+      },
+      async findByConversation(key) {
+        const row = q.sessionByConversation.get(key) as Row | undefined;
+        return row === undefined ? undefined : parse<S>(row.data);
+      },
+      async create(doc) {
+        return sessions.create(doc);
+      },
+      async save(doc, expectedVersion) {
+        return sessions.save(doc, expectedVersion);
+      },
+    },
+    dedupe: {
+      async seen(key, ttlMs) {
+        const t = now();
+        const { changes } = transaction(db, () => {
+          // Expired keys are dead weight; sweep them now and then rather than on every call.
+          if (++dedupeWrites % 1000 === 0) q.dedupePurge.run(t);
+          return q.dedupe.run(key, t + ttlMs, t);
+        });
+        return changes === 0;
+      },
+    },
+    pairing: {
+      async put({ code, sessionId, ttlMs, data }) {
+        const record: PairingCode = { code, sessionId, expiresAt: now() + ttlMs, ...(data ? { data } : {}) };
+        const { changes } = transaction(db, () =>
+          q.pairingInsert.run(code, sessionId, record.expiresAt, optionalJson(data)),
+        );
+        if (changes !== 1) throw new Error(`pairing code ${code} already exists`);
+        return record;
+      },
+      async redeem(code) {
+        const t = now();
+        return transaction(db, () => {
+          const row = q.pairingSelect.get(code) as Row | undefined;
+          if (row === undefined) return { ok: false, reason: 'unknown' } as const;
+          if (q.pairingRedeem.run(t, code, t).changes !== 1) {
+            return { ok: false, reason: row.redeemed_at === null ? 'expired' : 'redeemed' } as const;
+          }
+          const pairing: PairingCode = {
+            code,
+            sessionId: String(row.session_id),
+            expiresAt: Number(row.expires_at),
+            ...(row.data === null ? {} : { data: parse<Record<string, unknown>>(row.data) }),
+          };
+          return { ok: true, pairing } as const;
+        });
+      },
+    },
+    counters: {
+      async hit(key, windowMs) {
+        const row = transaction(db, () => q.counterHit.get(key, Math.floor(now() / windowMs))) as Row;
+        return Number(row.count);
+      },
+    },
+    agents: {
+      async put(presence) {
+        transaction(db, () => q.agentPut.run(presence.agentId, presence.sessionId, JSON.stringify(presence)));
+      },
+      async get(agentId) {
+        const row = q.agentGet.get(agentId) as Row | undefined;
+        return row === undefined ? undefined : parse<AgentPresence>(row.data);
+      },
+      async listBySession(sessionId) {
+        return dataList<AgentPresence>(q.agentsBySession.all(sessionId));
+      },
+      async remove(agentId) {
+        transaction(db, () => q.agentRemove.run(agentId));
+      },
+    },
+    escalations: {
+      async get(id) {
+        return escalations.get(id);
+      },
+      async listBySession(sessionId) {
+        return dataList<Escalation>(q.escalationsBySession.all(sessionId));
+      },
+      async listOpen() {
+        return dataList<Escalation>(q.escalationsOpen.all());
+      },
+      async create(doc) {
+        return escalations.create(doc);
+      },
+      async save(doc, expectedVersion) {
+        return escalations.save(doc, expectedVersion);
+      },
+    },
+    audit: {
+      async append({ sessionId, kind, actor, data }) {
+        const at = now();
+        const row = transaction(db, () =>
+          q.auditAppend.get(sessionId, at, kind, actor ?? null, optionalJson(data)),
+        ) as Row;
+        return {
+          seq: Number(row.seq),
+          sessionId,
+          at,
+          kind,
+          ...(actor === undefined ? {} : { actor }),
+          ...(data === undefined ? {} : { data }),
+        };
+      },
+      async list(sessionId) {
+        return (q.auditList.all(sessionId) as Row[]).map(
+          (row): AuditEntry => ({
+            seq: Number(row.seq),
+            sessionId: String(row.session_id),
+            at: Number(row.at),
+            kind: String(row.kind),
+            ...(row.actor === null ? {} : { actor: String(row.actor) }),
+            ...(row.data === null ? {} : { data: parse<Record<string, unknown>>(row.data) }),
+          }),
+        );
+      },
+    },
+    directline: createSqliteDirectLine(db, now),
+    async checkWritable() {
+      transaction(db, () => q.health.run(now()));
+    },
+    async close() {
+      if (db.isOpen) db.close();
+    },
+  };
+}

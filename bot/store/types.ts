@@ -1,0 +1,205 @@
+/**
+ * The Store: everything the bot must remember to finish a conversation, behind one small
+ * interface so SQLite (default), memory (unit tests) and later Redis (scale-out) are
+ * interchangeable. No replica may keep conversation state in process: whatever a later turn
+ * needs goes through here.
+ *
+ * Concurrency model (Agents-for-js storage style, with versions instead of eTags): documents
+ * that several turns may move at once (sessions, escalations) carry a `version`; `save` is a
+ * compare-and-set that succeeds only when the stored version is the one the caller read, and
+ * the store, not the caller, assigns the next version. Everything else is either append-only
+ * (audit, Direct Line activities) or a single atomic operation (dedupe, pairing redeem).
+ *
+ * Times are epoch milliseconds from the store's injected clock (`StoreOptions.now`), so tests
+ * drive expiry without sleeping.
+ */
+
+/** The columns the store needs from a session; the rest of the document is opaque JSON. */
+export interface VersionedDoc {
+  id: string;
+  /** Assigned by the store: 1 on create, +1 on every successful save. */
+  version: number;
+  /** The channel's conversation (e.g. `teams:<conversation id>`, `webchat:<id>`). Not unique. */
+  conversationKey: string;
+}
+
+/** Outcome of a create or compare-and-set save. */
+export type SaveResult<T> =
+  | { ok: true; doc: T }
+  /** `current` is the stored document (undefined when it does not exist) so the caller can retry. */
+  | { ok: false; reason: 'conflict'; current: T | undefined };
+
+/** Versioned JSON documents (sessions). */
+export interface SessionStore<T extends VersionedDoc> {
+  get(id: string): Promise<T | undefined>;
+  /** The most recently created document for this conversation, if any. */
+  findByConversation(conversationKey: string): Promise<T | undefined>;
+  /** Inserts with version 1 (the given `version` is ignored); conflict when the id exists. */
+  create(doc: T): Promise<SaveResult<T>>;
+  /**
+   * Stores `doc` only if the stored version equals `expectedVersion`; the saved document gets
+   * version `expectedVersion + 1`. Conflict when the version moved or the id does not exist.
+   * The conversation key is stored as given (a document may move between conversations).
+   */
+  save(doc: T, expectedVersion: number): Promise<SaveResult<T>>;
+}
+
+/** Idempotency keys (activity ids, card action ids): a retry or a double click acts once. */
+export interface DedupeStore {
+  /**
+   * Atomically records `key` for `ttlMs`. Returns true when the key was already recorded and
+   * not yet expired (the caller should skip the work), false when this call recorded it.
+   */
+  seen(key: string, ttlMs: number): Promise<boolean>;
+}
+
+/** A pairing code waiting for an agent (issue 6). `code` is the normalised code text. */
+export interface PairingCode {
+  code: string;
+  sessionId: string;
+  /** Epoch ms after which the code no longer redeems. */
+  expiresAt: number;
+  /** Opaque extra data (who asked, which cloud). */
+  data?: Record<string, unknown>;
+}
+
+export type RedeemResult =
+  | { ok: true; pairing: PairingCode }
+  | { ok: false; reason: 'unknown' | 'expired' | 'redeemed' };
+
+export interface PairingStore {
+  /** Stores a code living `ttlMs` from now. Throws when the code already exists (codes are random). */
+  put(input: {
+    code: string;
+    sessionId: string;
+    ttlMs: number;
+    data?: Record<string, unknown>;
+  }): Promise<PairingCode>;
+  /** Redeems once, atomically: of two concurrent redeems exactly one gets `ok: true`. */
+  redeem(code: string): Promise<RedeemResult>;
+}
+
+/** Fixed-window counters, e.g. failed pairing redeems per client (rate limiting across replicas). */
+export interface CounterStore {
+  /** Adds one to `key` in the current window of `windowMs` and returns the count in that window. */
+  hit(key: string, windowMs: number): Promise<number>;
+}
+
+/** Where a paired agent is connected (which replica, since when), so any replica can reach it. */
+export interface AgentPresence {
+  agentId: string;
+  sessionId: string;
+  /** The replica holding the agent's WebSocket, or undefined when offline. */
+  replicaId?: string;
+  online: boolean;
+  lastSeenAt: number;
+  data?: Record<string, unknown>;
+}
+
+export interface AgentStore {
+  /** Inserts or replaces the presence record of `agentId`. */
+  put(presence: AgentPresence): Promise<void>;
+  get(agentId: string): Promise<AgentPresence | undefined>;
+  listBySession(sessionId: string): Promise<AgentPresence[]>;
+  remove(agentId: string): Promise<void>;
+}
+
+/** A case handed to support; versioned like sessions (two engineers may "take" it at once). */
+export interface Escalation extends VersionedDoc {
+  sessionId: string;
+  status: 'open' | 'taken' | 'closed';
+  createdAt: number;
+  updatedAt: number;
+  data?: Record<string, unknown>;
+}
+
+export interface EscalationStore {
+  get(id: string): Promise<Escalation | undefined>;
+  listBySession(sessionId: string): Promise<Escalation[]>;
+  listOpen(): Promise<Escalation[]>;
+  create(doc: Escalation): Promise<SaveResult<Escalation>>;
+  save(doc: Escalation, expectedVersion: number): Promise<SaveResult<Escalation>>;
+}
+
+/** One audit entry; `seq` and `at` are assigned by the store. */
+export interface AuditEntry {
+  seq: number;
+  sessionId: string;
+  at: number;
+  /** What happened, e.g. `transition`, `card_action`, `agent_paired`. */
+  kind: string;
+  /** Who did it (user id, `bot`, `agent:<id>`, support engineer id). */
+  actor?: string;
+  data?: Record<string, unknown>;
+}
+
+export interface AuditStore {
+  append(entry: {
+    sessionId: string;
+    kind: string;
+    actor?: string;
+    data?: Record<string, unknown>;
+  }): Promise<AuditEntry>;
+  /** Entries of one session, oldest first. */
+  list(sessionId: string): Promise<AuditEntry[]>;
+}
+
+/** A Direct Line conversation of the self-hosted web chat. */
+export interface DirectLineConversation {
+  id: string;
+  createdAt: number;
+  /** Opaque channel data (the user id the token was minted for, …). */
+  data?: Record<string, unknown>;
+}
+
+/** A Bot Framework activity as JSON; only `id` matters to the store. */
+export interface StoredActivity {
+  id: string;
+  [field: string]: unknown;
+}
+
+/**
+ * The Direct Line activity log. Each conversation has one counter; every append and every
+ * replace takes its next value, so "activities since watermark W" includes both new activities
+ * and activities replaced after W (in-place card updates reach polling clients too), while the
+ * list keeps each activity at its original position.
+ */
+export interface DirectLineStore {
+  /** Creates the conversation; throws when the id exists. */
+  createConversation(conversation: {
+    id: string;
+    data?: Record<string, unknown>;
+  }): Promise<DirectLineConversation>;
+  getConversation(id: string): Promise<DirectLineConversation | undefined>;
+  /** Appends and returns the conversation's new watermark. Throws when the conversation or activity id is unknown / taken. */
+  append(conversationId: string, activity: StoredActivity): Promise<number>;
+  /** Replaces the activity with the same id, keeping its position; returns the new watermark, or undefined when there is no such activity. */
+  replace(conversationId: string, activity: StoredActivity): Promise<number | undefined>;
+  /** One activity by id, or undefined. */
+  getActivity(conversationId: string, activityId: string): Promise<StoredActivity | undefined>;
+  /** Activities appended or replaced after `watermark` (all when undefined), in original order, and the current watermark. */
+  list(
+    conversationId: string,
+    watermark?: number,
+  ): Promise<{ activities: StoredActivity[]; watermark: number }>;
+}
+
+/** The whole store. `S` is the session document type (G2's Session in bot/core/types.ts). */
+export interface Store<S extends VersionedDoc = VersionedDoc> {
+  readonly sessions: SessionStore<S>;
+  readonly dedupe: DedupeStore;
+  readonly pairing: PairingStore;
+  readonly counters: CounterStore;
+  readonly agents: AgentStore;
+  readonly escalations: EscalationStore;
+  readonly audit: AuditStore;
+  readonly directline: DirectLineStore;
+  /** Throws unless the store is open and accepts a write (for /readyz). */
+  checkWritable(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface StoreOptions {
+  /** Clock in epoch ms; defaults to Date.now. */
+  now?: () => number;
+}
