@@ -108,12 +108,26 @@ export async function buildAgent(): Promise<{ path: string; bytes: number; codeB
     process.exit(2);
   }
   var load = typeof require === 'function' ? require : process.getBuiltinModule;
+  var filename = typeof __filename === 'string' ? __filename : process.argv[1];
+  // undici parses HTTP in WebAssembly, which V8 compiles twice (baseline, then optimised in the
+  // background): ~15 MB of memory for a dozen responses. V8 takes the flag only at start, so
+  // replace this process with one started with it (same pid; where execve exists).
+  var args = process.argv.slice(2);
+  var probes = (args[0] === 'check' || args[0] === 'pair') && args.indexOf('--help') < 0 && args.indexOf('-h') < 0;
+  if (probes && typeof process.execve === 'function' && process.execArgv.indexOf('--liftoff-only') < 0) {
+    var warn = process.emitWarning;
+    process.emitWarning = function () {};
+    try {
+      process.execve(process.execPath, [process.execPath].concat(process.execArgv, ['--liftoff-only', filename], args), process.env);
+    } catch (e) {
+      process.emitWarning = warn;
+    }
+  }
   var zlib = load('node:zlib'), vm = load('node:vm'), mod = load('node:module'), path = load('node:path');
   var unpack = function (s) { return zlib.brotliDecompressSync(Buffer.from(s, 'base64')); };
   var WASM = ${JSON.stringify(pack(wasm))};
   var CODE = ${JSON.stringify(pack(code))};
   globalThis.__reconnectAsset = function (name) { if (name === 'quickjs.wasm') return unpack(WASM); throw new Error('no asset ' + name); };
-  var filename = typeof __filename === 'string' ? __filename : process.argv[1];
   var run = vm.compileFunction(unpack(CODE).toString('utf8'), ['exports', 'require', 'module', '__filename', '__dirname'], { filename: filename });
   var m = { exports: {} };
   run(m.exports, mod.createRequire(filename), m, filename, path.dirname(filename));

@@ -19,6 +19,10 @@ export interface AgentConfig {
   systemResolver: string | null;
   platform: NodeJS.Platform;
   home: string;
+  /** RECONNECT_CATALOG: a catalog file for `pair` (the lab's; `pair` has no --catalog flag). */
+  catalogPath: string | null;
+  /** RECONNECT_SERVER: the bot's address when `pair` is run without --server. */
+  server: string | null;
   /** Passed on to proxy discovery and cache locations, which read their own variables from it. */
   env: Env;
 }
@@ -51,6 +55,8 @@ export function loadAgentConfig(env: Env, platform: NodeJS.Platform = process.pl
     systemResolver,
     platform,
     home: env.HOME || env.USERPROFILE || homedir(),
+    catalogPath: env.RECONNECT_CATALOG?.trim() || null,
+    server: env.RECONNECT_SERVER?.trim() || null,
     env,
   };
 }
@@ -67,5 +73,6 @@ export function trustedCertificates(): string[] {
     system = [];
   }
   const base = system.length > 0 ? system : [...getCACertificates('bundled')];
-  return [...base, ...getCACertificates('extra')];
+  // Debian's store lists most roots several times over (576 entries, 144 certificates).
+  return [...new Set([...base, ...getCACertificates('extra')])];
 }
