@@ -1,0 +1,236 @@
+/**
+ * From a session to F2's view models (cards/views.ts), one per screen. The only place the core
+ * decides what a screen shows; renderers never see the session. Instructions come from F1's
+ * planFor, the user's OS first.
+ */
+import { agentCommands } from '../../cards/pairing.ts';
+import type {
+  EscalatedView,
+  EscalationView,
+  FactValue,
+  FindingItem,
+  FindingsView,
+  HandoffView,
+  IntakeView,
+  PairingView,
+  ProgressView,
+  ResolvedView,
+  StepView,
+  View,
+} from '../../cards/views.ts';
+import { builtInCatalog } from '../../probes/catalog/index.ts';
+import type { Finding } from '../../probes/findings.ts';
+import { adminHandoff } from '../playbooks/handoff.ts';
+import type { PlaybookSet } from '../playbooks/types.ts';
+import { currentStep } from './session.ts';
+import type { Session } from './types.ts';
+
+export interface ViewDeps {
+  playbooks: PlaybookSet;
+  /** ISO 8601 now, to tell an expired pairing code. */
+  now: string;
+  /** The bot's public URL, for the agent's --server (issue 6). */
+  serverUrl?: string;
+}
+
+/** Codes a phone user can tap instead of typing. */
+const SUGGESTED_CODES = ['CAA20004', 'CAA70004', 'CAA82EE7', 'CAA30197'];
+
+/** The screen for the session's state: what the live card shows. */
+export function viewFor(session: Session, deps: ViewDeps): View {
+  switch (session.state) {
+    case 'intake':
+      return intakeView(session);
+    case 'pairing':
+      return pairingView(session, deps);
+    case 'probing':
+      return progressView(session);
+    case 'plan':
+      return findingsView(session);
+    case 'step':
+      return stepView(session, deps.playbooks) ?? findingsView(session);
+    case 'resolved':
+      return resolvedView(session, deps.playbooks);
+    case 'escalated':
+      return escalatedView(session);
+  }
+}
+
+const base = (s: Session) => ({ sessionId: s.id, version: s.version });
+
+export function intakeView(s: Session): IntakeView {
+  return {
+    ...base(s),
+    screen: 'intake',
+    ...(s.user.name ? { userName: s.user.name.split(' ')[0] } : {}),
+    ...(s.code ? { errorCode: s.code } : { suggestedCodes: SUGGESTED_CODES }),
+    ...(s.symptom ? { symptom: s.symptom } : {}),
+    ...(s.os ? { os: s.os } : {}),
+    ...(s.where ? { where: s.where } : {}),
+  };
+}
+
+export function pairingView(s: Session, deps: ViewDeps): PairingView {
+  const pairing = s.pairing ?? { code: '', expiresAt: deps.now };
+  return {
+    ...base(s),
+    screen: 'pairing',
+    code: pairing.code,
+    expiresAt: pairing.expiresAt,
+    ...(Date.parse(pairing.expiresAt) <= Date.parse(deps.now) && !pairing.device ? { expired: true } : {}),
+    ...(s.os ? { os: s.os } : {}),
+    commands: pairing.code
+      ? agentCommands({ code: pairing.code, serverUrl: deps.serverUrl ?? 'http://localhost:3978' })
+      : [],
+    ...(pairing.device ? { pairedDevice: pairing.device } : {}),
+  };
+}
+
+/** Issue 6 streams progress; until a report comes the card says the checks are running. */
+export function progressView(s: Session): ProgressView {
+  const device = s.pairing?.device;
+  return {
+    ...base(s),
+    screen: 'progress',
+    ...(device ? { device: `${device.hostname} (${device.os})` } : {}),
+    areas: ['dns', 'firewall', 'proxy', 'tls', 'clock'].map((id) => ({
+      id,
+      label: id === 'tls' ? 'Certificates' : id === 'dns' ? 'DNS' : id[0].toUpperCase() + id.slice(1),
+      state: 'running' as const,
+    })),
+    counts: { done: 0, total: 0, failed: 0 },
+  };
+}
+
+export function findingItem(f: Finding): FindingItem {
+  const facts: Record<string, FactValue> = {};
+  for (const [key, value] of Object.entries(f.facts)) {
+    if (value === null || value === undefined) continue;
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+      facts[key] = value;
+    else if (Array.isArray(value))
+      facts[key] = value.map((v) => (typeof v === 'string' ? v : JSON.stringify(v)));
+    else facts[key] = JSON.stringify(value);
+  }
+  return { id: f.id, severity: f.severity, summary: f.summary, evidence: f.evidence, facts };
+}
+
+export function findingsView(s: Session): FindingsView {
+  const problems = s.findings.some((f) => f.severity !== 'info');
+  return {
+    ...base(s),
+    screen: 'findings',
+    verdict:
+      s.report?.verdict ?? (problems ? 'problems' : s.findings.length > 0 ? 'healthy' : 'inconclusive'),
+    findings: s.findings.map(findingItem),
+    stepCount: s.plan.length,
+  };
+}
+
+export function stepView(s: Session, playbooks: PlaybookSet): StepView | undefined {
+  const planned = currentStep(s, playbooks);
+  const entry = s.plan[s.stepIndex];
+  if (!planned || !entry) return undefined;
+  const { step } = planned;
+  return {
+    ...base(s),
+    screen: 'step',
+    stepId: step.id,
+    index: s.stepIndex + 1,
+    total: s.plan.length,
+    title: step.title,
+    why: step.why,
+    who: step.who,
+    area: step.area,
+    findings: planned.because.length > 0 ? planned.because : step.findings,
+    instructions: Object.fromEntries(planned.instructions.map((b) => [b.platform, b.markdown])),
+    ...(s.os ? { os: s.os } : {}),
+    status: entry.status,
+    ...(entry.evidence ? { evidence: entry.evidence } : {}),
+  };
+}
+
+export function resolvedView(s: Session, playbooks: PlaybookSet): ResolvedView {
+  const verified = s.plan.filter((p) => p.status === 'verified');
+  const titles = verified.map((p) => playbooks.steps.get(p.stepId)?.title ?? p.stepId);
+  const cause = s.findings.find((f) => f.severity !== 'info');
+  const summary = cause
+    ? `${cause.summary} ${titles.length > 0 ? `Fixed by: ${titles.join('; ')}.` : 'The latest check no longer shows it.'}`
+    : titles.length > 0
+      ? `The checks pass again after: ${titles.join('; ')}.`
+      : 'You confirmed that Teams works again.';
+  const at = verified
+    .map((p) => p.checkedAt)
+    .filter((x): x is string => Boolean(x))
+    .sort()
+    .at(-1);
+  return {
+    ...base(s),
+    screen: 'resolved',
+    summary,
+    verifiedSteps: titles,
+    ...(at ? { verifiedAt: at } : {}),
+  };
+}
+
+export function escalatedView(s: Session): EscalatedView {
+  return { ...base(s), screen: 'escalated', caseRef: s.escalation?.caseRef ?? caseRef(s) };
+}
+
+/** A short, stable reference for people: derived from the session id, so any replica agrees. */
+export function caseRef(s: Session): string {
+  return `RC-${s.id
+    .replace(/[^0-9a-z]/gi, '')
+    .slice(-6)
+    .toUpperCase()}`;
+}
+
+/** The support thread's summary of the case. */
+export function escalationView(s: Session, playbooks: PlaybookSet): EscalationView {
+  return {
+    ...base(s),
+    screen: 'escalation',
+    caseRef: s.escalation?.caseRef ?? caseRef(s),
+    state: s.state === 'resolved' ? 'resolved' : s.escalation?.takenBy ? 'taken' : 'open',
+    ...(s.escalation?.takenBy ? { takenBy: s.escalation.takenBy } : {}),
+    user: s.user.name ?? s.user.id,
+    symptom: s.symptom ?? '(not described)',
+    ...(s.code ? { errorCode: s.code } : {}),
+    device: {
+      os: s.report?.agent.os ?? s.os ?? 'unknown',
+      ...(s.report?.agent.osVersion ? { osVersion: s.report.agent.osVersion } : {}),
+      ...(s.pairing?.device ? { hostname: s.pairing.device.hostname } : {}),
+    },
+    ...(s.where ? { where: s.where } : {}),
+    ...(s.report ? { verdict: s.report.verdict } : {}),
+    findings: s.findings.map(findingItem),
+    steps: s.plan.map((p) => {
+      const step = playbooks.steps.get(p.stepId);
+      return {
+        title: step?.title ?? p.stepId,
+        status: p.status,
+        who: step?.who ?? 'user',
+        ...(p.evidence ? { evidence: p.evidence.summary } : {}),
+      };
+    }),
+    timeline: s.timeline.map(({ at, text }) => ({ at, text })),
+  };
+}
+
+/** The IT admin's hand-off for the session's findings, from F1's generator. */
+export function handoffView(s: Session): HandoffView {
+  const catalog = builtInCatalog(isCloud(s.report?.cloud) ? s.report.cloud : 'commercial');
+  const proxyUrl = s.report?.environment.proxy.url;
+  const handoff = adminHandoff({ catalog, findings: s.findings, ...(proxyUrl ? { proxyUrl } : {}) });
+  return {
+    ...base(s),
+    screen: 'handoff',
+    title: 'For your IT admin',
+    intro: 'Copy these lines into a ticket for your IT team; each one is ready to paste.',
+    sections: handoff.sections.map((x) => ({ title: x.title, lines: x.lines, format: x.format })),
+  };
+}
+
+function isCloud(name: string | undefined): name is 'commercial' | 'gcch' | 'dod' | 'china' {
+  return name === 'commercial' || name === 'gcch' || name === 'dod' || name === 'china';
+}
