@@ -1,0 +1,72 @@
+/**
+ * The Web API client and logger shared by the Slack channel and Bolt. One WebClient per
+ * process: its request queue pauses for a 429's Retry-After, so every call behind it waits too
+ * instead of hammering a rate-limited method.
+ */
+import { type Logger as BoltLogger, LogLevel, webApi } from '@slack/bolt';
+import type { SlackSettings } from '../../config.ts';
+import type { Logger } from '../../log.ts';
+
+export type RetryOptions = webApi.RetryOptions;
+export type WebClient = webApi.WebClient;
+
+/**
+ * After a 429 the client sleeps Retry-After, then this policy adds its own backoff; the
+ * retries also cover a connection reset. Bounded: a conversation gives up within about a
+ * minute rather than Bolt's default half hour, and the failure reaches the log.
+ */
+export const DEFAULT_RETRY: RetryOptions = {
+  retries: 5,
+  factor: 2,
+  minTimeout: 500,
+  maxTimeout: 30_000,
+  randomize: true,
+};
+
+export interface ClientOptions {
+  retryConfig?: RetryOptions;
+  logger: BoltLogger;
+}
+
+/** The WebClient options for our settings, also handed to Bolt so its own client agrees. */
+export function webClientOptions(settings: SlackSettings, options: ClientOptions): webApi.WebClientOptions {
+  return {
+    slackApiUrl: settings.apiUrl,
+    retryConfig: options.retryConfig ?? DEFAULT_RETRY,
+    rejectRateLimitedCalls: false,
+    timeout: 15_000,
+    logger: options.logger,
+  };
+}
+
+export function createWebClient(settings: SlackSettings, options: ClientOptions): WebClient {
+  return new webApi.WebClient(settings.botToken, webClientOptions(settings, options));
+}
+
+function line(parts: unknown[]): string {
+  return parts
+    .map((p) => (p instanceof Error ? p.message : typeof p === 'string' ? p : JSON.stringify(p)))
+    .join(' ');
+}
+
+/** Bolt's and the WebClient's log lines, into our structured log (debug dropped). */
+export function boltLogger(logger: Logger): BoltLogger {
+  let level = LogLevel.INFO;
+  return {
+    debug() {},
+    info: (...parts: unknown[]) => logger.info(`slack: ${line(parts)}`),
+    warn: (...parts: unknown[]) => logger.warn(`slack: ${line(parts)}`),
+    error: (...parts: unknown[]) => logger.error(`slack: ${line(parts)}`),
+    setLevel(next: LogLevel) {
+      level = next;
+    },
+    getLevel: () => level,
+    setName() {},
+  };
+}
+
+/** A Web API error's Slack error code (`invalid_auth`, `channel_not_found`), if it is one. */
+export function platformError(error: unknown): string | undefined {
+  const e = error as { code?: string; data?: { error?: string } };
+  return e?.code === 'slack_webapi_platform_error' ? e.data?.error : undefined;
+}
