@@ -10,6 +10,7 @@ import type { CommandOutput, CommandRunner } from '../../probes/device/command.t
 import type { DeviceProbeOptions } from '../../probes/device.ts';
 import { createInterlock } from '../../probes/interlock.ts';
 import type { ProbeResult } from '../../probes/types.ts';
+import { emptyLabCatalog } from '../lab/context.ts';
 
 /** 2026-11-27T10:00:00Z: about two hours after the PRT in the Windows fixtures was renewed. */
 export const NOW = Date.parse('2026-11-27T10:00:00Z');
@@ -53,15 +54,7 @@ export function options(
     systemResolver: '127.0.0.1:53',
     proxy: { source: 'none', forUrl: async () => null },
     trustedCa: [],
-    catalog: {
-      schema: 'reconnect.catalog/v1',
-      cloud: 'lab',
-      endpoints: [],
-      media: [],
-      publicResolvers: [],
-      timeSources: [],
-      microsoftRoots: [],
-    },
+    catalog: emptyLabCatalog(),
     now: () => now,
   };
   return { signal, deadline: now + 5000, ctx, ...extra };

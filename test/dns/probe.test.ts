@@ -5,6 +5,7 @@ import type { ProbeContext, ProbeOptions } from '../../probes/context.ts';
 import { NO_PROXY } from '../../probes/context.ts';
 import { probeDns } from '../../probes/dns.ts';
 import { createInterlock, type Interlock } from '../../probes/interlock.ts';
+import { emptyLabCatalog } from '../lab/context.ts';
 import { type LabDnsServer, startDnsServer } from '../lab/dns-server.ts';
 
 let lab: LabDnsServer;
@@ -37,15 +38,7 @@ function context(overrides: Partial<ProbeContext> = {}): ProbeContext {
     systemResolver: lab.hostPort,
     proxy: NO_PROXY,
     trustedCa: [],
-    catalog: {
-      schema: 'reconnect.catalog/v1',
-      cloud: 'lab',
-      endpoints: [],
-      media: [],
-      publicResolvers: [],
-      timeSources: [],
-      microsoftRoots: [],
-    },
+    catalog: emptyLabCatalog(),
     now: () => Date.now(),
     ...overrides,
   };

@@ -4,6 +4,7 @@ import type { ProbeContext } from '../../probes/context.ts';
 import { NO_PROXY } from '../../probes/context.ts';
 import { parseHostPort, ResolveError, resolveHost } from '../../probes/dns/resolve.ts';
 import { createInterlock, InterlockError } from '../../probes/interlock.ts';
+import { emptyLabCatalog } from '../lab/context.ts';
 import { type LabDnsServer, startDnsServer } from '../lab/dns-server.ts';
 
 let lab: LabDnsServer;
@@ -26,15 +27,7 @@ function context(systemResolver: string): ProbeContext {
     systemResolver,
     proxy: NO_PROXY,
     trustedCa: [],
-    catalog: {
-      schema: 'reconnect.catalog/v1',
-      cloud: 'lab',
-      endpoints: [],
-      media: [],
-      publicResolvers: [],
-      timeSources: [],
-      microsoftRoots: [],
-    },
+    catalog: emptyLabCatalog(),
     now: () => Date.now(),
   };
 }

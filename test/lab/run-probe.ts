@@ -13,6 +13,7 @@ import { pathToFileURL } from 'node:url';
 import type { ProbeContext } from '../../probes/context.ts';
 import { createInterlock } from '../../probes/interlock.ts';
 import type { Catalog } from '../../probes/types.ts';
+import { emptyLabCatalog } from './context.ts';
 
 const [modulePath, exportName, targetJson, contextJson = '{}'] = process.argv.slice(2);
 if (!modulePath || !exportName || !targetJson) {
@@ -36,15 +37,7 @@ const ctx: ProbeContext = {
     ? { source: 'env', url: proxy, forUrl: async () => proxy }
     : { source: 'none', forUrl: async () => null },
   trustedCa: spec.trustedCa ?? [],
-  catalog: spec.catalog ?? {
-    schema: 'reconnect.catalog/v1',
-    cloud: 'lab',
-    endpoints: [],
-    media: [],
-    publicResolvers: [],
-    timeSources: [],
-    microsoftRoots: [],
-  },
+  catalog: spec.catalog ?? emptyLabCatalog(),
   now: () => Date.now(),
 };
 const deadlineMs = spec.deadlineMs ?? 2000;

@@ -1,26 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ProbeContext } from '../../probes/context.ts';
-import { createInterlock } from '../../probes/interlock.ts';
 import { type PlannedProbe, type ProgressEvent, runSuite } from '../../probes/runner.ts';
 import { type ProbeResult, zeroPhases } from '../../probes/types.ts';
+import { labContext } from '../lab/context.ts';
 
-const ctx: ProbeContext = {
-  interlock: createInterlock({ enabled: true }),
-  systemResolver: '127.0.0.1:1',
-  proxy: { source: 'none', forUrl: async () => null },
-  trustedCa: [],
-  catalog: {
-    schema: 'reconnect.catalog/v1',
-    cloud: 'lab',
-    endpoints: [],
-    media: [],
-    publicResolvers: [],
-    timeSources: [],
-    microsoftRoots: [],
-  },
-  now: () => Date.now(),
-};
+const ctx = labContext();
 
 function pass(id: string): ProbeResult {
   return { id, kind: 'tcp', target: id, status: 'pass', durationMs: 1, phases: zeroPhases(), detail: {} };

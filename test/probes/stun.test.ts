@@ -12,6 +12,7 @@ import {
   StunParseError,
 } from '../../probes/stun/message.ts';
 import { probeStun } from '../../probes/stun.ts';
+import { emptyLabCatalog } from '../lab/context.ts';
 import { createLabNetns, type LabNetns } from '../lab/netns.ts';
 import { startStunServer } from '../lab/stun-server.ts';
 
@@ -21,15 +22,7 @@ function labCtx(): ProbeContext {
     systemResolver: null,
     proxy: NO_PROXY,
     trustedCa: [],
-    catalog: {
-      schema: 'reconnect.catalog/v1',
-      cloud: 'lab',
-      endpoints: [],
-      media: [],
-      publicResolvers: [],
-      timeSources: [],
-      microsoftRoots: [],
-    },
+    catalog: emptyLabCatalog(),
     now: () => Date.now(),
   };
 }
