@@ -5,8 +5,11 @@
  * has to work out the cause from what it measures.
  */
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { describe, test } from 'node:test';
+import type { Catalog } from '../../probes/types.ts';
 import { diagnoseWithAdaptiveExpressions } from '../diagnosis/oracle.ts';
+import { createLabNetns } from '../lab/netns.ts';
 import { type ScenarioSpec, startScenario } from '../lab/scenario.ts';
 import { ids, runAgent } from './agent-run.ts';
 
@@ -232,4 +235,52 @@ describe('reconnect-agent check against lab scenarios', { concurrency: 4 }, () =
       }
     });
   }
+});
+
+describe('reconnect-agent check where the kernel drops packets (inside a lab namespace)', () => {
+  test('SYN-ACKs from two required hosts never come back: firewall.blocked, dropped', async () => {
+    const ns = await createLabNetns();
+    const lab = await startScenario({ netns: ns });
+    try {
+      const catalog = JSON.parse(await readFile(lab.catalogPath, 'utf8')) as Catalog;
+      for (const e of catalog.endpoints.filter((x) => x.purpose !== 'websocket')) {
+        // Drop what comes back: a network that swallows packets leaves the sender waiting.
+        await ns.iptables(
+          '-A',
+          'INPUT',
+          '-p',
+          'tcp',
+          '-s',
+          ns.hostAddress,
+          '--sport',
+          String(e.port),
+          '-j',
+          'DROP',
+        );
+      }
+      const run = await runAgent(['check', '--catalog', lab.catalogPath, '--json'], lab.env, { netns: ns });
+      assert.ok(run.report, run.stderr);
+      assert.deepEqual(ids(run.report), ['firewall.blocked']);
+      assert.equal(run.report.findings[0].facts.mode, 'dropped');
+      assert.deepEqual(diagnoseWithAdaptiveExpressions(run.report).findings, run.report.findings);
+    } finally {
+      await lab.close();
+      await ns.close();
+    }
+  });
+
+  test('nothing comes back from anywhere: network.offline, within the 10 s budget', async () => {
+    const ns = await createLabNetns();
+    const lab = await startScenario({ netns: ns });
+    try {
+      await ns.iptables('-A', 'INPUT', '-s', ns.hostAddress, '-j', 'DROP');
+      const run = await runAgent(['check', '--catalog', lab.catalogPath, '--json'], lab.env, { netns: ns });
+      assert.ok(run.report, run.stderr);
+      assert.deepEqual(ids(run.report), ['network.offline']);
+      assert.ok(run.report.durationMs < 10_000, `took ${run.report.durationMs} ms`);
+    } finally {
+      await lab.close();
+      await ns.close();
+    }
+  });
 });
