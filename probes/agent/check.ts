@@ -24,6 +24,8 @@ export interface CheckOptions {
   only?: string[];
   /** Injected clock; the report's startedAt and the clock probe read it. */
   now?: () => number;
+  /** A PAC file to use instead of this computer's proxy settings. */
+  pacUrl?: string;
 }
 
 export async function runCheck(options: CheckOptions): Promise<Report> {
@@ -32,7 +34,12 @@ export async function runCheck(options: CheckOptions): Promise<Report> {
   const startedAt = now();
   const interlock = createInterlock({ enabled: config.lab, labNets: config.labNets });
   const base = { interlock, systemResolver: config.systemResolver, trustedCa: trustedCertificates() };
-  const proxy = await discoverProxy({ platform: config.platform, env: config.env, ctx: base });
+  const proxy = await discoverProxy({
+    platform: config.platform,
+    env: config.env,
+    ctx: base,
+    pacUrl: options.pacUrl,
+  });
   const ctx: ProbeContext = { ...base, proxy, catalog, now };
   const full = buildPlan({ catalog, proxy, platform: config.platform, home: config.home, env: config.env });
   const plan = options.only ? selectPlan(full, options.only) : full;

@@ -9,6 +9,7 @@ import { builtInCatalog, CatalogError, CLOUDS, isCloudName, loadCatalogFile } fr
 import { ProxyConfigError } from '../proxy/servers.ts';
 import { runCheck } from './check.ts';
 import { ConfigError, type Env, loadAgentConfig } from './config.ts';
+import { pairCommand } from './pair-command.ts';
 import { progressPrinter, summaryText } from './render.ts';
 import { AGENT_VERSION } from './version.ts';
 
@@ -19,7 +20,7 @@ export interface Io {
 }
 
 export const USAGE = `Usage:
-  reconnect-agent check [--cloud commercial|gcch|dod|china] [--catalog FILE] [--json] [--out FILE]
+  reconnect-agent check [--cloud commercial|gcch|dod|china] [--catalog FILE] [--json] [--out FILE] [--pac URL]
   reconnect-agent pair CODE [--server URL]
   reconnect-agent --help | --version
 
@@ -28,6 +29,7 @@ check   runs every network check for Teams sign-in from this computer and names 
         --catalog  a catalog file that replaces the built-in one (CONTRACTS.md format)
         --json     print only the report JSON on standard output
         --out      also write the report JSON to FILE
+        --pac      use this PAC file instead of the computer's proxy settings (try one before rollout)
 pair    joins the chat that showed CODE and runs the checks the helpdesk bot asks for.
 
 Exit status: 0 healthy, 1 problems found, 2 usage or configuration error.
@@ -98,6 +100,7 @@ async function check(args: string[], io: Io): Promise<number> {
       catalog: { type: 'string' },
       json: { type: 'boolean' },
       out: { type: 'string' },
+      pac: { type: 'string' },
     },
     'check',
   );
@@ -113,11 +116,15 @@ async function check(args: string[], io: Io): Promise<number> {
   if (values.cloud && values.catalog) {
     throw new UsageError('--cloud and --catalog cannot be combined: a catalog file names its own cloud');
   }
+  const pacUrl = values.pac as string | undefined;
+  if (pacUrl !== undefined && !/^https?:\/\/[^/\s]+/i.test(pacUrl)) {
+    throw new UsageError(`--pac "${pacUrl}" is not a PAC file URL; expected http://… or https://…`);
+  }
   const config = loadAgentConfig(io.env);
   const catalog = values.catalog ? loadCatalogFile(values.catalog as string) : builtInCatalog(cloud);
   const json = Boolean(values.json);
   const tty = Boolean(io.stderr.isTTY) && !json;
-  const report = await runCheck({ config, catalog, onProgress: progressPrinter(io.stderr, { tty }) });
+  const report = await runCheck({ config, catalog, pacUrl, onProgress: progressPrinter(io.stderr, { tty }) });
   const text = `${JSON.stringify(report, null, 2)}\n`;
   if (values.out) await writeFile(values.out as string, text);
   io.stdout.write(json ? text : summaryText(report));
@@ -125,11 +132,12 @@ async function check(args: string[], io: Io): Promise<number> {
 }
 
 async function pair(args: string[], io: Io): Promise<number> {
-  const { positionals } = parse(args, { server: { type: 'string' } }, 'pair');
+  const { values, positionals } = parse(args, { server: { type: 'string' } }, 'pair');
+  if (values.help) {
+    io.stdout.write(USAGE);
+    return 0;
+  }
   if (positionals.length !== 1)
-    throw new UsageError('pair takes exactly one pairing code, e.g. reconnect-agent pair 7K3M-9QXT');
-  io.stderr.write(
-    'reconnect-agent: pairing with the chat arrives with the agent gateway; meanwhile run `reconnect-agent check` and type its result into the chat.\n',
-  );
-  return 2;
+    throw new UsageError('pair takes exactly one pairing code, e.g. reconnect-agent pair 7K3M9-QXT4H');
+  return pairCommand({ code: positionals[0], server: values.server as string | undefined, io });
 }

@@ -30,6 +30,8 @@ export interface DiscoverOptions {
   pacEvalTimeoutMs?: number;
   /** What the PAC's myIpAddress() returns (default: this machine's first external IPv4). */
   myIpAddress?: string;
+  /** A PAC file to use instead of this computer's settings (`check --pac`: try a PAC before rolling it out). */
+  pacUrl?: string;
 }
 
 export interface ProxyProblem {
@@ -98,7 +100,9 @@ export async function discoverProxy(options: DiscoverOptions): Promise<Discovere
     if (details.scutil?.autoDiscovery) details.autoDetect = true;
   }
 
-  const choice = choose(envProxy?.proxy, details);
+  const choice = options.pacUrl
+    ? { source: 'pac' as const, pacUrl: options.pacUrl }
+    : choose(envProxy?.proxy, details);
   if (choice.source === 'pac' && choice.pacUrl) {
     const pac = createPacHandle(choice.pacUrl, options);
     const fallback = choice.static;

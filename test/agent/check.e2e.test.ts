@@ -11,7 +11,7 @@ import type { Catalog } from '../../probes/types.ts';
 import { diagnoseWithAdaptiveExpressions } from '../diagnosis/oracle.ts';
 import { createLabNetns } from '../lab/netns.ts';
 import { type ScenarioSpec, startScenario } from '../lab/scenario.ts';
-import { ids, runAgent } from './agent-run.ts';
+import { AGENT_BUNDLE, ids, runAgent } from './agent-run.ts';
 
 interface Case {
   name: string;
@@ -283,4 +283,21 @@ describe('reconnect-agent check where the kernel drops packets (inside a lab nam
       await ns.close();
     }
   });
+});
+
+describe('reconnect-agent check --pac', () => {
+  for (const entry of ['sources', 'bundle'] as const) {
+    test(`a PAC file sends lab hosts through a proxy that wants credentials (${entry})`, async () => {
+      const lab = await startScenario({ proxy: 'auth', pac: true });
+      try {
+        const args = ['check', '--catalog', lab.catalogPath, '--json', '--pac', lab.pacUrl ?? ''];
+        const run = await runAgent(args, lab.env, entry === 'bundle' ? { entry: AGENT_BUNDLE } : {});
+        assert.ok(run.report, run.stderr);
+        assert.equal(run.report.environment.proxy.source, 'pac');
+        assert.deepEqual(ids(run.report), ['proxy.auth_required']);
+      } finally {
+        await lab.close();
+      }
+    });
+  }
 });

@@ -37,6 +37,12 @@ describe('usage and configuration errors exit 2 and say what is accepted', () =>
     assert.match(r.stderr, /--cloud "azure" is not a cloud; accepted: commercial, gcch, dod, china/);
   });
 
+  test('a --pac that is not an http(s) URL', async () => {
+    const r = await cli(['check', '--pac', 'file:///etc/proxy.pac']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--pac "file:\/\/\/etc\/proxy\.pac" is not a PAC file URL; expected http:\/\/… or https:\/\/…/);
+  });
+
   test('an unknown command', async () => {
     const r = await cli(['chek']);
     assert.equal(r.code, 2);

@@ -15,7 +15,7 @@ import type { LabNetns } from './netns.ts';
 import { createLabPki, type LabLeaf, type LabPki } from './pki.ts';
 import { type LabProxy, startProxy } from './proxy.ts';
 import { type LabStunServer, startStunServer } from './stun-server.ts';
-import { type LabServer, startTlsServer } from './tls-server.ts';
+import { type LabServer, startHttpServer, startTlsServer } from './tls-server.ts';
 
 export type CertFault = 'genuine' | 'inspection' | 'unknown-ca' | 'expired' | 'not-yet-valid' | 'wrong-host';
 
@@ -48,6 +48,8 @@ export interface ScenarioSpec {
     | 'unreachable'
     | 'inspect'
     | 'inspect-refuse-ws';
+  /** The proxy is chosen by a PAC file (served by the lab) instead of HTTPS_PROXY. */
+  pac?: boolean;
   /** Teams caches present in the agent's HOME. */
   caches?: boolean;
   /** Both resolvers stay silent for every name: nothing can be looked up. */
@@ -60,6 +62,8 @@ export interface ScenarioSpec {
 
 export interface Scenario {
   catalogPath: string;
+  /** With `pac`: the PAC file's URL, for `check --pac`. */
+  pacUrl?: string;
   /** The whole environment for the agent child process (nothing inherited). */
   env: Record<string, string>;
   pki: LabPki;
@@ -179,7 +183,20 @@ export async function startScenario(spec: ScenarioSpec = {}): Promise<Scenario> 
     await writeFile(env.NODE_EXTRA_CA_CERTS, trusted.join('\n'));
 
     const proxyUrl = await startLabProxy(spec, pki, address, ports, closers);
-    if (proxyUrl) env.HTTPS_PROXY = proxyUrl;
+    let pacUrl: string | undefined;
+    if (proxyUrl && spec.pac) {
+      // Lab names through the proxy, everything else direct: what a corporate PAC file does.
+      const { host } = new URL(proxyUrl);
+      const pac = await startHttpServer({
+        address,
+        headers: { 'Content-Type': 'application/x-ns-proxy-autoconfig' },
+        body: `function FindProxyForURL(url, host) {\n  if (dnsDomainIs(host, '.lab.test')) return 'PROXY ${host}; DIRECT';\n  return 'DIRECT';\n}\n`,
+      });
+      closers.push(() => pac.close());
+      pacUrl = `http://${pac.hostPort}/proxy.pac`;
+    } else if (proxyUrl) {
+      env.HTTPS_PROXY = proxyUrl;
+    }
 
     const catalog = {
       schema: 'reconnect.catalog/v1',
@@ -198,6 +215,7 @@ export async function startScenario(spec: ScenarioSpec = {}): Promise<Scenario> 
     await writeFile(catalogPath, JSON.stringify(catalog, null, 2));
     return {
       catalogPath,
+      pacUrl,
       env,
       pki,
       dir,

@@ -1,0 +1,298 @@
+/**
+ * The agent gateway: a WebSocket endpoint at /api/agents on the bot's own HTTP server. It
+ * pairs agents (code → per-agent secret), authenticates reconnects, keeps presence in the
+ * Store, pings every agent and drops the silent ones, and hands jobs, progress and results
+ * between the agents and the conversation core. Messages are checked with the shared protocol
+ * module; a bad one is logged and never acted on.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { type WebSocket, WebSocketServer } from 'ws';
+import { realTimers, type Timers } from '../../probes/agent/link.ts';
+import {
+  type AgentMessage,
+  CLOSE,
+  encode,
+  MAX_MESSAGE_BYTES,
+  ProtocolError,
+  parseAgentMessage,
+  type ServerMessage,
+} from '../../probes/agent/protocol.ts';
+import type { AgentPort, Session } from '../core/types.ts';
+import type { Logger } from '../log.ts';
+import type { Store } from '../store/types.ts';
+import type { AgentEventSink } from './events.ts';
+import { type Hello, helloHandler } from './hello.ts';
+import { createJobDesk, type JobDesk } from './jobs.ts';
+import type { Pairing } from './pairing.ts';
+import { agentRecords } from './records.ts';
+
+export type GatewayStore = Pick<Store<Session>, 'sessions' | 'agents' | 'audit'>;
+
+export interface GatewayOptions {
+  store: GatewayStore;
+  pairing: Pairing;
+  sink: AgentEventSink;
+  log: Logger;
+  timers?: Timers;
+  /** Ping interval; 0 runs no timer (tests call sweep()). Default 20 s. */
+  heartbeatMs?: number;
+  /** Silence after which an agent is dropped and marked offline. Default 45 s. */
+  heartbeatTimeoutMs?: number;
+  /** Time a new connection has to say hello. Default 10 s. */
+  helloTimeoutMs?: number;
+  /** How long a job waits for its agent to reconnect before it is reported lost. Default 30 s. */
+  reconnectGraceMs?: number;
+  progressIntervalMs?: number;
+  replicaId?: string;
+  /** The client's address for rate limits; default the socket's peer (set it behind a proxy). */
+  clientIp?: (req: IncomingMessage) => string;
+}
+
+interface Conn {
+  ws: WebSocket;
+  ip: string;
+  openedAt: number;
+  lastSeen: number;
+  agentId?: string;
+  violations: number;
+  /** Messages of one connection are handled in order. */
+  queue: Promise<void>;
+}
+
+export interface AgentGateway extends AgentPort {
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** Revokes an agent's secret and disconnects it (the user rejected the device, or support did). */
+  revoke(agentId: string, why: string): Promise<void>;
+  /** Tells the case's agents the case is closed; they exit. */
+  endCase(sessionId: string): Promise<void>;
+  /** Heartbeats, hello timeouts, job deadlines. Run by the interval, or by tests. */
+  sweep(): Promise<void>;
+  readonly connections: number;
+  readonly jobs: JobDesk;
+  close(): Promise<void>;
+}
+
+const MAX_VIOLATIONS = 5;
+
+export function createAgentGateway(options: GatewayOptions): AgentGateway {
+  const timers = options.timers ?? realTimers;
+  const now = () => timers.now();
+  const { log, store } = options;
+  const heartbeatMs = options.heartbeatMs ?? 20_000;
+  const timeoutMs = options.heartbeatTimeoutMs ?? 45_000;
+  const helloMs = options.helloTimeoutMs ?? 10_000;
+  const replicaId = options.replicaId ?? 'replica-1';
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_MESSAGE_BYTES,
+    perMessageDeflate: false,
+    clientTracking: false,
+  });
+  const conns = new Set<Conn>();
+  const byAgent = new Map<string, Conn>();
+  const disconnected = new Map<string, number>();
+  const records = agentRecords(store.agents);
+
+  const sendTo = (conn: Conn, message: ServerMessage): boolean => {
+    if (conn.ws.readyState !== conn.ws.OPEN) return false;
+    conn.ws.send(encode(message));
+    return true;
+  };
+
+  const desk = createJobDesk({
+    store,
+    records,
+    sink: options.sink,
+    log,
+    now,
+    timers,
+    progressIntervalMs: options.progressIntervalMs,
+    reconnectGraceMs: options.reconnectGraceMs ?? 30_000,
+    disconnectedAt: (agentId) => disconnected.get(agentId),
+    send: (agentId, message) => {
+      const conn = byAgent.get(agentId);
+      return conn ? sendTo(conn, message) : false;
+    },
+  });
+
+  const hello: Hello = helloHandler({
+    store,
+    records,
+    pairing: options.pairing,
+    sink: options.sink,
+    log,
+    now,
+    replicaId,
+  });
+
+  const setOffline = async (agentId: string) => {
+    disconnected.set(agentId, now());
+    await records.update(agentId, (r) => {
+      r.online = false;
+      r.replicaId = undefined;
+      r.lastSeenAt = now();
+    });
+  };
+
+  /** `raw` null: a binary frame, which is no message of the protocol. */
+  const handle = async (conn: Conn, raw: string | null) => {
+    let message: AgentMessage;
+    try {
+      if (raw === null)
+        throw new ProtocolError('bad_json', 'agent message is a binary frame; the protocol is JSON text');
+      message = parseAgentMessage(raw);
+    } catch (err) {
+      conn.violations++;
+      log.warn('agent message refused', {
+        agentId: conn.agentId,
+        ip: conn.ip,
+        code: (err as { code?: string }).code,
+        error: (err as Error).message,
+      });
+      if (conn.violations >= MAX_VIOLATIONS || !conn.agentId) conn.ws.close(CLOSE.protocol, 'protocol error');
+      return;
+    }
+    if (!conn.agentId) {
+      if (message.type !== 'hello') {
+        log.warn('agent spoke before hello', { ip: conn.ip, type: message.type });
+        return conn.ws.close(CLOSE.protocol, 'hello first');
+      }
+      const outcome = await hello(message, conn.ip);
+      if (!outcome.ok) {
+        sendTo(conn, { v: 1, type: 'hello.error', reason: outcome.reason, message: outcome.message });
+        return conn.ws.close(
+          outcome.reason === 'rate_limited'
+            ? 1013
+            : outcome.reason === 'revoked'
+              ? CLOSE.revoked
+              : CLOSE.refused,
+          outcome.reason,
+        );
+      }
+      const previous = byAgent.get(outcome.agentId);
+      if (previous && previous !== conn) {
+        previous.agentId = undefined;
+        previous.ws.close(CLOSE.replaced, 'a newer connection of this agent took over');
+      }
+      conn.agentId = outcome.agentId;
+      byAgent.set(outcome.agentId, conn);
+      disconnected.delete(outcome.agentId);
+      sendTo(conn, {
+        v: 1,
+        type: 'hello.ok',
+        caseLabel: outcome.caseLabel,
+        agentId: outcome.agentId,
+        ...(outcome.secret ? { secret: outcome.secret } : {}),
+      });
+      await outcome.announce();
+      await desk.resume(outcome.agentId, message.running ?? []);
+      return;
+    }
+    const agentId = conn.agentId;
+    switch (message.type) {
+      case 'pong':
+        return;
+      case 'progress':
+        return desk.progress(agentId, message);
+      case 'result':
+        return desk.result(agentId, message);
+      case 'consent':
+        return desk.consent(agentId, message);
+      case 'hello':
+        log.warn('second hello on one connection ignored', { agentId });
+        return;
+    }
+  };
+
+  const sweep = async () => {
+    const t = now();
+    for (const conn of conns) {
+      if (!conn.agentId && t - conn.openedAt >= helloMs) conn.ws.close(CLOSE.protocol, 'no hello in time');
+      else if (t - conn.lastSeen >= timeoutMs) {
+        log.info('agent silent past the heartbeat deadline: dropped', { agentId: conn.agentId });
+        conn.ws.close(CLOSE.timeout, 'no pong in time');
+        conn.ws.terminate();
+      } else if (conn.agentId) sendTo(conn, { v: 1, type: 'ping' });
+    }
+    await desk.sweep();
+  };
+
+  const interval =
+    heartbeatMs > 0
+      ? setInterval(
+          () => void sweep().catch((error) => log.error('gateway sweep failed', { error })),
+          heartbeatMs,
+        )
+      : undefined;
+  interval?.unref();
+
+  const onConnection = (ws: WebSocket, req: IncomingMessage) => {
+    const ip = options.clientIp?.(req) ?? req.socket.remoteAddress ?? 'unknown';
+    const conn: Conn = { ws, ip, openedAt: now(), lastSeen: now(), violations: 0, queue: Promise.resolve() };
+    conns.add(conn);
+    ws.on('message', (data, isBinary) => {
+      conn.lastSeen = now();
+      const text = isBinary ? null : data.toString();
+      conn.queue = conn.queue
+        .then(() => handle(conn, text))
+        .catch((error) => log.error('agent message handling failed', { agentId: conn.agentId, error }));
+    });
+    ws.on('close', () => {
+      conns.delete(conn);
+      const agentId = conn.agentId;
+      if (agentId && byAgent.get(agentId) === conn) {
+        byAgent.delete(agentId);
+        void conn.queue
+          .then(() => setOffline(agentId))
+          .catch((error) => log.error('marking an agent offline failed', { agentId, error }));
+      }
+    });
+    ws.on('error', (error) => log.warn('agent socket error', { agentId: conn.agentId, error }));
+  };
+
+  const closeAgent = (agentId: string, code: number, reason: string) => {
+    const conn = byAgent.get(agentId);
+    if (conn) conn.ws.close(code, reason);
+  };
+
+  return {
+    handleUpgrade(req, socket, head) {
+      wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, req));
+    },
+    async issuePairing(session) {
+      const issued = await options.pairing.issue(session.id, { conversationKey: session.conversationKey });
+      return { code: issued.display, expiresAt: new Date(issued.expiresAt).toISOString() };
+    },
+    dispatch: (session, job) => desk.dispatch(session, job),
+    async revoke(agentId, why) {
+      const record = await records.update(agentId, (r) => {
+        r.data.revoked = true;
+        r.online = false;
+      });
+      if (!record) return;
+      await store.audit.append({
+        sessionId: record.sessionId,
+        kind: 'agent_revoked',
+        actor: 'bot',
+        data: { agentId, why },
+      });
+      closeAgent(agentId, CLOSE.revoked, why.slice(0, 100));
+      await desk.loseAll(agentId, `the computer was disconnected from the case: ${why}`);
+    },
+    async endCase(sessionId) {
+      for (const presence of await store.agents.listBySession(sessionId))
+        closeAgent(presence.agentId, CLOSE.caseClosed, 'case closed');
+    },
+    sweep,
+    get connections() {
+      return conns.size;
+    },
+    jobs: desk,
+    async close() {
+      if (interval) clearInterval(interval);
+      for (const conn of conns) conn.ws.close(1001, 'server shutting down');
+      wss.close();
+    },
+  };
+}
