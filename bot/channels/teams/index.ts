@@ -1,0 +1,78 @@
+/**
+ * The Teams channel: botbuilder's CloudAdapter behind POST /api/messages, translating
+ * activities into core events and core views into Adaptive Cards. Every import of botbuilder
+ * lives in this folder (DESIGN.md "Platform"), so moving to the Microsoft 365 Agents SDK touches
+ * nothing else.
+ *
+ * Wiring (the engine needs the port, the route needs the engine):
+ *   const teams = createTeamsChannel({ settings: config.botFramework, log });
+ *   const engine = createEngine({ store, port: teams.port, … });
+ *   createServer({ config, store, routes: [teams.routes(engine), …] });
+ */
+import type { Server } from 'restify';
+import type { BotFrameworkSettings } from '../../config.ts';
+import type { ChannelPort } from '../../core/types.ts';
+import type { Logger } from '../../log.ts';
+import { type CredentialsFactory, createBotFrameworkAuth } from './auth.ts';
+import { type CoreHandler, TeamsBot } from './bot.ts';
+import { messagesHandler, TeamsAdapter } from './http.ts';
+import { createTeamsPort } from './port.ts';
+
+export type { CredentialsFactory } from './auth.ts';
+export type { CoreHandler } from './bot.ts';
+
+export interface TeamsChannelOptions {
+  /** The bot config's Bot Framework settings (MicrosoftAppId, …); JWT validation is on when an app id is set. */
+  settings: BotFrameworkSettings;
+  log: Logger;
+  /** Action.Execute with an Action.Submit fallback (default), or Action.Submit only. */
+  universalActions?: boolean;
+  /** Outbound token source; tests pass a loopback one (see auth.ts). Default: botbuilder's from settings. */
+  credentialsFactory?: CredentialsFactory;
+}
+
+export interface TeamsChannel {
+  /** The core's way into Teams conversations (replies in a turn, proactive messages otherwise). */
+  port: ChannelPort;
+  adapter: TeamsAdapter;
+  /** A route module for bot/server.ts: POST /api/messages delivering Teams events to `core`. */
+  routes(core: CoreHandler): (server: Server) => void;
+}
+
+const SORRY = 'Something went wrong on my side. Please try again in a moment.';
+
+export function createTeamsChannel(options: TeamsChannelOptions): TeamsChannel {
+  const { settings, log } = options;
+  const auth = createBotFrameworkAuth(settings, { credentialsFactory: options.credentialsFactory });
+  const adapter = new TeamsAdapter(auth);
+  adapter.onTurnError = async (context, error) => {
+    log.error('teams: turn failed', { activityType: context.activity.type, error });
+    // A core failure still gets an answer: an apology for a message, an error for an invoke.
+    if (context.activity.type === 'invoke') {
+      const body = {
+        statusCode: 500,
+        type: 'application/vnd.microsoft.error',
+        value: { code: 'internal_error', message: SORRY },
+      };
+      await context.sendActivity({ type: 'invokeResponse', value: { status: 500, body } });
+    } else {
+      await context.sendActivity(SORRY);
+    }
+  };
+  const port = createTeamsPort({
+    adapter,
+    appId: settings.MicrosoftAppId ?? '',
+    universalActions: options.universalActions ?? true,
+  });
+  return {
+    port,
+    adapter,
+    routes(core: CoreHandler) {
+      const bot = new TeamsBot(core);
+      const handler = messagesHandler({ adapter, log, logic: (context) => bot.run(context) });
+      return (server: Server) => {
+        server.post('/api/messages', handler);
+      };
+    },
+  };
+}
