@@ -40,7 +40,10 @@ describe('usage and configuration errors exit 2 and say what is accepted', () =>
   test('a --pac that is not an http(s) URL', async () => {
     const r = await cli(['check', '--pac', 'file:///etc/proxy.pac']);
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /--pac "file:\/\/\/etc\/proxy\.pac" is not a PAC file URL; expected http:\/\/… or https:\/\/…/);
+    assert.match(
+      r.stderr,
+      /--pac "file:\/\/\/etc\/proxy\.pac" is not a PAC file URL; expected http:\/\/… or https:\/\/…/,
+    );
   });
 
   test('an unknown command', async () => {
