@@ -9,39 +9,19 @@ import type { ProbeOptions } from './context.ts';
 import { brokerTarget, probeBroker, probeDevice } from './device.ts';
 import { probeDns } from './dns.ts';
 import { probeHttps } from './https.ts';
+import { type KindSpec, PROBE_KINDS } from './kinds.ts';
 import type { DiscoveredProxy } from './proxy/discover.ts';
 import { probeProxy } from './proxy.ts';
-import type { Area, PlannedProbe } from './runner.ts';
+import type { PlannedProbe } from './runner.ts';
 import { probeStun } from './stun.ts';
 import { probeTcp } from './tcp.ts';
 import { probeTls } from './tls.ts';
 import type { Catalog, ProbeKind, ProbeResult } from './types.ts';
 import { probeId } from './types.ts';
+import { probeVpn } from './vpn.ts';
 import { probeWebSocket } from './websocket.ts';
 
-interface KindSpec {
-  area: Area;
-  /** Longest a probe of this kind may take. Sized so a fully dropped network still ends < 10 s. */
-  timeoutMs: number;
-}
-
-export const PROBE_KINDS = {
-  proxy: { area: 'proxy', timeoutMs: 3000 },
-  dns: { area: 'dns', timeoutMs: 2500 },
-  tcp: { area: 'firewall', timeoutMs: 3000 },
-  tls: { area: 'tls', timeoutMs: 4000 },
-  https: { area: 'web', timeoutMs: 4500 },
-  websocket: { area: 'web', timeoutMs: 4500 },
-  stun: { area: 'media', timeoutMs: 2500 },
-  clock: { area: 'clock', timeoutMs: 4000 },
-  cache: { area: 'credentials', timeoutMs: 2000 },
-  device: { area: 'device', timeoutMs: 5000 },
-  broker: { area: 'device', timeoutMs: 5000 },
-} as const satisfies Record<ProbeKind, KindSpec>;
-
-export function isProbeKind(value: unknown): value is ProbeKind {
-  return typeof value === 'string' && Object.hasOwn(PROBE_KINDS, value);
-}
+export { isProbeKind, PROBE_KINDS } from './kinds.ts';
 
 export interface PlanInput {
   catalog: Catalog;
@@ -116,6 +96,7 @@ export function buildPlan(input: PlanInput): PlannedProbe[] {
     plan.push(
       planned('broker', brokerTarget(input.platform), (o) => probeBroker({ platform: input.platform }, o)),
     );
+    plan.push(planned('vpn', 'routes', (o) => probeVpn({ platform: input.platform }, o)));
   }
   return plan;
 }

@@ -105,7 +105,8 @@ export type ProbeKind =
   | 'proxy'
   | 'cache'
   | 'device'
-  | 'broker';
+  | 'broker'
+  | 'vpn';
 
 export type Purpose = 'auth' | 'service' | 'websocket';
 

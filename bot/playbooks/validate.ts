@@ -5,7 +5,7 @@
  * Cross-file rules (unique ids, includes, `when` parsing) live in load.ts.
  */
 import { FINDING_IDS, isFindingId } from '../../probes/findings.ts';
-import type { ProbeKind } from '../../probes/types.ts';
+import { PROBE_KINDS } from '../../probes/kinds.ts';
 import {
   AGENT_ACTIONS,
   AREAS,
@@ -61,20 +61,6 @@ export function formatPath(path: PathSegment[]): string {
 const KEBAB = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 /** CAA and five hex digits; `x` stands for any digit of a code family. */
 const CODE = /^CAA[0-9A-Fx]{5}$/;
-/** Complete by construction: adding a ProbeKind without listing it here fails the type check. */
-const PROBE_KINDS: Record<ProbeKind, true> = {
-  dns: true,
-  tcp: true,
-  tls: true,
-  https: true,
-  websocket: true,
-  stun: true,
-  clock: true,
-  proxy: true,
-  cache: true,
-  device: true,
-  broker: true,
-};
 const PLAYBOOK_KEYS = ['schema', 'id', 'title', 'codes', 'steps', 'include'];
 const LIBRARY_KEYS = ['schema', 'steps'];
 const STEP_KEYS = [

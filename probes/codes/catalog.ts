@@ -4,6 +4,7 @@
  * lives in catalog.json so a helpdesk can add a code without touching TypeScript; this module
  * validates it once at load, so a bad edit fails loudly instead of misleading a user later.
  */
+import { PROBE_KINDS } from '../kinds.ts';
 import type { ProbeKind } from '../types.ts';
 import raw from './catalog.json' with { type: 'json' };
 
@@ -67,19 +68,7 @@ const CATEGORIES: ReadonlySet<string> = new Set<CodeCategory>([
   'install',
   'service',
 ]);
-const KINDS: ReadonlySet<string> = new Set<ProbeKind>([
-  'dns',
-  'tcp',
-  'tls',
-  'https',
-  'websocket',
-  'stun',
-  'clock',
-  'proxy',
-  'cache',
-  'device',
-  'broker',
-]);
+const KINDS: ReadonlySet<string> = new Set(Object.keys(PROBE_KINDS));
 const CERTAINTIES: ReadonlySet<string> = new Set<Certainty>(['documented', 'derived', 'uncertain']);
 
 /**

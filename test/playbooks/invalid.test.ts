@@ -45,7 +45,7 @@ const EXPECTED: Record<string, [string, string, number]> = {
     24,
   ],
   'invalid-unknown-field.yaml': ['steps[0].instruction', 'expected a known field (id, title, why', 13],
-  'invalid-recheck-kind.yaml': ['steps[0].recheck[1]', 'kind one of dns, tcp, tls', 16],
+  'invalid-recheck-kind.yaml': ['steps[0].recheck[1]', 'kind one of proxy, dns, tcp, tls', 16],
   'invalid-empty-recheck.yaml': ['steps[0].recheck', 'non-empty list of probe kinds', 16],
   'invalid-id-not-kebab.yaml': ['steps[0].id', 'a kebab-case step id, got "Flush_DNS"', 7],
   'invalid-area.yaml': ['steps[0].area', 'got "wifi"', 11],
