@@ -1,17 +1,30 @@
 /**
- * The composition root: config → store → channels → server. `npm start` (bot/main.ts) calls
- * `startBot`; tests call it in-process with their own config, clock-free. The conversation core
- * plugs in as `onActivity` (Direct Line) and as extra route modules (Teams' /api/messages).
+ * The composition root: config → store → playbooks → channels → engine → server. `npm start`
+ * (bot/main.ts) calls `startBot`; tests call it in-process with their own config.
+ *
+ * Wiring: every channel hands its events to one engine, and the engine answers through one
+ * port router that picks the session's channel (web chat over Direct Line, Slack, Teams). The
+ * engine needs the router and the channels need the engine, so the channels take a late-bound
+ * `handle`. Nothing in this process is needed to finish a conversation: sessions, Direct Line
+ * activities and dedupe keys are all in the Store, so a restarted (or another) process carries on.
  */
 import { fileURLToPath } from 'node:url';
 import { createDirectLineChannel, type DirectLineChannel } from './channels/directline/channel.ts';
-import { echoBot } from './channels/directline/echo.ts';
+import { coreBot, createWebChatPort } from './channels/directline/core-bridge.ts';
 import { directLineRoutes } from './channels/directline/routes.ts';
 import { createDirectLineStreams } from './channels/directline/stream.ts';
 import type { OnActivity } from './channels/directline/types.ts';
+import { type ChannelPorts, createPortRouter } from './channels/port-router.ts';
+import { createSlackChannel, type SlackChannel, type SlackChannelOptions } from './channels/slack/channel.ts';
+import { slackRoutes } from './channels/slack/routes.ts';
+import { createTeamsChannel, type TeamsChannel, type TeamsChannelOptions } from './channels/teams/index.ts';
 import { webChatPage } from './channels/webchat/serve.ts';
 import { type BotConfig, ConfigError } from './config.ts';
+import { createEngine, type Engine } from './core/engine.ts';
+import type { CoreEvent, Session } from './core/types.ts';
 import type { Logger } from './log.ts';
+import { loadBuiltinPlaybooks } from './playbooks/load.ts';
+import type { PlaybookSet } from './playbooks/types.ts';
 import { createServer, type RouteModule } from './server.ts';
 import { openSqliteStore } from './store/sqlite.ts';
 import type { Store, VersionedDoc } from './store/types.ts';
@@ -22,27 +35,47 @@ export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../dist/web/', import.met
 export interface StartOptions {
   config: BotConfig;
   log: Logger;
-  /** The store; default: SQLite in config.dataDir (closed by `close()` only when opened here). */
+  /**
+   * The store; default: SQLite in config.dataDir (closed by `close()` only when opened here).
+   * Any Store works: it keeps sessions as opaque versioned JSON.
+   */
   store?: Store<VersionedDoc>;
-  /** The bot behind the web chat; default: the echo bot (until the core is wired). */
+  /** Replaces the core behind the web chat (Direct Line channel tests use the echo bot). */
   onActivity?: OnActivity;
-  /** More route modules, e.g. the Teams adapter's /api/messages. */
+  /** More route modules. */
   routes?: RouteModule[];
   webRoot?: string;
   /** Direct Line stream heartbeat interval (tests shorten it). */
   heartbeatMs?: number;
+  /** The engine's clock, epoch ms; default Date.now. */
+  clock?: () => number;
+  /** The playbooks; default the built-in ones, loaded once here. */
+  playbooks?: PlaybookSet;
+  /**
+   * Teams at POST /api/messages (default on; JWT validation whenever config has an app id).
+   * `false` leaves /api/messages free (a test mounting its own); an object passes test knobs
+   * (a loopback credentials factory, Action.Submit only).
+   */
+  teams?: false | Pick<TeamsChannelOptions, 'credentialsFactory' | 'universalActions'>;
+  /** Test knobs for the Slack channel, which runs whenever config.slack is set. */
+  slack?: Pick<SlackChannelOptions, 'retryConfig' | 'ackDeadlineMs' | 'now'>;
 }
 
 export interface RunningBot {
   url: string;
   port: number;
-  store: Store<VersionedDoc>;
+  store: Store<Session>;
   /** The Direct Line channel, whose `port` is how the bot sends and updates activities. */
   directLine: DirectLineChannel;
+  engine: Engine;
+  /** Present when config.slack is set. */
+  slack?: SlackChannel;
+  /** Present unless started with `teams: false`. */
+  teams?: TeamsChannel;
   close(): Promise<void>;
 }
 
-/** Opens the store, assembles the server and listens. */
+/** Opens the store, assembles channels, engine and server, and listens. */
 export async function startBot(options: StartOptions): Promise<RunningBot> {
   const { config, log } = options;
   if (config.redisUrl !== undefined) {
@@ -50,40 +83,97 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       'REDIS_URL is set, but this build has no Redis store yet: unset REDIS_URL to keep state in SQLite under DATA_DIR (one replica)',
     );
   }
+  // Before the store opens: a playbook error must not leave a store behind.
+  const playbooks = options.playbooks ?? (await loadBuiltinPlaybooks());
   const ownStore = options.store === undefined;
-  const store = options.store ?? openSqliteStore({ dataDir: config.dataDir });
-  const directLine = createDirectLineChannel({
-    store: store.directline,
-    secret: config.directLineSecret,
-    onActivity: options.onActivity ?? echoBot,
-    log,
-  });
-  const streams = createDirectLineStreams({ channel: directLine, log, heartbeatMs: options.heartbeatMs });
-  const app = createServer({
-    config,
-    store,
-    log,
-    routes: [
-      directLineRoutes({ channel: directLine, streams, log, publicUrl: config.publicUrl }),
-      ...(options.routes ?? []),
-      // Last: its `/:file` route must not shadow anything registered by other modules.
-      webChatPage({ root: options.webRoot ?? DEFAULT_WEB_ROOT, log }),
-    ],
-  });
-  let listening: { port: number; url: string };
+  // The store holds sessions as opaque versioned JSON, whatever type parameter it was made with.
+  const store = (options.store ?? openSqliteStore<Session>({ dataDir: config.dataDir })) as Store<Session>;
+  const stopped: (() => Promise<void>)[] = [];
   try {
-    listening = await app.listen();
+    // Bound once the engine exists; no event can arrive before the server listens.
+    let engine: Engine | undefined;
+    const handle = (event: CoreEvent) => {
+      if (engine === undefined) throw new Error('an event arrived before the engine was built');
+      return engine.handle(event);
+    };
+
+    const directLine = createDirectLineChannel({
+      store: store.directline,
+      secret: config.directLineSecret,
+      onActivity: options.onActivity ?? coreBot({ handle, log }),
+      log,
+    });
+    const ports: ChannelPorts = { webchat: createWebChatPort(directLine.port) };
+    const routes: RouteModule[] = [];
+
+    const teams =
+      options.teams === false
+        ? undefined
+        : createTeamsChannel({ settings: config.botFramework, log, ...options.teams });
+    if (teams) {
+      ports.teams = teams.port;
+      routes.push(teams.routes({ handle }));
+    }
+
+    let slack: SlackChannel | undefined;
+    if (config.slack) {
+      slack = createSlackChannel({
+        settings: config.slack,
+        handle,
+        dedupe: store.dedupe,
+        logger: log,
+        ...options.slack,
+      });
+      // auth.test now: a refused bot token is a configuration error at start, not at the first DM.
+      await slack.start();
+      stopped.push(() => slack!.stop());
+      ports.slack = slack.port;
+      routes.push(slackRoutes(slack));
+    }
+
+    // TODO(issue 6, helper H): the agent gateway. Expected: an AgentPort from bot/agents (passed
+    // to createEngine as `agents`) and its route module `agentGatewayRoutes(gateway)` from
+    // bot/agents/routes.ts pushed onto `routes`. Until then the manual path is the only path.
+
+    engine = createEngine({
+      store,
+      port: createPortRouter(ports),
+      playbooks,
+      clock: options.clock ?? Date.now,
+      ...(config.publicUrl ? { serverUrl: config.publicUrl } : {}),
+    });
+
+    const streams = createDirectLineStreams({ channel: directLine, log, heartbeatMs: options.heartbeatMs });
+    const app = createServer({
+      config,
+      store,
+      log,
+      routes: [
+        directLineRoutes({ channel: directLine, streams, log, publicUrl: config.publicUrl }),
+        ...routes,
+        ...(options.routes ?? []),
+        // Last: its `/:file` route must not shadow anything registered by other modules.
+        webChatPage({ root: options.webRoot ?? DEFAULT_WEB_ROOT, log }),
+      ],
+    });
+    const listening = await app.listen();
+    return {
+      ...listening,
+      store,
+      directLine,
+      engine,
+      ...(slack ? { slack } : {}),
+      ...(teams ? { teams } : {}),
+      async close() {
+        // Stops Slack too (slackRoutes registers it with the server's closers).
+        await app.close();
+        await directLine.idle();
+        if (ownStore) await store.close();
+      },
+    };
   } catch (error) {
+    for (const stop of stopped) await stop().catch(() => undefined);
     if (ownStore) await store.close();
     throw error;
   }
-  return {
-    ...listening,
-    store,
-    directLine,
-    async close() {
-      await app.close();
-      if (ownStore) await store.close();
-    },
-  };
 }

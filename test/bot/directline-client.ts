@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { type RunningBot, type StartOptions, startBot } from '../../bot/app.ts';
+import { echoBot } from '../../bot/channels/directline/echo.ts';
 import { loadBotConfig } from '../../bot/config.ts';
 import { silentLogger } from '../../bot/log.ts';
 
@@ -31,13 +32,18 @@ export function tempDataDir(): { dir: string; remove: () => void } {
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** Starts the bot on 127.0.0.1:0 with `dataDir` (reused across restarts by passing it again). */
+/**
+ * Starts the bot on 127.0.0.1:0 with `dataDir` (reused across restarts by passing it again), for
+ * tests of the Direct Line channel itself: the echo bot answers the web chat (unless `onActivity`
+ * is given) and Teams is not mounted, so /api/messages is free for a test's own route module.
+ * The assembled bot with the core is conversation-driver.ts's startCoreBot.
+ */
 export async function startTestBot(
   dataDir: string,
   options: Partial<StartOptions> = {},
 ): Promise<RunningBot> {
   const config = loadBotConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, NODE_ENV: 'test' });
-  return startBot({ config, log: silentLogger, ...options });
+  return startBot({ config, log: silentLogger, onActivity: echoBot, teams: false, ...options });
 }
 
 /** JSON over HTTP; `auth` is the bearer value (omitted when undefined). */

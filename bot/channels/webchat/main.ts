@@ -99,6 +99,9 @@ async function start(): Promise<void> {
       locale: navigator.language || 'en-US',
       styleOptions: {
         hideUploadButton: true,
+        // A multi-line send box: pasted command output (nslookup, curl -v) keeps its line breaks,
+        // which the bot's paste parsers need; a single-line input would join them into one line.
+        sendBoxTextWrap: true,
         bubbleMaxWidth: 600,
         bubbleMinWidth: 0,
         cardEmphasisBackgroundColor: '#F0F0F0',
