@@ -5,10 +5,17 @@
  * Wiring: every channel hands its events to one engine, and the engine answers through one
  * port router that picks the session's channel (web chat over Direct Line, Slack, Teams). The
  * engine needs the router and the channels need the engine, so the channels take a late-bound
- * `handle`. Nothing in this process is needed to finish a conversation: sessions, Direct Line
- * activities and dedupe keys are all in the Store, so a restarted (or another) process carries on.
+ * `handle`. The agent gateway is wired the same way: the engine dispatches jobs through it, and
+ * its events (paired, progress, reports) come back through `handle`. Nothing in this process is
+ * needed to finish a conversation: sessions, Direct Line activities, dedupe keys, pairing codes
+ * and agent records are all in the Store, so a restarted (or another) process carries on.
  */
 import { fileURLToPath } from 'node:url';
+import { agentDownloadRoutes } from './agents/download.ts';
+import { type AgentGateway, createAgentGateway, type GatewayOptions } from './agents/gateway.ts';
+import { agentLifecycle } from './agents/lifecycle.ts';
+import { createPairing } from './agents/pairing.ts';
+import { agentGatewayRoutes } from './agents/routes.ts';
 import { createDirectLineChannel, type DirectLineChannel } from './channels/directline/channel.ts';
 import { coreBot, createWebChatPort } from './channels/directline/core-bridge.ts';
 import { directLineRoutes } from './channels/directline/routes.ts';
@@ -59,7 +66,27 @@ export interface StartOptions {
   teams?: false | Pick<TeamsChannelOptions, 'credentialsFactory' | 'universalActions'>;
   /** Test knobs for the Slack channel, which runs whenever config.slack is set. */
   slack?: Pick<SlackChannelOptions, 'retryConfig' | 'ackDeadlineMs' | 'now'>;
+  /**
+   * The agent gateway at /api/agents (default on, with the agent download at
+   * /agent/reconnect-agent.js). `false`: no gateway, the manual path only. An object passes
+   * test knobs (heartbeat, reconnect grace, progress interval) and another bundle to serve.
+   */
+  agents?: false | (AgentKnobs & { bundlePath?: string });
 }
+
+/** The gateway's timing settings a caller may change. */
+export type AgentKnobs = Partial<
+  Pick<
+    GatewayOptions,
+    | 'heartbeatMs'
+    | 'heartbeatTimeoutMs'
+    | 'helloTimeoutMs'
+    | 'reconnectGraceMs'
+    | 'progressIntervalMs'
+    | 'clientIp'
+    | 'replicaId'
+  >
+>;
 
 export interface RunningBot {
   url: string;
@@ -72,6 +99,8 @@ export interface RunningBot {
   slack?: SlackChannel;
   /** Present unless started with `teams: false`. */
   teams?: TeamsChannel;
+  /** The agent gateway; present unless started with `agents: false`. */
+  agents?: AgentGateway;
   close(): Promise<void>;
 }
 
@@ -131,17 +160,43 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       routes.push(slackRoutes(slack));
     }
 
-    // TODO(issue 6, helper H): the agent gateway. Expected: an AgentPort from bot/agents (passed
-    // to createEngine as `agents`) and its route module `agentGatewayRoutes(gateway)` from
-    // bot/agents/routes.ts pushed onto `routes`. Until then the manual path is the only path.
+    // The agent gateway: pairing codes and jobs for the engine, its events into `handle`. The
+    // route module closes it at shutdown (before the HTTP server stops), so agents hear 1001
+    // and reconnect to whichever process serves next.
+    let agents: AgentGateway | undefined;
+    if (options.agents !== false) {
+      const { bundlePath, ...knobs } = options.agents ?? {};
+      agents = createAgentGateway({
+        store,
+        pairing: createPairing({ store }),
+        sink: async (event) => void (await handle(event)),
+        log,
+        ...knobs,
+      });
+      routes.push(agentGatewayRoutes(agents), agentDownloadRoutes({ log, bundlePath }));
+      // Only if the start fails from here on; a running server closes it through the route.
+      stopped.push(() => agents!.close());
+    }
 
-    engine = createEngine({
+    const core = createEngine({
       store,
       port: createPortRouter(ports),
       playbooks,
       clock: options.clock ?? Date.now,
+      ...(agents ? { agents } : {}),
       ...(config.publicUrl ? { serverUrl: config.publicUrl } : {}),
     });
+    // Rejected devices and resolved cases reach the gateway from the turn's result.
+    const afterTurn = agents ? agentLifecycle(agents, log) : undefined;
+    engine = afterTurn
+      ? {
+          async handle(event) {
+            const result = await core.handle(event);
+            await afterTurn(result);
+            return result;
+          },
+        }
+      : core;
 
     const streams = createDirectLineStreams({ channel: directLine, log, heartbeatMs: options.heartbeatMs });
     const app = createServer({
@@ -164,6 +219,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       engine,
       ...(slack ? { slack } : {}),
       ...(teams ? { teams } : {}),
+      ...(agents ? { agents } : {}),
       async close() {
         // Stops Slack too (slackRoutes registers it with the server's closers).
         await app.close();

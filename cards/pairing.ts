@@ -1,7 +1,8 @@
 /**
  * The commands a pairing card tells the user to run, per OS. Values end up in a terminal, so
  * the code is checked against its alphabet and URLs are quoted whenever they hold anything a
- * shell would interpret.
+ * shell would interpret. The download line checks the file against the SHA-256 the bot serves
+ * beside it (`<agent>.sha256`, sha256sum format) and runs it only when they match.
  */
 import type { AgentCommand, OsName } from './views.ts';
 
@@ -36,9 +37,15 @@ export interface AgentCommandOptions {
   code: string;
   /** The bot's public URL, passed as --server. */
   serverUrl: string;
-  /** Where the one-file agent bundle is served; defaults to `<serverUrl>/agent/reconnect-agent.mjs`. */
+  /**
+   * Where the one-file agent is served; defaults to `<serverUrl>/agent/reconnect-agent.js`
+   * (bot/agents/download.ts). Its digest is expected at this URL plus `.sha256`.
+   */
   agentUrl?: string;
 }
+
+/** The file name the download line saves to (the one named in the served `.sha256`). */
+export const AGENT_FILE = 'reconnect-agent.js';
 
 /**
  * The npx command and the download-and-run line for Windows (PowerShell), macOS and Linux.
@@ -50,14 +57,29 @@ export function agentCommands(options: AgentCommandOptions): AgentCommand[] {
       `pairing: code ${JSON.stringify(options.code)} is not Crockford base32 (0-9, A-Z without I L O U)`,
     );
   const server = httpUrl(options.serverUrl, 'serverUrl');
-  const agent = httpUrl(options.agentUrl ?? new URL('/agent/reconnect-agent.mjs', server).href, 'agentUrl');
+  const agent = httpUrl(options.agentUrl ?? new URL(`/agent/${AGENT_FILE}`, server).href, 'agentUrl');
   const oses: OsName[] = ['windows', 'macos', 'linux'];
   return oses.map((os) => {
     const pair = `pair ${options.code} --server ${quote(server, os)}`;
-    const fetch =
-      os === 'windows'
-        ? `iwr ${quote(agent, os)} -OutFile reconnect-agent.mjs; node reconnect-agent.mjs ${pair}`
-        : `curl -fsSLo reconnect-agent.mjs ${quote(agent, os)} && node reconnect-agent.mjs ${pair}`;
-    return { os, npx: `npx reconnect-agent ${pair}`, download: fetch };
+    return { os, npx: `npx reconnect-agent ${pair}`, download: downloadLine(os, agent, pair) };
   });
+}
+
+/**
+ * Download, check, run. PowerShell compares Get-FileHash (SHA-256 by default) with the first
+ * word of the `.sha256` file and throws, which stops the line, on a mismatch; macOS and Linux
+ * hand the file to `shasum -a 256 -c` / `sha256sum -c`, whose failure stops the `&&` chain.
+ */
+function downloadLine(os: OsName, agent: string, pair: string): string {
+  const file = quote(agent, os);
+  const digest = quote(`${agent}.sha256`, os);
+  const run = `node ${AGENT_FILE} ${pair}`;
+  if (os === 'windows')
+    return (
+      `iwr ${file} -UseBasicParsing -OutFile ${AGENT_FILE}; ` +
+      `if ((Get-FileHash ${AGENT_FILE}).Hash -ne (irm ${digest} -UseBasicParsing).Split(' ')[0]) { throw '${AGENT_FILE} does not match its SHA-256' }; ` +
+      run
+    );
+  const check = os === 'macos' ? 'shasum -a 256 -c' : 'sha256sum -c';
+  return `curl -fsSLo ${AGENT_FILE} ${file} && curl -fsSL ${digest} | ${check} && ${run}`;
 }

@@ -46,9 +46,10 @@ export function onJobEnded(
   event: Of<'agentJobEnded'>,
   deps: TransitionDeps,
 ): TransitionResult {
+  const said = sentence(event.message);
   const told: Effect = {
     type: 'send',
-    view: notice(session, event.message, { tone: event.outcome === 'done' ? 'info' : 'warning' }),
+    view: notice(session, said, { tone: event.outcome === 'done' ? 'info' : 'warning' }),
   };
   if (event.jobType === 'recheck' && event.stepId) {
     const i = session.plan.findIndex((p) => p.stepId === event.stepId);
@@ -67,7 +68,7 @@ export function onJobEnded(
     if (next.pairing) next.pairing.confirmed = false;
     const retry = notice(
       next,
-      `${event.message} Press "Yes, that is my computer" to run the checks again, or type "manual" to go on without the agent.`,
+      `${said} Press "Yes, that is my computer" to run the checks again, or type "manual" to go on without the agent.`,
       {
         tone: 'warning',
       },
@@ -75,4 +76,11 @@ export function onJobEnded(
     return { session: next, effects: [show(next, deps), { type: 'send', view: retry }] };
   }
   return { session, effects: [told] };
+}
+
+/** The gateway's reasons are clauses ("the agent … stopped"); the chat shows them as sentences. */
+function sentence(text: string): string {
+  const t = text.trim();
+  if (t === '') return t;
+  return `${t[0].toUpperCase()}${t.slice(1)}${/[.!?]$/.test(t) ? '' : '.'}`;
 }

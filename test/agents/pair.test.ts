@@ -6,7 +6,6 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -17,6 +16,7 @@ import { openSqliteStore } from '../../bot/store/sqlite.ts';
 import { decodeResultCode } from '../../probes/result-code.ts';
 import { startScenario } from '../lab/scenario.ts';
 import { type AgentProcess, startAgent } from './agent-process.ts';
+import { freePort } from './chat-bot.ts';
 import { confirmDevice, pairingSession, type RunningGateway, startGateway, tempDir } from './harness.ts';
 
 const data = tempDir();
@@ -243,11 +243,3 @@ describe('faults', () => {
     await agent.waitFor(/Joined Alice Example's case/);
   });
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}

@@ -9,45 +9,27 @@
  * test-results/. Every wait is for specific text, never for time.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
 import type { RunningBot } from '../../bot/app.ts';
 import { conversationKey } from '../../bot/core/types.ts';
 import { buildWeb } from '../../scripts/build-web.ts';
 import { paste, startCoreBot } from './conversation-driver.ts';
 import { tempDataDir } from './directline-client.ts';
+import { itemWithCard, launchPhone, NO_CHROMIUM, RESULTS, screenshot, send, WAIT } from './phone-page.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const RESULTS = join(import.meta.dirname, '..', '..', 'test-results');
-const WAIT = { timeout: 30_000 };
 const data = tempDataDir();
 let bot: RunningBot;
 let context: BrowserContext;
 
 before(async () => {
-  if (!existsSync(CHROMIUM)) return;
+  if (NO_CHROMIUM) return;
   const webRoot = join(data.dir, 'web');
   await buildWeb(webRoot);
-  bot = await startCoreBot(join(data.dir, 'state'), { webRoot });
-  context = await chromium.launchPersistentContext(join(data.dir, 'chromium-profile'), {
-    executablePath: CHROMIUM,
-    viewport: { width: 390, height: 844 },
-    deviceScaleFactor: 2,
-    isMobile: true,
-    hasTouch: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  // The manual path: no agent gateway, as a deployment without one runs.
+  bot = await startCoreBot(join(data.dir, 'state'), { webRoot, agents: false });
+  context = await launchPhone(join(data.dir, 'chromium-profile'));
 });
 after(async () => {
   await context?.close();
@@ -79,12 +61,6 @@ const idsMentioning = (seen: SeenActivity[], needle: string) =>
     seen.filter((a) => a.attachments && JSON.stringify(a.attachments).includes(needle)).map((a) => a.id),
   );
 
-/** The transcript item (one per activity) holding the card that shows `text`. */
-const itemWithCard = (page: Page, text: string | RegExp): Locator =>
-  page.locator('article.webchat__basic-transcript__activity', {
-    has: page.locator('.ac-adaptiveCard', { hasText: text }),
-  });
-
 /**
  * Marks the transcript item `item` resolves to now and returns a locator for exactly that DOM
  * node: if Web Chat re-created the item (a new activity instead of an update), the locator finds
@@ -104,25 +80,10 @@ const indexOf = (item: Locator): Promise<number> =>
     [...document.querySelectorAll('article.webchat__basic-transcript__activity')].indexOf(el),
   );
 
-async function send(page: Page, text: string): Promise<void> {
-  const box = page.getByRole('textbox').first();
-  await box.fill(text);
-  await box.press('Enter');
-  // The send box empties once Web Chat has taken the message.
-  await page.waitForFunction(
-    () => (document.querySelector('textarea, input[type="text"]') as HTMLTextAreaElement)?.value === '',
-    undefined,
-    WAIT,
-  );
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  mkdirSync(RESULTS, { recursive: true });
-  await page.screenshot({ path: join(RESULTS, `conversation-${name}-390x844.png`) });
-}
+const shot = (page: Page, name: string) => screenshot(page, `conversation-${name}`);
 
 test('on the page at 390×844: CAA20004 → Windows, Home → NXDOMAIN pasted → fix → "Done — check again" → good nslookup pasted → verified, cards updated in place', {
-  skip: !existsSync(CHROMIUM) && `${CHROMIUM} is not installed (apt-get install -y chromium)`,
+  skip: NO_CHROMIUM,
 }, async () => {
   const page = await context.newPage();
   const problems: string[] = [];

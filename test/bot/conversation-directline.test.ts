@@ -24,7 +24,8 @@ import { tempDataDir } from './directline-client.ts';
 const data = tempDataDir();
 let bot: RunningBot;
 before(async () => {
-  bot = await startCoreBot(join(data.dir, 'state'));
+  // The manual path: no agent gateway, as a deployment without one runs.
+  bot = await startCoreBot(join(data.dir, 'state'), { agents: false });
 });
 after(async () => {
   await bot?.close();

@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { AGENT_URL_PATH } from '../../bot/agents/download.ts';
 import { agentCommands } from '../../cards/pairing.ts';
 import { renderSlack } from '../../cards/slack.ts';
 import { renderTeams } from '../../cards/teams.ts';
@@ -11,7 +12,7 @@ import { renderText } from '../../cards/text.ts';
 import { allStrings } from './adaptive-schema.ts';
 import { VIEWS } from './fixtures.ts';
 
-test('npx line and download-and-run line per OS', () => {
+test('npx line and download-check-run line per OS, against the route that serves the agent', () => {
   const cmds = agentCommands({ code: 'K7Q2-M9XD', serverUrl: 'https://bot.example.test' });
   assert.deepEqual(
     cmds.map((c) => c.os),
@@ -21,19 +22,25 @@ test('npx line and download-and-run line per OS', () => {
     assert.equal(c.npx, 'npx reconnect-agent pair K7Q2-M9XD --server https://bot.example.test');
   assert.equal(
     cmds[0].download,
-    'iwr https://bot.example.test/agent/reconnect-agent.mjs -OutFile reconnect-agent.mjs; node reconnect-agent.mjs pair K7Q2-M9XD --server https://bot.example.test',
+    "iwr https://bot.example.test/agent/reconnect-agent.js -UseBasicParsing -OutFile reconnect-agent.js; if ((Get-FileHash reconnect-agent.js).Hash -ne (irm https://bot.example.test/agent/reconnect-agent.js.sha256 -UseBasicParsing).Split(' ')[0]) { throw 'reconnect-agent.js does not match its SHA-256' }; node reconnect-agent.js pair K7Q2-M9XD --server https://bot.example.test",
+  );
+  assert.equal(
+    cmds[1].download,
+    'curl -fsSLo reconnect-agent.js https://bot.example.test/agent/reconnect-agent.js && curl -fsSL https://bot.example.test/agent/reconnect-agent.js.sha256 | shasum -a 256 -c && node reconnect-agent.js pair K7Q2-M9XD --server https://bot.example.test',
   );
   assert.equal(
     cmds[2].download,
-    'curl -fsSLo reconnect-agent.mjs https://bot.example.test/agent/reconnect-agent.mjs && node reconnect-agent.mjs pair K7Q2-M9XD --server https://bot.example.test',
+    'curl -fsSLo reconnect-agent.js https://bot.example.test/agent/reconnect-agent.js && curl -fsSL https://bot.example.test/agent/reconnect-agent.js.sha256 | sha256sum -c && node reconnect-agent.js pair K7Q2-M9XD --server https://bot.example.test',
   );
+  // The path the bot serves (bot/agents/download.ts), not another one.
+  assert.ok(cmds[2].download.includes(AGENT_URL_PATH));
 });
 
 test('URLs with shell characters are single-quoted for each shell', () => {
   const cmds = agentCommands({
     code: 'ABCD1234',
     serverUrl: "https://bot.example.test/x?a=1&b='2'",
-    agentUrl: 'https://cdn.example.test/agent.mjs',
+    agentUrl: 'https://cdn.example.test/agent.js',
   });
   assert.equal(
     cmds[0].npx,
@@ -44,7 +51,9 @@ test('URLs with shell characters are single-quoted for each shell', () => {
     "npx reconnect-agent pair ABCD1234 --server 'https://bot.example.test/x?a=1&b='\\''2'\\'''",
   );
   assert.ok(
-    cmds[1].download.startsWith('curl -fsSLo reconnect-agent.mjs https://cdn.example.test/agent.mjs && '),
+    cmds[1].download.startsWith(
+      'curl -fsSLo reconnect-agent.js https://cdn.example.test/agent.js && curl -fsSL https://cdn.example.test/agent.js.sha256 | ',
+    ),
   );
 });
 

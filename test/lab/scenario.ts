@@ -15,7 +15,7 @@ import type { LabNetns } from './netns.ts';
 import { createLabPki, type LabLeaf, type LabPki } from './pki.ts';
 import { type LabProxy, startProxy } from './proxy.ts';
 import { type LabStunServer, startStunServer } from './stun-server.ts';
-import { type LabServer, startHttpServer, startTlsServer } from './tls-server.ts';
+import { type LabTlsServer, startHttpServer, startTlsServer } from './tls-server.ts';
 
 export type CertFault = 'genuine' | 'inspection' | 'unknown-ca' | 'expired' | 'not-yet-valid' | 'wrong-host';
 
@@ -68,8 +68,15 @@ export interface Scenario {
   env: Record<string, string>;
   pki: LabPki;
   dir: string;
+  /**
+   * The endpoint presents a certificate of this kind from its next handshake on (the lab
+   * "switches" the network: the inspecting proxy goes, the genuine chain comes back).
+   */
+  setCertificate(endpoint: EndpointName, cert: CertFault): void;
   close(): Promise<void>;
 }
+
+export type EndpointName = 'auth' | 'service' | 'websocket';
 
 const NAMES = {
   auth: 'login.lab.test',
@@ -92,7 +99,7 @@ export async function startScenario(spec: ScenarioSpec = {}): Promise<Scenario> 
   const dir = await mkdtemp(join(tmpdir(), 'reconnect-lab-'));
   closers.push(() => rm(dir, { recursive: true, force: true }));
   try {
-    const servers: Partial<Record<keyof typeof NAMES, LabServer>> = {};
+    const servers: Partial<Record<keyof typeof NAMES, LabTlsServer>> = {};
     const ports: Record<string, number> = {};
     for (const purpose of Object.keys(NAMES) as Array<keyof typeof NAMES>) {
       const fault = { ...spec.all, ...spec.endpoints?.[purpose] };
@@ -219,6 +226,13 @@ export async function startScenario(spec: ScenarioSpec = {}): Promise<Scenario> 
       env,
       pki,
       dir,
+      setCertificate(endpoint, cert) {
+        const server = servers[endpoint];
+        if (!server)
+          throw new Error(`scenario: endpoint "${endpoint}" has no server (it was started closed)`);
+        const leaf = leafFor(pki, cert, NAMES[endpoint]);
+        server.setCertificate(leaf.chainPem, leaf.keyPem);
+      },
       async close() {
         for (const close of closers.reverse()) await close().catch(() => {});
       },

@@ -9,7 +9,7 @@ import {
   type IncomingMessage,
   type ServerResponse,
 } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { createServer as createNetServer, type Server, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
@@ -61,11 +61,33 @@ export interface LabServer {
   close(): Promise<void>;
 }
 
+export interface LabTlsServer extends LabServer {
+  /**
+   * Presents another certificate from the next handshake on (node:tls setSecureContext):
+   * the network changes under a running client, as when an inspecting proxy is switched off.
+   * Connections already open keep the old one.
+   */
+  setCertificate(cert: string, key: string): void;
+}
+
 /** Start an HTTPS lab server. */
-export async function startTlsServer(options: TlsServerOptions): Promise<LabServer> {
-  return start(options, (onRequest) =>
-    createHttpsServer({ cert: options.cert, key: options.key, ALPNProtocols: ['http/1.1'] }, onRequest),
-  );
+export async function startTlsServer(options: TlsServerOptions): Promise<LabTlsServer> {
+  let https: HttpsServer | undefined;
+  const lab = await start(options, (onRequest) => {
+    https = createHttpsServer(
+      { cert: options.cert, key: options.key, ALPNProtocols: ['http/1.1'] },
+      onRequest,
+    );
+    return https;
+  });
+  return {
+    ...lab,
+    setCertificate(cert, key) {
+      if (https === undefined)
+        throw new Error('setCertificate: this lab server resets handshakes; it has no certificate to change');
+      https.setSecureContext({ cert, key });
+    },
+  };
 }
 
 /** Start a plain-HTTP lab server with the same behaviours (reset resets on the first request bytes). */

@@ -1,0 +1,155 @@
+/**
+ * Issue 6's fault tests at the level the user sees them: the assembled bot (startBot, SQLite,
+ * the agent gateway) driven over Direct Line as the web chat page drives it, and the real agent
+ * process pairing with the code read off the pairing card. The lab's STUN responders stay
+ * silent, so a check runs for seconds on the media probes' deadlines: long enough to kill the
+ * agent, or restart the bot, while it runs (every wait is for text, never for time).
+ *
+ * - The agent killed mid-check: the chat says the agent stopped, the live card goes back to
+ *   "Is this your computer?" with its "Yes" button (the retry), and nothing reads as a result.
+ * - The bot restarted while the agent runs a check: the agent reconnects to the new process,
+ *   its result arrives once, and the user sees one findings card.
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import type { RunningBot } from '../../bot/app.ts';
+import { conversationKey, type Session } from '../../bot/core/types.ts';
+import { type Chat, cardOf, cardText, openChat, submitsOf } from '../bot/conversation-driver.ts';
+import { type Scenario, startScenario } from '../lab/scenario.ts';
+import type { AgentProcess } from './agent-process.ts';
+import { agentForCard, FIRST_PROGRESS, pairingCodeIn, startAgentBot } from './chat-bot.ts';
+import { tempDir } from './harness.ts';
+
+const data = tempDir('reconnect-chat-faults-');
+const cleanup: Array<() => unknown> = [];
+after(async () => {
+  for (const fn of cleanup.reverse()) await fn();
+  data.remove();
+});
+
+/** Quick gateway timings, so a dead agent is noticed within a second or two. */
+const KNOBS = { heartbeatMs: 300, heartbeatTimeoutMs: 3000, reconnectGraceMs: 1500, progressIntervalMs: 300 };
+const LONG = 90_000;
+
+async function lab(): Promise<Scenario> {
+  const scenario = await startScenario({
+    endpoints: { auth: { cert: 'inspection' } },
+    trustInspection: true,
+    stun: 'silence',
+  });
+  cleanup.push(() => scenario.close());
+  return scenario;
+}
+
+async function bot(dir: string, port?: number): Promise<RunningBot> {
+  const running = await startAgentBot(dir, { agents: KNOBS, ...(port ? { port } : {}) });
+  cleanup.push(() => running.close());
+  return running;
+}
+
+/** Error, Linux, Home: the pairing card, and the agent started with its code. */
+async function pairFromCard(chat: Chat, scenario: Scenario): Promise<AgentProcess> {
+  await chat.say('Teams says CAA20004');
+  await chat.card(/Let's get Teams working again/);
+  await chat.click('Linux');
+  await chat.click('Home');
+  const card = await chat.card(/Connect the affected computer/);
+  const { code, server } = pairingCodeIn(cardText(cardOf(card.activity)));
+  const agent = agentForCard(code, server, scenario);
+  cleanup.push(() => agent.kill());
+  await chat.card(/Is this your computer\?/, LONG);
+  await chat.click('Yes, that is my computer');
+  // The check runs: the agent's own progress is on the card.
+  await chat.card(FIRST_PROGRESS, LONG);
+  return agent;
+}
+
+const sessionOf = (running: RunningBot, chat: Chat): Promise<Session | undefined> =>
+  running.store.sessions.findByConversation(conversationKey('webchat', chat.conversationId));
+
+test('the agent killed mid-check: the chat says so, and the card offers to run the checks again', async () => {
+  const scenario = await lab();
+  const running = await bot(join(data.dir, 'killed'));
+  const chat = await openChat(running.url);
+  cleanup.push(() => chat.close());
+  const agent = await pairFromCard(chat, scenario);
+  const live = (await sessionOf(running, chat))?.cardActivityId;
+
+  agent.kill('SIGKILL');
+  const told = await chat.text(/stopped/, LONG);
+  assert.equal(
+    told.activity.text,
+    'The agent on the computer stopped (closed, killed or offline) while the job ran. ' +
+      'Press "Yes, that is my computer" to run the checks again, or type "manual" to go on without the agent.',
+  );
+  // The same live card, back to the device question, with the retry button.
+  const card = await chat.card(/Is this your computer\?/);
+  assert.equal(card.activity.id, live, 'the progress card turned back into the device question in place');
+  assert.deepEqual(
+    submitsOf(cardOf(card.activity)).map((s) => s.title),
+    ['Yes, that is my computer', 'No, not mine'],
+  );
+  const session = await sessionOf(running, chat);
+  assert.equal(session?.state, 'pairing');
+  assert.equal(session?.pairing?.confirmed, false);
+  assert.equal(session?.report, undefined, 'no result was made up');
+  assert.equal(
+    chat.transcript().filter((e) => /tls\.inspection/.test(cardText(cardOf(e.activity) ?? {}))).length,
+    0,
+    'no findings card',
+  );
+
+  // The retry is a real dispatch: with the agent still gone, it ends the same honest way.
+  await chat.click('Yes, that is my computer');
+  await chat.waitUntil(
+    'the second "stopped" notice',
+    (entries) => {
+      const notices = entries.filter((e) =>
+        /stopped \(closed, killed or offline\)/.test(e.activity.text ?? ''),
+      );
+      return notices.length >= 2 ? notices : undefined;
+    },
+    LONG,
+  );
+});
+
+test('the bot restarted while the agent checks: the agent reconnects, and the user sees one result', async () => {
+  const scenario = await lab();
+  const dir = join(data.dir, 'restart');
+  const first = await bot(dir);
+  const port = new URL(first.url).port;
+  const chat = await openChat(first.url);
+  const agent = await pairFromCard(chat, scenario);
+  const before = await sessionOf(first, chat);
+  assert.equal(before?.state, 'probing', 'the check is still running when the bot goes down');
+  const live = before?.cardActivityId;
+  chat.close();
+
+  await first.close();
+  const restartedAt = Date.now();
+  await agent.waitFor(/Lost the connection to the helpdesk bot/, LONG);
+  const second = await bot(dir, Number(port));
+  const resumed = await openChat(second.url, { conversationId: chat.conversationId, token: chat.token });
+  cleanup.push(() => resumed.close());
+
+  const findings = await resumed.card(/tls\.inspection/, LONG);
+  assert.equal(findings.activity.id, live, 'the result replaced the progress card, in place');
+  assert.match(cardText(cardOf(findings.activity)), /Lab Zscaler Root CA/);
+  // One more turn through the new process: anything still in flight has landed by its answer.
+  await resumed.click('Show me the fix');
+  await resumed.card(/To do/);
+
+  const withFindings = resumed
+    .transcript()
+    .filter((e) => /I found what is getting in the way/.test(cardText(cardOf(e.activity) ?? {})));
+  assert.equal(withFindings.length, 0, 'the findings card became the step card; no second findings card');
+  const session = await sessionOf(second, resumed);
+  const results = (await second.store.audit.list(session!.id)).filter((e) => e.kind === 'agent_job_result');
+  assert.equal(results.length, 1, 'one result for the one check');
+  assert.ok(results[0].at >= restartedAt, 'the result came in through the restarted bot');
+  const reports = session!.timeline.filter((t) => t.text === 'Report from the agent');
+  assert.equal(reports.length, 1, 'the session took one report');
+  assert.equal(session!.state, 'step');
+  assert.equal(agent.child.exitCode, null, 'the agent is still connected for re-checks');
+});

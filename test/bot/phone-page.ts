@@ -1,0 +1,61 @@
+/**
+ * The web chat page in headless Chromium at phone size (390×844), shared by the browser tests:
+ * launch, type into the send box, find the transcript item holding a card, screenshot into
+ * test-results/. Every wait is for something on the page, never for time.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+
+export const CHROMIUM = '/usr/bin/chromium';
+/** Why a browser test is skipped on a machine without Chromium, or false. */
+export const NO_CHROMIUM =
+  !existsSync(CHROMIUM) && `${CHROMIUM} is not installed (apt-get install -y chromium)`;
+export const RESULTS = join(import.meta.dirname, '..', '..', 'test-results');
+export const WAIT = { timeout: 30_000 };
+
+/** A phone-sized, touch, headless Chromium with its profile in `profileDir`. */
+export function launchPhone(profileDir: string): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(profileDir, {
+    executablePath: CHROMIUM,
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** The transcript item (one per activity) holding the card that shows `text`. */
+export const itemWithCard = (page: Page, text: string | RegExp): Locator =>
+  page.locator('article.webchat__basic-transcript__activity', {
+    has: page.locator('.ac-adaptiveCard', { hasText: text }),
+  });
+
+/** Types `text` into the send box and sends it; resolves once Web Chat has taken it. */
+export async function send(page: Page, text: string): Promise<void> {
+  const box = page.getByRole('textbox').first();
+  await box.fill(text);
+  await box.press('Enter');
+  // The send box empties once Web Chat has taken the message.
+  await page.waitForFunction(
+    () => (document.querySelector('textarea, input[type="text"]') as HTMLTextAreaElement)?.value === '',
+    undefined,
+    WAIT,
+  );
+}
+
+/** test-results/<name>-390x844.png */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(RESULTS, { recursive: true });
+  await page.screenshot({ path: join(RESULTS, `${name}-390x844.png`) });
+}
