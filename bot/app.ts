@@ -35,6 +35,7 @@ import type { PlaybookSet } from './playbooks/types.ts';
 import { createServer, type RouteModule } from './server.ts';
 import { openSqliteStore } from './store/sqlite.ts';
 import type { Store, VersionedDoc } from './store/types.ts';
+import { createSupport, type Support } from './support/index.ts';
 
 /** Where scripts/build-web.ts writes the page. */
 export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../dist/web/', import.meta.url));
@@ -119,11 +120,14 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
   const store = (options.store ?? openSqliteStore<Session>({ dataDir: config.dataDir })) as Store<Session>;
   const stopped: (() => Promise<void>)[] = [];
   try {
-    // Bound once the engine exists; no event can arrive before the server listens.
+    // Every event goes through the support gate (issue 8), which hands the user's own events to
+    // the engine. Bound once both exist; no event can arrive before the server listens.
     let engine: Engine | undefined;
-    const handle = (event: CoreEvent) => {
-      if (engine === undefined) throw new Error('an event arrived before the engine was built');
-      return engine.handle(event);
+    let support: Support | undefined;
+    const handle = async (event: CoreEvent) => {
+      if (engine === undefined || support === undefined)
+        throw new Error('an event arrived before the engine was built');
+      return support.handle(event);
     };
 
     const directLine = createDirectLineChannel({
@@ -157,7 +161,6 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       await slack.start();
       stopped.push(() => slack!.stop());
       ports.slack = slack.port;
-      routes.push(slackRoutes(slack));
     }
 
     // The agent gateway: pairing codes and jobs for the engine, its events into `handle`. The
@@ -178,9 +181,15 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       stopped.push(() => agents!.close());
     }
 
+    const router = createPortRouter(ports);
+    support = createSupport({ store, config, playbooks, port: router, log });
+    // Support's own Slack commands and thread replies are read before the channel's.
+    if (slack) routes.push(slackRoutes(support.wrapSlack(slack)));
+
     const core = createEngine({
       store,
-      port: createPortRouter(ports),
+      port: router,
+      support: support.port,
       playbooks,
       clock: options.clock ?? Date.now,
       ...(agents ? { agents } : {}),
@@ -197,6 +206,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
           },
         }
       : core;
+    support.attach(engine);
 
     const streams = createDirectLineStreams({ channel: directLine, log, heartbeatMs: options.heartbeatMs });
     const app = createServer({
@@ -212,6 +222,8 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       ],
     });
     const listening = await app.listen();
+    // Delivers what the outbox still holds from before a restart.
+    await support.start();
     return {
       ...listening,
       store,
@@ -224,6 +236,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
         // Stops Slack too (slackRoutes registers it with the server's closers).
         await app.close();
         await directLine.idle();
+        await support?.stop();
         if (ownStore) await store.close();
       },
     };

@@ -35,6 +35,18 @@ export interface SlackSettings {
   mode: 'http' | 'socket';
 }
 
+/** Escalation to a support channel (issue 8). */
+export interface SupportSettings {
+  /** A Slack channel id (C…, G…) set by the operator; `/reconnect support-here` is then refused. */
+  slackChannel?: string;
+  /** A Teams channel set by the operator: its conversation id and the service URL to post to. */
+  teamsChannel?: { conversationId: string; serviceUrl: string; tenantId?: string };
+  /** Redact what is posted to the support thread (default true; REDACTION=off turns it off). */
+  redaction: boolean;
+  /** Slack or Teams user ids allowed to register a support channel by command; empty: anyone. */
+  admins: string[];
+}
+
 export interface BotConfig {
   port: number;
   host: string;
@@ -54,6 +66,7 @@ export interface BotConfig {
   supportContactText: string;
   /** Absent when no Slack setting is given: the server runs without Slack. */
   slack?: SlackSettings;
+  support: SupportSettings;
 }
 
 /** A configuration error: the message names the setting, the value and what is accepted. */
@@ -81,6 +94,11 @@ export const SETTING_NAMES = [
   'SLACK_SIGNING_SECRET',
   'SLACK_APP_TOKEN',
   'SLACK_API_URL',
+  'SUPPORT_SLACK_CHANNEL',
+  'SUPPORT_TEAMS_CHANNEL',
+  'SUPPORT_TEAMS_SERVICE_URL',
+  'SUPPORT_ADMINS',
+  'REDACTION',
 ] as const;
 type SettingName = (typeof SETTING_NAMES)[number];
 type Raw = Partial<Record<SettingName, string>>;
@@ -263,6 +281,51 @@ function slack(raw: Raw, production: boolean): SlackSettings | undefined {
   };
 }
 
+/** Teams' global service URL for proactive messages (a tenant's regional one also works). */
+const TEAMS_SERVICE_URL = 'https://smba.trafficmanager.net/teams/';
+
+/** One support channel at most from configuration; its platform must be configured too. */
+function support(raw: Raw, slackOn: boolean): SupportSettings {
+  const { SUPPORT_SLACK_CHANNEL: slackChannel, SUPPORT_TEAMS_CHANNEL: teams } = raw;
+  if (slackChannel !== undefined && teams !== undefined)
+    throw new ConfigError(
+      'SUPPORT_SLACK_CHANNEL and SUPPORT_TEAMS_CHANNEL are both set: cases go to one support channel, set one',
+    );
+  if (slackChannel !== undefined) {
+    if (!/^[CG][A-Z0-9]{6,}$/.test(slackChannel))
+      throw new ConfigError(
+        `SUPPORT_SLACK_CHANNEL is "${slackChannel}": expected a Slack channel id such as C0123ABCD (channel details → About)`,
+      );
+    if (!slackOn)
+      throw new ConfigError('SUPPORT_SLACK_CHANNEL is set but Slack is not: set SLACK_BOT_TOKEN too');
+  }
+  if (teams !== undefined && !/^19:[^;\s]+@thread\.(tacv2|skype)$/.test(teams))
+    throw new ConfigError(
+      `SUPPORT_TEAMS_CHANNEL is "${teams}": expected a Teams channel id such as 19:abc…@thread.tacv2`,
+    );
+  if (raw.SUPPORT_TEAMS_SERVICE_URL !== undefined && teams === undefined)
+    throw new ConfigError('SUPPORT_TEAMS_SERVICE_URL is set but SUPPORT_TEAMS_CHANNEL is not: set both');
+  const serviceUrl = url('SUPPORT_TEAMS_SERVICE_URL', raw.SUPPORT_TEAMS_SERVICE_URL, ['https', 'http']);
+  const redaction = oneOf('REDACTION', raw.REDACTION ?? 'on', ['on', 'off'] as const) === 'on';
+  return {
+    ...(slackChannel === undefined ? {} : { slackChannel }),
+    ...(teams === undefined
+      ? {}
+      : {
+          teamsChannel: {
+            conversationId: teams,
+            serviceUrl: serviceUrl ?? TEAMS_SERVICE_URL,
+            ...(raw.MicrosoftAppTenantId ? { tenantId: raw.MicrosoftAppTenantId } : {}),
+          },
+        }),
+    redaction,
+    admins: (raw.SUPPORT_ADMINS ?? '')
+      .split(',')
+      .map((id) => id.trim())
+      .filter((id) => id !== ''),
+  };
+}
+
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
@@ -295,6 +358,7 @@ export function loadBotConfig(env: Env, options: LoadOptions = {}): BotConfig {
     supportContactText: raw.SUPPORT_CONTACT_TEXT!,
     ...optional('slack', slack(raw, production)),
   };
+  const withSupport = { ...validated, support: support(raw, validated.slack !== undefined) };
   // Last, because it may write a file: a config that fails validation leaves no trace behind.
   if (raw.DIRECTLINE_SECRET !== undefined && raw.DIRECTLINE_SECRET.length < 32) {
     throw new ConfigError('DIRECTLINE_SECRET is too short: use at least 32 characters of random text');
@@ -303,5 +367,5 @@ export function loadBotConfig(env: Env, options: LoadOptions = {}): BotConfig {
     raw.DIRECTLINE_SECRET === undefined
       ? persistedSecret(dataDir)
       : { directLineSecret: raw.DIRECTLINE_SECRET, directLineSecretSource: 'config' as const };
-  return { ...validated, ...secret };
+  return { ...withSupport, ...secret };
 }

@@ -4,6 +4,7 @@
  * process exactly as a SQLite transaction is. Documents are cloned in and out so a caller
  * mutating what it got back cannot change stored state behind the store's back.
  */
+import { createMemoryOutbox, createMemorySupportChannels } from './memory-support.ts';
 import type {
   AgentPresence,
   AuditEntry,
@@ -98,6 +99,25 @@ export function createMemoryStore<S extends VersionedDoc = VersionedDoc>(
         return result;
       },
       save: sessions.save,
+      async commit({ dedupe: claim, session, audit: entries = [] }) {
+        isOpen();
+        const t = now();
+        // Every check before any write, with no await between: atomic within the process.
+        if (claim && (dedupe.get(claim.key) ?? 0) > t) return { ok: false, reason: 'duplicate' };
+        let doc: S | undefined;
+        if (session) {
+          const { doc: next, expectedVersion } = session;
+          const stored = sessions.docs.get(next.id);
+          if (expectedVersion === 0 ? stored !== undefined : stored?.version !== expectedVersion)
+            return { ok: false, reason: 'conflict', current: sessions.get(next.id) };
+          sessions.docs.set(next.id, structuredClone({ ...next, version: expectedVersion + 1 }));
+          if (expectedVersion === 0) sessionOrder.push(next.id);
+          doc = sessions.get(next.id);
+        }
+        if (claim) dedupe.set(claim.key, t + claim.ttlMs);
+        for (const entry of entries) audit.push(structuredClone({ ...entry, seq: audit.length + 1, at: t }));
+        return doc ? { ok: true, doc } : { ok: true };
+      },
     },
     dedupe: {
       async seen(key, ttlMs) {
@@ -236,6 +256,8 @@ export function createMemoryStore<S extends VersionedDoc = VersionedDoc>(
         return { activities, watermark: conv.counter };
       },
     },
+    outbox: createMemoryOutbox(now, isOpen),
+    supportChannels: createMemorySupportChannels(isOpen),
     async checkWritable() {
       isOpen();
     },

@@ -9,9 +9,11 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { createSqliteDirectLine } from './sqlite-directline.ts';
 import { prepareDatabase, transaction } from './sqlite-schema.ts';
+import { createSqliteSupport } from './sqlite-support.ts';
 import type {
   AgentPresence,
   AuditEntry,
+  AuditInput,
   Escalation,
   PairingCode,
   SaveResult,
@@ -46,8 +48,14 @@ function versionedTable<T extends VersionedDoc>(
   const insert = db.prepare(
     `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ON CONFLICT(id) DO NOTHING`,
   );
+  const sets = names.map((n) => `, ${n} = ?`).join('');
   const update = db.prepare(
-    `UPDATE ${table} SET version = ?, conversation_key = ?, data = ?${names.map((n) => `, ${n} = ?`).join('')} WHERE id = ? AND version = ?`,
+    `UPDATE ${table} SET version = ?, conversation_key = ?, data = ?${sets} WHERE id = ? AND version = ?`,
+  );
+  // The usual save keeps the conversation: leaving the column out of SET spares rewriting its
+  // index (SQLite rewrites an index whose column is SET even to the same value), a third of a save.
+  const updateSameKey = db.prepare(
+    `UPDATE ${table} SET version = ?, data = ?${sets} WHERE id = ? AND version = ? AND conversation_key = ?`,
   );
   const select = db.prepare(`SELECT data FROM ${table} WHERE id = ?`);
   const get = (id: string): T | undefined => {
@@ -55,34 +63,44 @@ function versionedTable<T extends VersionedDoc>(
     return row === undefined ? undefined : parse<T>(row.data);
   };
   const extras = (doc: T) => names.map((n) => extra[n](doc));
+  /** Insert (expectedVersion 0) or compare-and-set, inside the caller's transaction; undefined on conflict. */
+  const write = (doc: T, expectedVersion: number): T | undefined => {
+    const stored = { ...doc, version: expectedVersion + 1 };
+    const json = JSON.stringify(stored);
+    if (expectedVersion === 0) {
+      const { changes } = insert.run(doc.id, 1, doc.conversationKey, json, ...extras(doc));
+      return changes === 1 ? stored : undefined;
+    }
+    const same = [stored.version, json, ...extras(doc), doc.id, expectedVersion, doc.conversationKey];
+    if (updateSameKey.run(...same).changes === 1) return stored;
+    const { changes } = update.run(
+      stored.version,
+      doc.conversationKey,
+      json,
+      ...extras(doc),
+      doc.id,
+      expectedVersion,
+    );
+    return changes === 1 ? stored : undefined;
+  };
+  const saveAlone = (doc: T, expectedVersion: number): SaveResult<T> => {
+    const stored = transaction(db, () => write(doc, expectedVersion));
+    return stored ? { ok: true, doc: stored } : { ok: false, reason: 'conflict', current: get(doc.id) };
+  };
   return {
     get,
-    create(doc: T): SaveResult<T> {
-      const stored = { ...doc, version: 1 };
-      const { changes } = transaction(db, () =>
-        insert.run(doc.id, 1, doc.conversationKey, JSON.stringify(stored), ...extras(doc)),
-      );
-      return changes === 1
-        ? { ok: true, doc: stored }
-        : { ok: false, reason: 'conflict', current: get(doc.id) };
-    },
-    save(doc: T, expectedVersion: number): SaveResult<T> {
-      const stored = { ...doc, version: expectedVersion + 1 };
-      const { changes } = transaction(db, () =>
-        update.run(
-          stored.version,
-          doc.conversationKey,
-          JSON.stringify(stored),
-          ...extras(doc),
-          doc.id,
-          expectedVersion,
-        ),
-      );
-      return changes === 1
-        ? { ok: true, doc: stored }
-        : { ok: false, reason: 'conflict', current: get(doc.id) };
-    },
+    write,
+    create: (doc: T) => saveAlone(doc, 0),
+    save: saveAlone,
   };
+}
+
+/** Thrown inside a commit's transaction to roll it back with an answer for the caller. */
+class Refused {
+  readonly reason: 'duplicate' | 'conflict';
+  constructor(reason: Refused['reason']) {
+    this.reason = reason;
+  }
 }
 
 /** Opens (creating when needed) the SQLite store at `<dataDir>/<fileName>`. */
@@ -141,8 +159,19 @@ export function openSqliteStore<S extends VersionedDoc = VersionedDoc>(
       'INSERT INTO health (id, at) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET at = excluded.at',
     ),
   };
+  const support = createSqliteSupport(db, now);
   const dataList = <T>(rows: unknown[]): T[] => rows.map((row) => parse<T>((row as Row).data));
   let dedupeWrites = 0;
+  /** Records a dedupe key inside the caller's transaction; false when it is already live. */
+  const claim = (key: string, ttlMs: number, t: number): boolean => {
+    // Expired keys are dead weight; sweep them now and then rather than on every call.
+    if (++dedupeWrites % 1000 === 0) q.dedupePurge.run(t);
+    return q.dedupe.run(key, t + ttlMs, t).changes === 1;
+  };
+  const appendAudit = (entry: AuditInput, at: number): number => {
+    const { sessionId, kind, actor, data } = entry;
+    return Number((q.auditAppend.get(sessionId, at, kind, actor ?? null, optionalJson(data)) as Row).seq);
+  };
 
   return {
     sessions: {
@@ -159,16 +188,27 @@ export function openSqliteStore<S extends VersionedDoc = VersionedDoc>(
       async save(doc, expectedVersion) {
         return sessions.save(doc, expectedVersion);
       },
+      async commit({ dedupe, session, audit = [] }) {
+        const t = now();
+        try {
+          return transaction(db, () => {
+            if (dedupe && !claim(dedupe.key, dedupe.ttlMs, t)) throw new Refused('duplicate');
+            const doc = session && sessions.write(session.doc, session.expectedVersion);
+            if (session && !doc) throw new Refused('conflict');
+            for (const entry of audit) appendAudit(entry, t);
+            return doc ? { ok: true, doc } : { ok: true };
+          });
+        } catch (error) {
+          if (!(error instanceof Refused)) throw error;
+          if (error.reason === 'duplicate') return { ok: false, reason: 'duplicate' };
+          return { ok: false, reason: 'conflict', current: session && sessions.get(session.doc.id) };
+        }
+      },
     },
     dedupe: {
       async seen(key, ttlMs) {
         const t = now();
-        const { changes } = transaction(db, () => {
-          // Expired keys are dead weight; sweep them now and then rather than on every call.
-          if (++dedupeWrites % 1000 === 0) q.dedupePurge.run(t);
-          return q.dedupe.run(key, t + ttlMs, t);
-        });
-        return changes === 0;
+        return !transaction(db, () => claim(key, ttlMs, t));
       },
     },
     pairing: {
@@ -237,13 +277,11 @@ export function openSqliteStore<S extends VersionedDoc = VersionedDoc>(
       },
     },
     audit: {
-      async append({ sessionId, kind, actor, data }) {
+      async append(entry) {
+        const { sessionId, kind, actor, data } = entry;
         const at = now();
-        const row = transaction(db, () =>
-          q.auditAppend.get(sessionId, at, kind, actor ?? null, optionalJson(data)),
-        ) as Row;
         return {
-          seq: Number(row.seq),
+          seq: transaction(db, () => appendAudit(entry, at)),
           sessionId,
           at,
           kind,
@@ -265,6 +303,8 @@ export function openSqliteStore<S extends VersionedDoc = VersionedDoc>(
       },
     },
     directline: createSqliteDirectLine(db, now),
+    outbox: support.outbox,
+    supportChannels: support.supportChannels,
     async checkWritable() {
       transaction(db, () => q.health.run(now()));
     },

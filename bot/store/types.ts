@@ -42,7 +42,28 @@ export interface SessionStore<T extends VersionedDoc> {
    * The conversation key is stored as given (a document may move between conversations).
    */
   save(doc: T, expectedVersion: number): Promise<SaveResult<T>>;
+  /**
+   * One turn's writes as one atomic step (one transaction in SQLite): claim the dedupe key (as
+   * DedupeStore.seen), create or compare-and-set the session (as create/save), append the audit
+   * entries. All or nothing: `duplicate` when the key is live, `conflict` as save/create say;
+   * either way nothing is written, so a retry after a conflict can still claim the key.
+   */
+  commit(write: TurnCommit<T>): Promise<CommitResult<T>>;
 }
+
+/** What SessionStore.commit writes; every part is optional. */
+export interface TurnCommit<T extends VersionedDoc> {
+  dedupe?: { key: string; ttlMs: number };
+  /** `expectedVersion` 0 creates the document (version 1); otherwise a compare-and-set. */
+  session?: { doc: T; expectedVersion: number };
+  audit?: AuditInput[];
+}
+
+export type CommitResult<T> =
+  /** `doc`: the session as stored, when the commit wrote one. */
+  | { ok: true; doc?: T }
+  | { ok: false; reason: 'duplicate' }
+  | { ok: false; reason: 'conflict'; current: T | undefined };
 
 /** Idempotency keys (activity ids, card action ids): a retry or a double click acts once. */
 export interface DedupeStore {
@@ -133,13 +154,16 @@ export interface AuditEntry {
   data?: Record<string, unknown>;
 }
 
+/** An audit entry to append (the store assigns `seq` and `at`). */
+export interface AuditInput {
+  sessionId: string;
+  kind: string;
+  actor?: string;
+  data?: Record<string, unknown>;
+}
+
 export interface AuditStore {
-  append(entry: {
-    sessionId: string;
-    kind: string;
-    actor?: string;
-    data?: Record<string, unknown>;
-  }): Promise<AuditEntry>;
+  append(entry: AuditInput): Promise<AuditEntry>;
   /** Entries of one session, oldest first. */
   list(sessionId: string): Promise<AuditEntry[]>;
 }
@@ -184,6 +208,96 @@ export interface DirectLineStore {
   ): Promise<{ activities: StoredActivity[]; watermark: number }>;
 }
 
+/**
+ * One outbound message waiting to be delivered (issue 8: delivery that loses nothing). The key
+ * is the message's idempotency key: adding a key twice keeps the first, and a delivered key is
+ * never sent again. `after` names a message that must be settled (delivered or dead) first, so
+ * the messages of one thread arrive in order.
+ */
+export interface OutboxMessage {
+  key: string;
+  /** Which deliverer sends it (e.g. `thread.reply`, `user.notice`). */
+  topic: string;
+  payload: Record<string, unknown>;
+  after?: string;
+  /**
+   * `pending`: the running process tries it at `nextAttemptAt`; `parked`: it stopped after a few
+   * tries and waits for the next start (or sweep); `delivered`; `dead`: refused for good.
+   */
+  status: 'pending' | 'parked' | 'delivered' | 'dead';
+  /** Attempts over the message's whole life. */
+  attempts: number;
+  /** Attempts since it was added or last resumed from `parked`. */
+  tries: number;
+  /** Epoch ms. */
+  nextAttemptAt: number;
+  createdAt: number;
+  updatedAt: number;
+  /** Set while a worker holds it; a lease that ran out means that worker stopped mid-send. */
+  leaseUntil?: number;
+  /** The last failure; `ambiguous`: the message may have arrived although the call failed. */
+  lastError?: { message: string; status?: number; ambiguous?: boolean };
+  /** What the delivery returned (e.g. the posted message's id). */
+  result?: Record<string, unknown>;
+}
+
+/** A claimed message; `recovered`: its previous holder's lease ran out (it may have been sent). */
+export type ClaimedOutboxMessage = OutboxMessage & { recovered: boolean };
+
+/** How a claimed attempt ended. */
+export type OutboxOutcome =
+  | { status: 'delivered'; result?: Record<string, unknown> }
+  | { status: 'pending'; nextAttemptAt: number; error: NonNullable<OutboxMessage['lastError']> }
+  | { status: 'parked' | 'dead'; error: NonNullable<OutboxMessage['lastError']> };
+
+export interface OutboxStore {
+  /** Adds a pending message due at `notBefore` (default now); false when the key exists (kept as is). */
+  add(message: {
+    key: string;
+    topic: string;
+    payload: Record<string, unknown>;
+    after?: string;
+    notBefore?: number;
+  }): Promise<boolean>;
+  get(key: string): Promise<OutboxMessage | undefined>;
+  /**
+   * Atomically claims up to `limit` pending messages that are due (store clock), not leased and
+   * whose `after` is settled (or unknown), oldest first: each gets attempts + 1, tries + 1 and a
+   * lease of `leaseMs`. Two workers never hold one message at once.
+   */
+  claim(options: { limit: number; leaseMs: number }): Promise<ClaimedOutboxMessage[]>;
+  /** Records the outcome of a claimed attempt and frees the lease. */
+  settle(key: string, outcome: OutboxOutcome): Promise<void>;
+  /** Parked messages become pending again (tries 0, due no earlier than they were); returns how many. */
+  resume(): Promise<number>;
+  /** When the next claimable pending message is due (leases included), or undefined when none is. */
+  nextDue(): Promise<number | undefined>;
+  /** Messages in insertion order, optionally of one status. */
+  list(status?: OutboxMessage['status']): Promise<OutboxMessage[]>;
+}
+
+/** A channel registered to receive escalated cases (issue 8). */
+export interface SupportChannel {
+  /** `${platform}:${channelId}`. */
+  id: string;
+  platform: 'slack' | 'teams';
+  /** Slack channel id (C…, G…) or Teams channel conversation id (19:…@thread.tacv2). */
+  channelId: string;
+  /** Teams: the conversation reference the bot posts through (service URL, tenant). */
+  ref?: Record<string, unknown>;
+  registeredBy?: string;
+  /** Epoch ms. */
+  registeredAt: number;
+}
+
+export interface SupportChannelStore {
+  /** Inserts, or replaces the record with the same id. */
+  put(channel: SupportChannel): Promise<void>;
+  /** Newest registration first. */
+  list(): Promise<SupportChannel[]>;
+  remove(id: string): Promise<void>;
+}
+
 /** The whole store. `S` is the session document type (G2's Session in bot/core/types.ts). */
 export interface Store<S extends VersionedDoc = VersionedDoc> {
   readonly sessions: SessionStore<S>;
@@ -194,6 +308,10 @@ export interface Store<S extends VersionedDoc = VersionedDoc> {
   readonly escalations: EscalationStore;
   readonly audit: AuditStore;
   readonly directline: DirectLineStore;
+  /** Outbound messages of the support relay, retried until delivered (issue 8). */
+  readonly outbox: OutboxStore;
+  /** Channels registered to receive escalations (issue 8). */
+  readonly supportChannels: SupportChannelStore;
   /** Throws unless the store is open and accepts a write (for /readyz). */
   checkWritable(): Promise<void>;
   close(): Promise<void>;

@@ -5,6 +5,11 @@
  * in-place updates can be checked, records posts to response_url (served at /response/<id>),
  * and answers 429 with Retry-After on demand. Also signs request bodies the way Slack does, so
  * tests can send events and interactions the bot must accept.
+ *
+ * For the support relay (issue 8): posts keep their `metadata` and `thread_ts`,
+ * conversations.replies and conversations.history list them, and `failNext` scripts HTTP
+ * failures (429 with Retry-After, 412, 502, 504), optionally after the post was stored (a
+ * failure the caller cannot tell from a lost request).
  */
 import { createHmac } from 'node:crypto';
 import { EventEmitter } from 'node:events';
@@ -28,8 +33,20 @@ export interface StoredMessage {
   text?: string;
   blocks?: Record<string, unknown>[];
   thread_ts?: string;
+  /** Message metadata as posted ({event_type, event_payload}). */
+  metadata?: { event_type?: string; event_payload?: Record<string, unknown> };
   /** How many chat.update calls replaced it. */
   updates: number;
+}
+
+/** A scripted failure: the next `count` calls of a method answer `status`. */
+export interface ScriptedFailure {
+  status: number;
+  count?: number;
+  /** Sent as Retry-After (seconds). */
+  retryAfterSec?: number;
+  /** Carry out the call (e.g. store the post) before failing: the caller cannot know it landed. */
+  land?: boolean;
 }
 
 export interface SlackApiOptions {
@@ -52,6 +69,10 @@ export interface SlackApiLab {
   messages: Map<string, StoredMessage>;
   /** The next `count` calls of `method` answer 429 with `Retry-After: retryAfterSec`. */
   rateLimit(method: string, retryAfterSec: number, count?: number): void;
+  /** Queues scripted failures for `method`, answered in order before any normal answer. */
+  failNext(method: string, ...failures: ScriptedFailure[]): void;
+  /** Messages posted to `channel` (thread replies included), oldest first. */
+  posted(channel: string): StoredMessage[];
   /** Resolves with the first recorded call (past or future) matching `match`; rejects after `timeoutMs`. */
   waitForCall(match: (call: SlackApiCall) => boolean, timeoutMs?: number): Promise<SlackApiCall>;
   close(): Promise<void>;
@@ -70,6 +91,7 @@ function parseParams(req: IncomingMessage, raw: string): Record<string, unknown>
   if ((req.headers['content-type'] ?? '').includes('application/json')) return raw ? JSON.parse(raw) : {};
   const params: Record<string, unknown> = Object.fromEntries(new URLSearchParams(raw));
   if (typeof params.blocks === 'string') params.blocks = JSON.parse(params.blocks);
+  if (typeof params.metadata === 'string') params.metadata = JSON.parse(params.metadata);
   return params;
 }
 
@@ -82,6 +104,12 @@ export async function startSlackApi(options: SlackApiOptions = {}): Promise<Slac
   const responses: SlackApiLab['responses'] = [];
   const messages = new Map<string, StoredMessage>();
   const limits = new Map<string, { retryAfterSec: number; count: number }>();
+  const scripted = new Map<string, ScriptedFailure[]>();
+  const inChannel = (channel: unknown) => [...messages.values()].filter((m) => m.channel === channel);
+  const withMetadata = (m: StoredMessage, include: boolean) => {
+    const { updates: _u, metadata, ...rest } = m;
+    return { type: 'message', ...rest, ...(include && metadata ? { metadata } : {}) };
+  };
   let tsCounter = 0;
   let responseCounter = 0;
 
@@ -117,6 +145,9 @@ export async function startSlackApi(options: SlackApiOptions = {}): Promise<Slac
           text: p.text as string | undefined,
           blocks: p.blocks as StoredMessage['blocks'],
           ...(typeof p.thread_ts === 'string' ? { thread_ts: p.thread_ts } : {}),
+          ...(typeof p.metadata === 'object' && p.metadata !== null
+            ? { metadata: p.metadata as StoredMessage['metadata'] }
+            : {}),
           updates: 0,
         };
         messages.set(`${p.channel}/${ts}`, message);
@@ -129,6 +160,17 @@ export async function startSlackApi(options: SlackApiOptions = {}): Promise<Slac
         stored.blocks = p.blocks as StoredMessage['blocks'];
         stored.updates += 1;
         return { ok: true, channel: p.channel, ts: p.ts };
+      }
+      case 'conversations.replies': {
+        const include = p.include_all_metadata === 'true' || p.include_all_metadata === true;
+        const thread = inChannel(p.channel).filter((m) => m.ts === p.ts || m.thread_ts === p.ts);
+        if (thread.length === 0) return { ok: false, error: 'thread_not_found' };
+        return { ok: true, messages: thread.map((m) => withMetadata(m, include)), has_more: false };
+      }
+      case 'conversations.history': {
+        const include = p.include_all_metadata === 'true' || p.include_all_metadata === true;
+        const top = inChannel(p.channel).filter((m) => m.thread_ts === undefined || m.thread_ts === m.ts);
+        return { ok: true, messages: top.reverse().map((m) => withMetadata(m, include)), has_more: false };
       }
       case 'conversations.open':
         if (typeof p.users !== 'string' || p.users === '') return { ok: false, error: 'users_not_found' };
@@ -158,6 +200,21 @@ export async function startSlackApi(options: SlackApiOptions = {}): Promise<Slac
         authorization: req.headers.authorization,
       };
       calls.push(call);
+      const script = scripted.get(name);
+      const failure = script?.[0];
+      if (failure) {
+        failure.count = (failure.count ?? 1) - 1;
+        if (failure.count <= 0) script.shift();
+        if (failure.land) method(name, params);
+        call.status = failure.status;
+        events.emit('change');
+        return answer(
+          res,
+          failure.status,
+          { ok: false, error: `scripted_${failure.status}` },
+          failure.retryAfterSec === undefined ? {} : { 'retry-after': String(failure.retryAfterSec) },
+        );
+      }
       const limit = limits.get(name);
       if (limit && limit.count > 0) {
         limit.count -= 1;
@@ -191,6 +248,10 @@ export async function startSlackApi(options: SlackApiOptions = {}): Promise<Slac
     rateLimit(name, retryAfterSec, count = 1) {
       limits.set(name, { retryAfterSec, count });
     },
+    failNext(name, ...failures) {
+      scripted.set(name, [...(scripted.get(name) ?? []), ...failures.map((f) => ({ ...f }))]);
+    },
+    posted: (channel) => inChannel(channel),
     waitForCall(match, timeoutMs = 10_000) {
       return new Promise((resolve, reject) => {
         const check = (): boolean => {

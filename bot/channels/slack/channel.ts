@@ -31,11 +31,14 @@ export const SLASH_COMMAND = '/reconnect';
  * The Events API subscriptions the listeners below serve, and the bot scopes the channel's
  * calls need. deploy/slack/manifest.yaml must list them all (test/slack/manifest.test.ts).
  */
-export const SLACK_EVENTS = ['message.im', 'app_mention'] as const;
+/** message.channels / message.groups: replies in support threads (bot/support/slack-front.ts). */
+export const SLACK_EVENTS = ['message.im', 'app_mention', 'message.channels', 'message.groups'] as const;
 export const SLACK_SCOPES = [
   'app_mentions:read',
+  'channels:history',
   'chat:write',
   'commands',
+  'groups:history',
   'im:history',
   'im:write',
 ] as const;

@@ -1,0 +1,126 @@
+/**
+ * The support relay in front of the engine: every channel and the agent gateway hand their
+ * events here instead of straight to `engine.handle`. What belongs to support is handled here
+ * (a support channel's replies and buttons, a channel registering itself, a user writing while a
+ * person has the case); everything else goes to the engine unchanged, and what the engine then
+ * did to an escalated case (re-run results, the user resolving it) is reported in the thread.
+ */
+import type { HandleResult } from '../core/engine.ts';
+import { understand } from '../core/intake.ts';
+import { detectPaste } from '../core/paste/index.ts';
+import type { CoreEvent, Session, Verb } from '../core/types.ts';
+import { type GateResult, RELAY_DEDUPE_MS, type SupportContext } from './context.ts';
+import { diffText, runDiff } from './diff.ts';
+import { escalationAfter, escalationInstead } from './exhausted.ts';
+import { isRegisterCommand, toThread } from './messages.ts';
+import { registerFromChat, registrationOf } from './register.ts';
+import { onSupportEvent } from './support-side.ts';
+
+/** Buttons only the support card has: a user sending one (a forged web chat post) is refused. */
+const SUPPORT_ONLY: ReadonlySet<Verb> = new Set<Verb>(['case.take', 'case.rerun']);
+
+/** A user's message the core must read even while a person has the case (pasted output, a result code). */
+function forTheCore(text: string): boolean {
+  return detectPaste(text) !== undefined || understand(text).resultCode !== undefined;
+}
+
+async function sessionOf(ctx: SupportContext, event: CoreEvent): Promise<Session | undefined> {
+  return event.kind === 'action'
+    ? ctx.store.sessions.get(event.data.sessionId)
+    : ctx.store.sessions.findByConversation(event.conversationKey);
+}
+
+export async function gate(ctx: SupportContext, event: CoreEvent): Promise<GateResult> {
+  const side = await ctx.registry.sideOf(event);
+  const registration =
+    event.kind === 'message' && isRegisterCommand(event.text) ? registrationOf(event) : undefined;
+  if (registration) return registerFromChat(ctx, registration);
+  if (side) return onSupportEvent(ctx, event, side);
+
+  if (event.kind === 'action' && SUPPORT_ONLY.has(event.verb)) {
+    await ctx.store.audit.append({
+      sessionId: event.data.sessionId,
+      kind: 'support_refused',
+      actor: event.actor.id,
+      data: { verb: event.verb, reason: 'not from the support channel', conversation: event.conversationKey },
+    });
+    return { outcome: 'refused' };
+  }
+
+  const session = await sessionOf(ctx, event);
+  const record = session ? await ctx.cases.get(session.id) : undefined;
+  if (record && session && event.kind === 'action' && event.conversationKey !== session.conversationKey) {
+    // A click on an escalated case from neither its support channel nor its own conversation.
+    await ctx.store.audit.append({
+      sessionId: session.id,
+      kind: 'support_refused',
+      actor: event.actor.id,
+      data: {
+        verb: event.verb,
+        reason: "not from the case's support channel",
+        conversation: event.conversationKey,
+      },
+    });
+    return { outcome: 'refused' };
+  }
+  const withSupport = record && record.status !== 'closed' && record.data.support !== undefined;
+  if (
+    withSupport &&
+    session &&
+    event.kind === 'message' &&
+    event.actor.role === 'user' &&
+    event.actor.id === session.user.id
+  ) {
+    if (!(await ctx.store.dedupe.seen(`support:relay:${event.id}`, RELAY_DEDUPE_MS))) {
+      const text = toThread.userSaid(session.user.name ?? session.user.id, event.text);
+      await ctx.poster.note(session, `relay:${event.id}`, text);
+    }
+    if (!forTheCore(event.text)) return { outcome: 'relayed' };
+  }
+
+  const instead = withSupport ? undefined : escalationInstead(event, session);
+  const result = await ctx.engine().handle(instead ?? event);
+  if (record) await afterCore(ctx, event, result);
+  const then = withSupport || instead ? undefined : escalationAfter(event, result);
+  return then ? ctx.engine().handle(then) : result;
+}
+
+/** What the engine just did to an escalated case, told in its thread. */
+async function afterCore(ctx: SupportContext, event: CoreEvent, result: HandleResult): Promise<void> {
+  const session = result.session;
+  if (!session || result.outcome !== 'applied') return;
+  const record = await ctx.cases.get(session.id);
+  if (!record || record.status === 'closed' || !record.data.support) return;
+  const key = `case:${session.id}:core:${event.id}`;
+  const rerun = record.data.rerun;
+  if (rerun) {
+    const fromAgent = event.actor.role === 'agent';
+    const fresh =
+      event.kind === 'report' && fromAgent
+        ? event.report.probes
+        : event.kind === 'recheckResult' && fromAgent
+          ? event.probes
+          : event.kind === 'message' && detectPaste(event.text)
+            ? session.probes
+            : undefined;
+    const ended = event.kind === 'agentJobEnded' && event.jobType === 'check';
+    if (fresh || ended) {
+      const text = fresh ? diffText(runDiff(rerun, fresh, session.findings), rerun.by.name) : undefined;
+      await ctx.poster.note(
+        session,
+        `${key}:rerun`,
+        text ?? (ended ? toThread.rerunEnded(event.message) : ''),
+        {
+          card: true,
+          patch: (r) => ({ ...r, data: { ...r.data, rerun: undefined } }),
+        },
+      );
+    }
+  }
+  if (session.state === 'resolved') {
+    await ctx.poster.note(session, `${key}:resolved`, toThread.resolvedByUser, {
+      card: true,
+      patch: (r) => ({ ...r, status: 'closed', data: { ...r.data, closedBy: 'the user', rerun: undefined } }),
+    });
+  }
+}

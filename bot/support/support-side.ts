@@ -1,0 +1,217 @@
+/**
+ * Events from a support channel: replies in a case thread (relayed to the user), and the case
+ * card's buttons — Take case, Re-run checks, Resolve, Reopen. Only the channel the case was
+ * posted to may act on it (its members are the ones who see the card); the check is against
+ * the channel stored with the case, not merely "some support channel".
+ *
+ * Support's clicks reach the core as the `support` role with the session's current version: a
+ * support card is never "out of date" the way a user's old card is, and a stale-card notice
+ * must not land in the user's chat because support clicked.
+ */
+import type { HandleResult } from '../core/engine.ts';
+import type { CoreEvent, Session } from '../core/types.ts';
+import { type GateResult, personOf, RELAY_DEDUPE_MS, type SupportContext } from './context.ts';
+import { baselineOf } from './diff.ts';
+import { toThread, toUser } from './messages.ts';
+import type { SupportSide } from './registry.ts';
+import type { CaseRecord, SupportPerson } from './types.ts';
+
+type Action = Extract<CoreEvent, { kind: 'action' }>;
+
+/** Where Re-run and Resolve are moves the core knows (see bot/core/actions.ts VALID_IN). */
+const RERUN_STATES: readonly Session['state'][] = ['escalated', 'plan', 'step'];
+const RESOLVE_STATES: readonly Session['state'][] = ['escalated', 'plan', 'step'];
+
+function asSupport(event: Action, session: Session): Action {
+  return {
+    ...event,
+    actor: { ...event.actor, role: 'support' },
+    data: { ...event.data, version: session.version },
+  };
+}
+
+export async function onSupportEvent(
+  ctx: SupportContext,
+  event: CoreEvent,
+  side: SupportSide,
+): Promise<GateResult> {
+  if (event.kind === 'message') return onThreadMessage(ctx, event, side);
+  if (event.kind !== 'action') return { outcome: 'ignored' };
+  const record = await ctx.cases.get(event.data.sessionId);
+  const session = record && (await ctx.store.sessions.get(record.sessionId));
+  const here = record?.data.support;
+  if (
+    !record ||
+    !session ||
+    !here ||
+    here.platform !== side.target.platform ||
+    here.channelId !== side.target.channelId
+  ) {
+    await ctx.store.audit.append({
+      sessionId: event.data.sessionId,
+      kind: 'support_refused',
+      actor: event.actor.id,
+      data: { verb: event.verb, channel: side.target.channelId, postedTo: here?.channelId ?? null },
+    });
+    if (side.threadId && here)
+      await ctx.poster.toChannel(side.target, side.threadId, toThread.notHere, `refused:${event.id}`);
+    return { outcome: 'refused' };
+  }
+  const person = personOf(event);
+  const key = `case:${session.id}:${event.verb}:${event.id}`;
+  const remember = (r: CaseRecord): CaseRecord => ({
+    ...r,
+    data: { ...r.data, people: { ...r.data.people, [person.id]: person.name } },
+  });
+  switch (event.verb) {
+    case 'case.take':
+      return take(ctx, event, record, session, person, key, remember);
+    case 'case.rerun':
+      return rerun(ctx, event, record, session, person, key, remember);
+    case 'case.resolve':
+      return resolve(ctx, event, record, session, person, key);
+    case 'case.reopen': {
+      if (record.status !== 'closed' && session.state !== 'resolved') {
+        await ctx.poster.note(session, key, toThread.stillOpen);
+        return { outcome: 'handled' };
+      }
+      const result =
+        session.state === 'resolved' ? await ctx.engine().handle(asSupport(event, session)) : undefined;
+      const after = result?.session ?? session;
+      await ctx.poster.note(after, key, toThread.reopened(person.name), {
+        card: true,
+        patch: (r) => remember({ ...r, status: 'open', data: { ...r.data, closedBy: undefined } }),
+      });
+      return result ?? { outcome: 'handled' };
+    }
+    default:
+      await ctx.poster.note(session, key, toThread.notASupportAction(event.verb));
+      return { outcome: 'refused' };
+  }
+}
+
+async function take(
+  ctx: SupportContext,
+  event: Action,
+  record: CaseRecord,
+  session: Session,
+  person: SupportPerson,
+  key: string,
+  remember: (r: CaseRecord) => CaseRecord,
+): Promise<GateResult> {
+  if (record.status === 'closed') {
+    await ctx.poster.note(session, key, toThread.alreadyClosed);
+    return { outcome: 'handled' };
+  }
+  if (record.data.takenBy) {
+    if (record.data.takenBy.id !== person.id)
+      await ctx.poster.note(session, key, toThread.alreadyTaken(record.data.takenBy.name));
+    return { outcome: 'handled' };
+  }
+  // In the escalated state the core records who took it and tells the user; otherwise we tell them.
+  const result =
+    session.state === 'escalated' ? await ctx.engine().handle(asSupport(event, session)) : undefined;
+  if (result?.outcome !== 'applied')
+    await ctx.poster.toUser(session.id, toUser.taken(person.name), `${key}:user`);
+  await ctx.poster.note(result?.session ?? session, key, toThread.taken(person.name), {
+    card: true,
+    patch: (r) => remember({ ...r, status: 'taken', data: { ...r.data, takenBy: person } }),
+  });
+  return result ?? { outcome: 'handled' };
+}
+
+async function rerun(
+  ctx: SupportContext,
+  event: Action,
+  record: CaseRecord,
+  session: Session,
+  person: SupportPerson,
+  key: string,
+  remember: (r: CaseRecord) => CaseRecord,
+): Promise<GateResult> {
+  if (record.status === 'closed') {
+    await ctx.poster.note(session, key, toThread.alreadyClosed);
+    return { outcome: 'handled' };
+  }
+  if (session.state === 'probing') {
+    await ctx.poster.note(session, key, toThread.rerunBusy);
+    return { outcome: 'handled' };
+  }
+  if (!RERUN_STATES.includes(session.state)) {
+    await ctx.poster.note(session, key, toThread.rerunNotNow(session.state));
+    return { outcome: 'handled' };
+  }
+  // The baseline is saved before the core dispatches, so a fast result always finds it.
+  await ctx.cases.update(session.id, (r) =>
+    remember({
+      ...r,
+      data: {
+        ...r.data,
+        rerun: { by: person, at: new Date(ctx.now()).toISOString(), ...baselineOf(session) },
+      },
+    }),
+  );
+  const result: HandleResult = await ctx.engine().handle(asSupport(event, session));
+  if (result.outcome !== 'applied') {
+    await ctx.cases.update(session.id, (r) => ({ ...r, data: { ...r.data, rerun: undefined } }));
+    await ctx.poster.note(session, key, toThread.rerunNotNow(session.state));
+    return result;
+  }
+  const dispatched = result.effects.some((e) => e.type === 'dispatch');
+  await ctx.poster.note(
+    result.session ?? session,
+    key,
+    dispatched ? toThread.rerunStarted(person.name) : toThread.rerunManual(person.name),
+  );
+  return result;
+}
+
+async function resolve(
+  ctx: SupportContext,
+  event: Action,
+  record: CaseRecord,
+  session: Session,
+  person: SupportPerson,
+  key: string,
+): Promise<GateResult> {
+  if (record.status === 'closed') {
+    await ctx.poster.note(session, key, toThread.alreadyClosed);
+    return { outcome: 'handled' };
+  }
+  // The core's resolve shows the user the resolved card; in other states we tell them ourselves.
+  const result = RESOLVE_STATES.includes(session.state)
+    ? await ctx.engine().handle(asSupport(event, session))
+    : undefined;
+  if (result?.outcome !== 'applied')
+    await ctx.poster.toUser(session.id, toUser.closed(record.data.caseRef, person.name), `${key}:user`);
+  await ctx.poster.note(result?.session ?? session, key, toThread.resolvedBy(person.name), {
+    card: true,
+    patch: (r) => ({ ...r, status: 'closed', data: { ...r.data, closedBy: person.name, rerun: undefined } }),
+  });
+  return result ?? { outcome: 'handled' };
+}
+
+/** A reply in a support channel: a case thread's goes to the user; elsewhere it is not ours. */
+async function onThreadMessage(
+  ctx: SupportContext,
+  event: Extract<CoreEvent, { kind: 'message' }>,
+  side: SupportSide,
+): Promise<GateResult> {
+  // Slack: only the message events the Slack front hands over (ids `slack:msg:`); a mention
+  // arrives a second time through Bolt as app_mention and must not be relayed twice.
+  if (event.channel === 'slack' && !event.id.startsWith('slack:msg:')) return { outcome: 'ignored' };
+  if (!side.threadId || event.text.trim() === '') return { outcome: 'ignored' };
+  const record = await ctx.cases.byThread(side.target.platform, side.target.channelId, side.threadId);
+  if (!record) return { outcome: 'ignored' };
+  if (await ctx.store.dedupe.seen(`support:relay:${event.id}`, RELAY_DEDUPE_MS))
+    return { outcome: 'ignored' };
+  const name = event.actor.name ?? record.data.people[event.actor.id] ?? 'IT support';
+  await ctx.poster.toUser(record.sessionId, toUser.reply(name, event.text), `relay:${event.id}`);
+  await ctx.store.audit.append({
+    sessionId: record.sessionId,
+    kind: 'support_reply',
+    actor: event.actor.id,
+    data: { chars: event.text.length },
+  });
+  return { outcome: 'relayed' };
+}
