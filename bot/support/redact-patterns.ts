@@ -5,6 +5,7 @@
  * address ranges, the well-known public resolvers, the CAs whose names appear in chains).
  */
 import { isIPv4, isIPv6 } from 'node:net';
+import { WELL_KNOWN_PUBLIC_RESOLVERS } from '../../probes/catalog/public-resolvers.ts';
 
 /** Domains that stay readable: Microsoft's own, and the public CAs whose hosts show up in chains. */
 export const KEPT_DOMAINS: readonly string[] = [
@@ -96,19 +97,7 @@ const MICROSOFT_V4 = [
 ];
 /** Microsoft's IPv6 allocations (2603:1000::/24, 2620:1ec::/36, 2a01:111::/32), as prefixes of the full form. */
 const MICROSOFT_V6 = [/^2603:10[0-9a-f]{2}:/, /^2620:01ec:0[0-9a-f]{2}/, /^2a01:0111:/];
-/** Public resolvers the catalogs compare the system resolver with: evidence, not personal data. */
-const PUBLIC_RESOLVERS = new Set([
-  '1.1.1.1',
-  '1.0.0.1',
-  '8.8.8.8',
-  '8.8.4.4',
-  '9.9.9.9',
-  '149.112.112.112',
-  '208.67.222.222',
-  '208.67.220.220',
-  '114.114.114.114',
-  '223.5.5.5',
-]);
+const PUBLIC_RESOLVERS = WELL_KNOWN_PUBLIC_RESOLVERS;
 
 const toInt = (ip: string): number => ip.split('.').reduce((n, octet) => n * 256 + Number(octet), 0);
 const RANGES = MICROSOFT_V4.map((cidr) => {

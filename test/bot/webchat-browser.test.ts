@@ -10,12 +10,13 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { type BrowserContext, chromium } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import type { RunningBot } from '../../bot/app.ts';
 import { echoBot } from '../../bot/channels/directline/echo.ts';
 import type { OnActivity } from '../../bot/channels/directline/types.ts';
 import { buildWeb } from '../../scripts/build-web.ts';
 import { startTestBot, tempDataDir } from './directline-client.ts';
+import { launchPhone } from './phone-page.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const RESULTS = join(import.meta.dirname, '..', '..', 'test-results');
@@ -55,23 +56,7 @@ before(async () => {
   await buildWeb(webRoot);
   bot = await startTestBot(join(data.dir, 'state'), { webRoot, onActivity: testBot });
   // A fresh profile per run (playwright takes it as the persistent context's user data dir).
-  context = await chromium.launchPersistentContext(join(data.dir, 'chromium-profile'), {
-    executablePath: CHROMIUM,
-    viewport: { width: 390, height: 844 },
-    deviceScaleFactor: 2,
-    isMobile: true,
-    hasTouch: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  context = await launchPhone(join(data.dir, 'chromium-profile'));
 });
 after(async () => {
   await context?.close();

@@ -19,6 +19,9 @@ export interface RunOptions {
   env?: Record<string, string>;
   input?: string;
   timeoutMs?: number;
+  /** Run as this user and group (root only), e.g. nobody to see permission errors. */
+  uid?: number;
+  gid?: number;
 }
 
 export interface LabNetns {
@@ -57,6 +60,7 @@ export function runProcess(cmd: string, args: string[], options: RunOptions = {}
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, {
       env: options.env ?? { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
+      ...(options.uid !== undefined && { uid: options.uid, gid: options.gid ?? options.uid }),
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';

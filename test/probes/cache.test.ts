@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type CacheLocation, cacheLocations, probeCache } from '../../probes/cache.ts';
+import { runProcess } from '../lab/netns.ts';
 import { labContext, labOptions } from '../proxy/lab-context.ts';
 
 const byId = (list: CacheLocation[]) => Object.fromEntries(list.map((l) => [l.id, l]));
@@ -187,19 +187,10 @@ async function runAsUnprivileged(location: CacheLocation) {
     '{"deadlineMs":5000}',
   ];
   const asRoot = process.getuid?.() === 0;
-  const child = spawn(process.execPath, args, {
+  const { code, stdout, stderr } = await runProcess(process.execPath, args, {
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
     ...(asRoot && { uid: 65534, gid: 65534 }),
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => {
-    stdout += d;
-  });
-  child.stderr.setEncoding('utf8').on('data', (d: string) => {
-    stderr += d;
-  });
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   assert.equal(code, 0, stderr);
   return JSON.parse(stdout);
 }

@@ -5,8 +5,8 @@
  */
 import type { ProbeContext, ProbeOptions, ProxySettings } from '../../probes/context.ts';
 import { NO_PROXY } from '../../probes/context.ts';
-import { createInterlock } from '../../probes/interlock.ts';
 import type { ProbeResult } from '../../probes/types.ts';
+import { emptyLabCatalog, labContext } from '../lab/context.ts';
 import { type LabDnsServer, startDnsServer } from '../lab/dns-server.ts';
 import { createLabPki, type LabPki } from '../lab/pki.ts';
 
@@ -40,22 +40,17 @@ export async function startConnectionLab(): Promise<ConnectionLab> {
       [LOGIN, TEAMS, TROUTER, PROXY_HOST].map((name) => [name, { a: ['127.0.0.1'] }]),
     ),
   });
-  const ctx = (overrides: ContextOverrides = {}): ProbeContext => ({
-    interlock: createInterlock({ enabled: true }),
-    systemResolver: dns.hostPort,
-    proxy: overrides.proxy ? fixedProxy(overrides.proxy) : NO_PROXY,
-    trustedCa: [pki.microsoftRoot.certPem, ...(overrides.alsoTrust ?? [])],
-    catalog: {
-      schema: 'reconnect.catalog/v1',
-      cloud: 'lab',
-      endpoints: [],
-      media: [],
-      publicResolvers: [],
-      timeSources: [],
-      microsoftRoots: [{ name: pki.microsoftRoot.name, spkiSha256: pki.microsoftRoot.spkiSha256 }],
-    },
-    now: overrides.now ?? (() => Date.now()),
-  });
+  const ctx = (overrides: ContextOverrides = {}): ProbeContext =>
+    labContext({
+      systemResolver: dns.hostPort,
+      proxy: overrides.proxy ? fixedProxy(overrides.proxy) : NO_PROXY,
+      trustedCa: [pki.microsoftRoot.certPem, ...(overrides.alsoTrust ?? [])],
+      catalog: {
+        ...emptyLabCatalog(),
+        microsoftRoots: [{ name: pki.microsoftRoot.name, spkiSha256: pki.microsoftRoot.spkiSha256 }],
+      },
+      now: overrides.now ?? (() => Date.now()),
+    });
   return {
     pki,
     dns,

@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import { after, before, describe, test } from 'node:test';
-import type { ProbeContext, ProbeOptions } from '../../probes/context.ts';
-import { NO_PROXY } from '../../probes/context.ts';
-import { createInterlock } from '../../probes/interlock.ts';
+import type { ProbeOptions } from '../../probes/context.ts';
 import {
   BINDING_REQUEST,
   bindingSuccess,
@@ -12,23 +10,12 @@ import {
   StunParseError,
 } from '../../probes/stun/message.ts';
 import { probeStun } from '../../probes/stun.ts';
-import { emptyLabCatalog } from '../lab/context.ts';
+import { labContext } from '../lab/context.ts';
 import { createLabNetns, type LabNetns } from '../lab/netns.ts';
 import { startStunServer } from '../lab/stun-server.ts';
 
-function labCtx(): ProbeContext {
-  return {
-    interlock: createInterlock({ enabled: true }),
-    systemResolver: null,
-    proxy: NO_PROXY,
-    trustedCa: [],
-    catalog: emptyLabCatalog(),
-    now: () => Date.now(),
-  };
-}
-
 function options(ms: number): ProbeOptions {
-  return { signal: AbortSignal.timeout(ms), deadline: Date.now() + ms, ctx: labCtx() };
+  return { signal: AbortSignal.timeout(ms), deadline: Date.now() + ms, ctx: labContext() };
 }
 
 describe('probeStun on loopback', () => {

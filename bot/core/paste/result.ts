@@ -3,6 +3,8 @@
  * place. A pasted result has no timing of ours: durationMs is what the tool printed (dig's query
  * time, curl's "after N ms") or 0, and every phase is present, 0 when unknown.
  */
+
+import { WELL_KNOWN_PUBLIC_RESOLVERS } from '../../../probes/catalog/public-resolvers.ts';
 import type { DnsDetail } from '../../../probes/dns.ts';
 import type { FailureCode, Phase, ProbeKind, ProbeResult, ProbeStatus } from '../../../probes/types.ts';
 import { probeId, zeroPhases } from '../../../probes/types.ts';
@@ -48,19 +50,7 @@ export function pastedResult<D extends object>(input: ResultInput<D>): ProbeResu
   return result;
 }
 
-/** Resolvers a user is told to compare with (`nslookup host 1.1.1.1`, `dig @8.8.8.8 host`). */
-export const PUBLIC_RESOLVERS: ReadonlySet<string> = new Set([
-  '1.1.1.1',
-  '1.0.0.1',
-  '8.8.8.8',
-  '8.8.4.4',
-  '9.9.9.9',
-  '149.112.112.112',
-  '208.67.222.222',
-  '208.67.220.220',
-  '2606:4700:4700::1111',
-  '2001:4860:4860::8888',
-]);
+export const PUBLIC_RESOLVERS = WELL_KNOWN_PUBLIC_RESOLVERS;
 
 const RCODE_FAILURE: Record<string, FailureCode> = {
   NXDOMAIN: 'nxdomain',
