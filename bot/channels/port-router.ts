@@ -35,5 +35,7 @@ export function createPortRouter(ports: ChannelPorts): ChannelPort {
   return {
     send: async (session, view) => portOf(session).send(session, view),
     update: async (session, activityId, view) => portOf(session).update(session, activityId, view),
+    // Channels that cannot combine a card and its notices answer undefined: sent one by one.
+    sendCard: async (session, card, notices) => portOf(session).sendCard?.(session, card, notices),
   };
 }

@@ -1,14 +1,16 @@
 /**
- * The engine runs one event through the core: dedupe, load (or open) the session, authorise,
- * transition, compare-and-set save (re-running the pure transition on the fresher session when
- * another turn got there first), then deliver the effects through the ports. Nothing is kept
- * in memory between events: the session in the store is the conversation's whole state, so any
- * replica, or a restarted process, carries on.
+ * The engine runs one event through the core: load (or open) the session, authorise,
+ * transition, then commit the turn in one atomic store write (the event's dedupe key, the
+ * compare-and-set save, the audit record; re-running the pure transition on the fresher session
+ * when another turn got there first), then deliver the effects through the ports (deliver.ts).
+ * Nothing is kept in memory between events: the session in the store is the conversation's whole
+ * state, so any replica, or a restarted process, carries on.
  */
 import { randomUUID } from 'node:crypto';
 import type { PlaybookSet } from '../playbooks/types.ts';
-import type { Store } from '../store/types.ts';
+import type { CommitResult, Store, TurnCommit } from '../store/types.ts';
 import { authorize } from './authorize.ts';
+import { createDelivery } from './deliver.ts';
 import { refused } from './notices.ts';
 import { newSession } from './session.ts';
 import { transition } from './transition.ts';
@@ -68,10 +70,11 @@ export class EngineConflictError extends Error {
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export function createEngine(options: EngineOptions): Engine {
-  const { store, port, playbooks } = options;
+  const { store, playbooks } = options;
   const audit = options.audit ?? ((r: AuditRecord) => store.audit.append(r));
   const newId = options.newId ?? randomUUID;
   const maxAttempts = options.maxAttempts ?? 8;
+  const deliver = createDelivery({ ...options, audit, maxAttempts });
 
   async function load(event: CoreEvent): Promise<Session | undefined> {
     // A click names its session (support threads act on sessions of other conversations).
@@ -79,7 +82,21 @@ export function createEngine(options: EngineOptions): Engine {
     return store.sessions.findByConversation(event.conversationKey);
   }
 
-  async function apply(event: CoreEvent, start: Session): Promise<TransitionResult & { before: Session }> {
+  /**
+   * Writes a turn through SessionStore.commit: the event's dedupe key, the session and the turn's
+   * audit records in one atomic step (a custom `options.audit` sink gets its records after it).
+   */
+  async function commit(write: TurnCommit<Session>, records: AuditRecord[]): Promise<CommitResult<Session>> {
+    const result = await store.sessions.commit(options.audit ? write : { ...write, audit: records });
+    if (result.ok && options.audit) for (const record of records) await options.audit(record);
+    return result;
+  }
+
+  async function apply(
+    event: CoreEvent,
+    start: Session,
+    dedupe: NonNullable<TurnCommit<Session>['dedupe']>,
+  ): Promise<(TransitionResult & { before: Session }) | 'duplicate'> {
     let session = start;
     let pairingCode: TransitionDeps['pairingCode'];
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
@@ -95,117 +112,44 @@ export function createEngine(options: EngineOptions): Engine {
         pairingCode ??= await options.agents.issuePairing(session);
         result = transition(session, event, { ...deps, pairingCode });
       }
-      if (result.session.version === session.version) return { ...result, before: session };
-      const saved =
-        session.version === 0
-          ? await store.sessions.create(result.session)
-          : await store.sessions.save(result.session, session.version);
-      if (saved.ok) return { ...result, session: saved.doc, before: session };
+      // Unchanged, the turn still claims the event id, so a retry does not repeat its replies.
+      const changed = result.session.version !== session.version;
+      const saved = changed
+        ? await commit({ dedupe, session: { doc: result.session, expectedVersion: session.version } }, [
+            transitionRecord(event, session, result.session),
+          ])
+        : await commit({ dedupe }, []);
+      if (saved.ok) return { ...result, session: saved.doc ?? result.session, before: session };
+      if (saved.reason === 'duplicate') return 'duplicate';
       if (!saved.current) throw new EngineConflictError(`session ${session.id} vanished while saving`);
       session = saved.current;
     }
     throw new EngineConflictError(`session ${start.id} kept changing; gave up after ${maxAttempts} attempts`);
   }
 
-  async function deliver(
-    start: Session,
-    effects: Effect[],
-  ): Promise<{ session: Session; failures: HandleResult['failures'] }> {
-    let session = start;
-    const failures: HandleResult['failures'] = [];
-    for (const effect of effects) {
-      try {
-        session = await deliverOne(session, effect);
-      } catch (err) {
-        const error = err instanceof Error ? err.message : String(err);
-        failures.push({ effect, error });
-        await audit({
-          sessionId: session.id,
-          kind: 'delivery_failed',
-          actor: 'bot',
-          data: { effect: effect.type, error },
-        });
-      }
-    }
-    return { session, failures };
-  }
-
-  async function deliverOne(session: Session, effect: Effect): Promise<Session> {
-    switch (effect.type) {
-      case 'send': {
-        const id = await port.send(session, effect.view);
-        return effect.live ? recordCard(session, id) : session;
-      }
-      case 'update':
-        if (session.cardActivityId) {
-          await port.update(session, session.cardActivityId, effect.view);
-          return session;
-        }
-        return recordCard(session, await port.send(session, effect.view));
-      case 'dispatch':
-        if (options.agents) await options.agents.dispatch(session, effect.job);
-        else
-          await audit({
-            sessionId: session.id,
-            kind: 'dispatch_dropped',
-            actor: 'bot',
-            data: { job: effect.job },
-          });
-        return session;
-      case 'escalate':
-        await audit({
-          sessionId: session.id,
-          kind: 'escalated',
-          actor: 'bot',
-          data: { caseRef: effect.caseRef, reason: effect.reason },
-        });
-        if (options.support) await options.support.escalate(session, effect);
-        return session;
-      case 'audit':
-        await audit(effect.entry);
-        return session;
-    }
-  }
-
-  /**
-   * Records the live card's activity id: a bookkeeping save that moves `version` but not
-   * `viewVersion`, so the card just sent stays current. Skipped when another turn has changed
-   * the session since (its own effects decide which card is live).
-   */
-  async function recordCard(session: Session, activityId: string): Promise<Session> {
-    let current = session;
-    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      const saved = await store.sessions.save({ ...current, cardActivityId: activityId }, current.version);
-      if (saved.ok) return saved.doc;
-      if (!saved.current || saved.current.viewVersion !== session.viewVersion)
-        return saved.current ?? current;
-      current = saved.current;
-    }
-    return current;
-  }
-
   return {
     async handle(event) {
       const none = { effects: [], failures: [] };
-      if (await store.dedupe.seen(`event:${event.id}`, options.dedupeTtlMs ?? DAY_MS)) {
-        return { outcome: 'duplicate', ...none };
-      }
+      const duplicate: HandleResult = { outcome: 'duplicate', ...none };
+      // Claimed with the turn's own writes (SessionStore.commit): a delivery that lost the race,
+      // or a retry of a finished one, writes nothing and answers nothing.
+      const dedupe = { key: `event:${event.id}`, ttlMs: options.dedupeTtlMs ?? DAY_MS };
       const found = await load(event);
       if (!found && (event.kind !== 'message' || event.actor.role !== 'user')) {
         // A click on a card of a session that is gone, or an agent event for no session.
-        await audit({
+        const record: AuditRecord = {
           sessionId: event.kind === 'action' ? event.data.sessionId : event.conversationKey,
           kind: 'unknown_session',
           actor: event.actor.id,
           data: { kind: event.kind },
-        });
-        return { outcome: 'refused', ...none };
+        };
+        return (await commit({ dedupe }, [record])).ok ? { outcome: 'refused', ...none } : duplicate;
       }
       const session = found ?? newSession(newId(), event, new Date(options.clock()).toISOString());
       if (found) {
         const verdict = authorize(found, event);
         if (!verdict.ok) {
-          await audit({
+          const record: AuditRecord = {
             sessionId: found.id,
             kind: 'action_refused',
             actor: event.actor.id,
@@ -214,7 +158,8 @@ export function createEngine(options: EngineOptions): Engine {
               kind: event.kind,
               ...(event.kind === 'action' ? { verb: event.verb } : {}),
             },
-          });
+          };
+          if (!(await commit({ dedupe }, [record])).ok) return duplicate;
           const effects: Effect[] = verdict.reply
             ? [{ type: 'send', view: refused(found, event.actor.name) }]
             : [];
@@ -222,29 +167,32 @@ export function createEngine(options: EngineOptions): Engine {
           return { outcome: 'refused', session: found, effects, failures };
         }
       }
-      const result = await apply(event, session);
-      const changed = result.session.version !== result.before.version;
-      if (changed) {
-        await audit({
-          sessionId: result.session.id,
-          kind: 'transition',
-          actor: event.actor.role === 'agent' ? `agent:${event.actor.id}` : event.actor.id,
-          data: {
-            event: event.kind,
-            ...(event.kind === 'action' ? { verb: event.verb } : {}),
-            from: result.before.state,
-            to: result.session.state,
-            version: result.session.version,
-          },
-        });
-      }
+      const result = await apply(event, session, dedupe);
+      if (result === 'duplicate') return duplicate;
       const delivered = await deliver(result.session, result.effects);
       return {
-        outcome: changed ? 'applied' : 'unchanged',
+        outcome: result.session.version !== result.before.version ? 'applied' : 'unchanged',
         session: delivered.session,
         effects: result.effects,
         failures: delivered.failures,
       };
+    },
+  };
+}
+
+/** The audit record of a saved transition. */
+function transitionRecord(event: CoreEvent, before: Session, after: Session): AuditRecord {
+  return {
+    sessionId: after.id,
+    kind: 'transition',
+    actor: event.actor.role === 'agent' ? `agent:${event.actor.id}` : event.actor.id,
+    data: {
+      event: event.kind,
+      ...(event.kind === 'action' ? { verb: event.verb } : {}),
+      from: before.state,
+      to: after.state,
+      // What the store assigns on this save (version + 1, see SessionStore.save).
+      version: before.version + 1,
     },
   };
 }

@@ -89,6 +89,11 @@ export interface Session {
   stepIndex: number;
   /** The live card, updated in place as the session moves. */
   cardActivityId?: string;
+  /**
+   * Notices that went out in the live card's own message (ChannelPort.sendCard), so the channel
+   * can keep showing them when it updates that message. Absent when the card was sent alone.
+   */
+  cardNotices?: NoticeView[];
   /** Pairing with the companion agent (issue 6). */
   pairing?: { code: string; expiresAt: string; device?: PairedDevice; confirmed?: boolean };
   escalation?: { caseRef: string; at: string; reason: string; takenBy?: string };
@@ -251,6 +256,15 @@ export interface TransitionResult {
 export interface ChannelPort {
   send(session: Session, view: OutboundView): Promise<string>;
   update(session: Session, activityId: string, view: View): Promise<void>;
+  /**
+   * Optional: a new live card and the notices sent next to it as ONE message (their text above
+   * the card), for channels whose messages carry both: one call to the channel instead of one
+   * per notice. Resolves with the message id, or undefined when this session's channel (or the
+   * moment, e.g. a Teams invoke) does not combine: the engine then sends them one by one. A
+   * channel that combines keeps the notices on later updates of that message; the engine
+   * records them in `session.cardNotices` with the card's id.
+   */
+  sendCard?(session: Session, card: View, notices: NoticeView[]): Promise<string | undefined>;
 }
 
 /** Issue 6's gateway: pairing codes and jobs for the session's paired agent. Optional (manual path). */

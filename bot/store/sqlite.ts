@@ -1,12 +1,14 @@
 /**
  * The default Store: one SQLite file (node:sqlite, no native addon) under DATA_DIR, in WAL mode.
- * Every write runs in a transaction; compare-and-set is `UPDATE … WHERE id = ? AND version = ?`
+ * Every write runs in a transaction (turn commits queued in the same event-loop turn share one,
+ * each in its own savepoint: sqlite-batch.ts); compare-and-set is `UPDATE … WHERE id = ? AND version = ?`
  * and single-use operations (dedupe, pairing redeem) are one conditional statement, so they stay
  * atomic even when two processes share the file.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import { createBatcher } from './sqlite-batch.ts';
 import { createSqliteDirectLine } from './sqlite-directline.ts';
 import { prepareDatabase, transaction } from './sqlite-schema.ts';
 import { createSqliteSupport } from './sqlite-support.ts';
@@ -123,6 +125,10 @@ export function openSqliteStore<S extends VersionedDoc = VersionedDoc>(
     session_id: (e) => e.sessionId,
     status: (e) => e.status,
   });
+  // Turn commits (SessionStore.commit, one per chat turn) share transactions: sqlite-batch.ts.
+  // Single saves stay immediate: the save that records where a card went follows the card
+  // itself, and should land as soon after it as it can.
+  const batch = createBatcher(db);
   const q = {
     sessionByConversation: db.prepare(
       'SELECT data FROM sessions WHERE conversation_key = ? ORDER BY rowid DESC LIMIT 1',
@@ -191,12 +197,12 @@ export function openSqliteStore<S extends VersionedDoc = VersionedDoc>(
       async commit({ dedupe, session, audit = [] }) {
         const t = now();
         try {
-          return transaction(db, () => {
+          return await batch.run(() => {
             if (dedupe && !claim(dedupe.key, dedupe.ttlMs, t)) throw new Refused('duplicate');
             const doc = session && sessions.write(session.doc, session.expectedVersion);
             if (session && !doc) throw new Refused('conflict');
             for (const entry of audit) appendAudit(entry, t);
-            return doc ? { ok: true, doc } : { ok: true };
+            return doc ? { ok: true as const, doc } : { ok: true as const };
           });
         } catch (error) {
           if (!(error instanceof Refused)) throw error;
@@ -309,7 +315,9 @@ export function openSqliteStore<S extends VersionedDoc = VersionedDoc>(
       transaction(db, () => q.health.run(now()));
     },
     async close() {
-      if (db.isOpen) db.close();
+      if (!db.isOpen) return;
+      batch.flush();
+      db.close();
     },
   };
 }

@@ -57,15 +57,15 @@ function compact(card: Ac, view: View): Ac {
 }
 
 /**
- * Expand the screen's template into a complete Adaptive Card 1.5. Pure: same view, same card.
- * Rendered with the TIGHT budget when the full one would pass the size budget; compact() after that.
- */
-/**
  * Parsed templates, one per screen. Building a Template costs ~1.7 ms and expanding one
  * ~0.2 ms, and a bot turn renders a card or two: keep them (expand does not change them).
  */
 const parsed = new Map<View['screen'], Template>();
 
+/**
+ * Expand the screen's template into a complete Adaptive Card 1.5. Pure: same view, same card.
+ * Rendered with the TIGHT budget when the full one would pass the size budget; compact() after that.
+ */
 export function renderAdaptive(view: View, options: AdaptiveOptions): Ac {
   let template = parsed.get(view.screen);
   if (!template) {
@@ -74,16 +74,22 @@ export function renderAdaptive(view: View, options: AdaptiveOptions): Ac {
   }
   const expand = (budget: Budget) =>
     template.expand({ $root: templateData(view, options.mode, budget) }) as Ac;
+  // Measured once per card that changed (serialising a card costs as much as a third of expanding it).
   const tooBig = (c: Ac) => JSON.stringify(c).length > ADAPTIVE.maxCardChars;
   let card = expand(CONTENT);
-  if (tooBig(card)) card = expand(TIGHT);
+  let big = tooBig(card);
+  if (big) {
+    card = expand(TIGHT);
+    big = tooBig(card);
+  }
   if (options.mode === 'execute' && options.refreshUserIds && options.refreshUserIds.length > 0) {
     const data = { verb: 'card.refresh', sessionId: view.sessionId, version: view.version };
     card.refresh = {
       action: { type: 'Action.Execute', verb: data.verb, data },
       userIds: options.refreshUserIds.slice(0, ADAPTIVE.refreshUserIds),
     };
+    big = tooBig(card);
   }
-  if (tooBig(card)) card = compact(card, view);
+  if (big) card = compact(card, view);
   return card;
 }

@@ -130,7 +130,12 @@ test('the same event delivered four times moves the session once and answers onc
 
 test('a replay that gets past the dedupe store (expired key, another replica) still changes nothing', async () => {
   const store = createMemoryStore<Session>({ now: () => 0 });
-  const forgetful: Store<Session> = { ...store, dedupe: { seen: async () => false } };
+  // The engine claims event ids through sessions.commit: forget them there too.
+  const forgetful: Store<Session> = {
+    ...store,
+    dedupe: { seen: async () => false },
+    sessions: { ...store.sessions, commit: ({ dedupe: _, ...write }) => store.sessions.commit(write) },
+  };
   const c = chat({ store: forgetful });
   await intake(c);
   const click = c.click('Escalate');
@@ -231,12 +236,13 @@ test('a compare-and-set conflict re-runs the transition on the fresh session', a
     ...store,
     sessions: {
       ...store.sessions,
-      async save(doc, expected) {
+      // The engine saves a turn's session through commit (with its dedupe key and audit).
+      async commit(write) {
         const go = interfere;
         interfere = undefined;
         if (go) await go();
-        const r = await store.sessions.save(doc, expected);
-        if (!r.ok) conflicts++;
+        const r = await store.sessions.commit(write);
+        if (!r.ok && r.reason === 'conflict') conflicts++;
         return r;
       },
     },

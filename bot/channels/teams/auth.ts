@@ -8,8 +8,9 @@
  * fault. Here authentication runs first, on its own, and every failure of it maps to 401/403
  * before any bot logic can run (DESIGN.md "Security model").
  */
-import { ConfigurationBotFrameworkAuthentication } from 'botbuilder';
+import type { ConfigurationBotFrameworkAuthentication } from 'botbuilder';
 import type { BotFrameworkSettings } from '../../config.ts';
+import { ReusingBotFrameworkAuthentication } from './clients.ts';
 
 export type BotFrameworkAuth = ConfigurationBotFrameworkAuthentication;
 
@@ -30,7 +31,8 @@ export interface AuthOptions {
 
 /**
  * The authentication botbuilder's CloudAdapter uses, from the bot config's Bot Framework
- * settings (their names are botbuilder's own, so they pass through unchanged).
+ * settings (their names are botbuilder's own, so they pass through unchanged), with outbound
+ * clients reused across turns (clients.ts).
  *
  * When the channel's OpenID metadata is overridden (a loopback issuer in tests), the emulator
  * and skill token paths are pointed at the same document: otherwise a token whose issuer merely
@@ -47,7 +49,7 @@ export function createBotFrameworkAuth(
   if (config.ToBotFromChannelOpenIdMetadataUrl !== undefined) {
     config.ToBotFromEmulatorOpenIdMetadataUrl ??= config.ToBotFromChannelOpenIdMetadataUrl;
   }
-  return new ConfigurationBotFrameworkAuthentication(config, options.credentialsFactory);
+  return new ReusingBotFrameworkAuthentication(config, options.credentialsFactory);
 }
 
 /** True when no app id is configured: botbuilder then accepts unauthenticated activities. */

@@ -50,10 +50,6 @@ export class TeamsBot extends ActivityHandler {
   constructor(core: CoreHandler) {
     super();
     this.#core = core;
-    this.onMessage(async (context, next) => {
-      await this.#onMessage(context);
-      await next();
-    });
     this.onMembersAdded(async (context, next) => {
       const botId = context.activity.recipient?.id;
       const personal = context.activity.conversation?.conversationType === 'personal';
@@ -63,7 +59,11 @@ export class TeamsBot extends ActivityHandler {
     });
   }
 
-  async #onMessage(context: TurnContext): Promise<void> {
+  /**
+   * Messages go straight to the core: overriding this (botbuilder's extension point) instead of
+   * registering an onMessage handler skips two rounds of handler dispatch per turn.
+   */
+  protected override async onMessageActivity(context: TurnContext): Promise<void> {
     let event: CoreEvent | undefined;
     try {
       event = messageEvent(context.activity);

@@ -8,7 +8,7 @@
  * conversation can run at once (a double click), and each must answer its own request.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { CloudAdapter, ConversationReference, TurnContext } from 'botbuilder';
+import type { Activity, CloudAdapter, ConversationReference, TurnContext } from 'botbuilder';
 import type { ChannelPort, NoticeView, OutboundView, Session, View } from '../../core/types.ts';
 import { type RenderOptions, renderActivity, renderCard } from './render.ts';
 
@@ -71,6 +71,12 @@ export function createTeamsPort(options: TeamsPortOptions): ChannelPort {
     const turn = currentTurn(session);
     return turn ? work(turn.context) : proactive(session, work);
   };
+  /** Sends a new message; resolves with the id the connector gave it. */
+  const post = async (session: Session, activity: Partial<Activity>): Promise<string> => {
+    const sent = await inTurnOrProactive(session, (context) => context.sendActivity(activity));
+    if (!sent?.id) throw new Error(`teams: the connector returned no activity id for session ${session.id}`);
+    return sent.id;
+  };
 
   return {
     async send(session: Session, view: OutboundView): Promise<string> {
@@ -80,11 +86,13 @@ export function createTeamsPort(options: TeamsPortOptions): ChannelPort {
         // Notices are never the live card, so their id is not kept; this is the invoke's own.
         return turn.context.activity.id ?? '';
       }
-      const activity = renderActivity(view, options);
-      const sent = await inTurnOrProactive(session, (context) => context.sendActivity(activity));
-      if (!sent?.id)
-        throw new Error(`teams: the connector returned no activity id for session ${session.id}`);
-      return sent.id;
+      return post(session, renderActivity(view, options));
+    },
+
+    async sendCard(session: Session, card: View, notices: NoticeView[]): Promise<string | undefined> {
+      // An invoke holds its notices back for the clicker (see bot.ts): no combining there.
+      if (currentTurn(session)?.invoke) return undefined;
+      return post(session, renderActivity(card, options, notices));
     },
 
     async update(session: Session, activityId: string, view: View): Promise<void> {
@@ -94,8 +102,10 @@ export function createTeamsPort(options: TeamsPortOptions): ChannelPort {
         // The clicker's client replaces the card from the invoke response at once.
         invoke.card = renderCard(view, options);
       }
-      // Everyone else in the conversation sees the card change through the update.
-      const activity = { ...renderActivity(view, options), id: activityId };
+      // Everyone else in the conversation sees the card change through the update, which
+      // replaces the whole message: the notices it was sent with go along again.
+      const notices = activityId === session.cardActivityId ? session.cardNotices : undefined;
+      const activity = { ...renderActivity(view, options, notices), id: activityId };
       await inTurnOrProactive(session, (context) => context.updateActivity(activity));
     },
   };

@@ -29,11 +29,20 @@ export function noticeActivity(view: NoticeView): Partial<Activity> {
   return { type: 'message', text: noticeText(view), textFormat: 'plain' };
 }
 
-/** The activity that shows `view` in Teams (a message; its id is set by the caller for updates). */
-export function renderActivity(view: OutboundView, options: RenderOptions): Partial<Activity> {
+/**
+ * The activity that shows `view` in Teams (a message; its id is set by the caller for updates).
+ * `notices`: plain text shown above the card in the same message (ChannelPort.sendCard), kept
+ * on every update of that message.
+ */
+export function renderActivity(
+  view: OutboundView,
+  options: RenderOptions,
+  notices: readonly NoticeView[] = [],
+): Partial<Activity> {
   if (view.screen === 'notice') return noticeActivity(view);
   return {
     type: 'message',
+    ...(notices.length > 0 ? { text: notices.map(noticeText).join('\n\n'), textFormat: 'plain' } : {}),
     // The summary is what notifications and the chat list show for a card.
     summary: summaryLine(view),
     attachments: [adaptiveAttachment(renderCard(view, options))],
