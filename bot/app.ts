@@ -24,7 +24,14 @@ import type { OnActivity } from './channels/directline/types.ts';
 import { type ChannelPorts, createPortRouter } from './channels/port-router.ts';
 import { createSlackChannel, type SlackChannel, type SlackChannelOptions } from './channels/slack/channel.ts';
 import { slackRoutes } from './channels/slack/routes.ts';
-import { createTeamsChannel, type TeamsChannel, type TeamsChannelOptions } from './channels/teams/index.ts';
+import {
+  createTeamsChannel,
+  createTeamsProactive,
+  registrantId,
+  type TeamsChannel,
+  type TeamsChannelOptions,
+} from './channels/teams/index.ts';
+import { outsideTurns } from './channels/teams/outside-turn.ts';
 import { webChatPage } from './channels/webchat/serve.ts';
 import { type BotConfig, ConfigError } from './config.ts';
 import { createEngine, type Engine } from './core/engine.ts';
@@ -102,6 +109,8 @@ export interface RunningBot {
   teams?: TeamsChannel;
   /** The agent gateway; present unless started with `agents: false`. */
   agents?: AgentGateway;
+  /** The support relay (issue 8): its `handle` is every channel's entry point; `idle()` for tests. */
+  support: Support;
   close(): Promise<void>;
 }
 
@@ -145,7 +154,18 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
         : createTeamsChannel({ settings: config.botFramework, log, ...options.teams });
     if (teams) {
       ports.teams = teams.port;
-      routes.push(teams.routes({ handle }));
+      // "@Reconnect support here" in a team's channel registers it (support is bound below).
+      routes.push(
+        teams.routes(
+          { handle },
+          {
+            support: {
+              register: (ref, by) =>
+                support!.registerTeamsSupport(ref, registrantId(by, config.support.admins)),
+            },
+          },
+        ),
+      );
     }
 
     let slack: SlackChannel | undefined;
@@ -182,7 +202,18 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
     }
 
     const router = createPortRouter(ports);
-    support = createSupport({ store, config, playbooks, port: router, log });
+    support = createSupport({
+      store,
+      config,
+      playbooks,
+      // Deliveries run outside whichever Teams turn started the outbox worker (see outside-turn.ts).
+      port: outsideTurns(router),
+      log,
+      // Case threads in a Teams channel: new posts, replies and card updates outside any turn.
+      ...(teams
+        ? { teams: createTeamsProactive(teams.adapter, config.botFramework.MicrosoftAppId ?? '') }
+        : {}),
+    });
     // Support's own Slack commands and thread replies are read before the channel's.
     if (slack) routes.push(slackRoutes(support.wrapSlack(slack)));
 
@@ -229,6 +260,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       store,
       directLine,
       engine,
+      support,
       ...(slack ? { slack } : {}),
       ...(teams ? { teams } : {}),
       ...(agents ? { agents } : {}),

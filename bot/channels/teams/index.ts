@@ -8,7 +8,12 @@
  *   const teams = createTeamsChannel({ settings: config.botFramework, log });
  *   const engine = createEngine({ store, port: teams.port, … });
  *   createServer({ config, store, routes: [teams.routes(engine), …] });
+ *
+ * Escalation (issue 8): `createTeamsProactive(teams.adapter, appId)` is the support relay's way
+ * to post case threads in a Teams channel, and `routes(core, { support })` lets a channel
+ * register itself with "@Reconnect support here".
  */
+import type { TurnContext } from 'botbuilder';
 import type { Server } from 'restify';
 import type { BotFrameworkSettings } from '../../config.ts';
 import type { ChannelPort } from '../../core/types.ts';
@@ -17,9 +22,12 @@ import { type CredentialsFactory, createBotFrameworkAuth } from './auth.ts';
 import { type CoreHandler, TeamsBot } from './bot.ts';
 import { messagesHandler, TeamsAdapter } from './http.ts';
 import { createTeamsPort } from './port.ts';
+import { supportCommand, type TeamsSupportHooks } from './support-command.ts';
 
 export type { CredentialsFactory } from './auth.ts';
 export type { CoreHandler } from './bot.ts';
+export { createTeamsProactive } from './proactive.ts';
+export { registrantId, type TeamsSupportHooks } from './support-command.ts';
 
 export interface TeamsChannelOptions {
   /** The bot config's Bot Framework settings (MicrosoftAppId, …); JWT validation is on when an app id is set. */
@@ -35,8 +43,11 @@ export interface TeamsChannel {
   /** The core's way into Teams conversations (replies in a turn, proactive messages otherwise). */
   port: ChannelPort;
   adapter: TeamsAdapter;
-  /** A route module for bot/server.ts: POST /api/messages delivering Teams events to `core`. */
-  routes(core: CoreHandler): (server: Server) => void;
+  /**
+   * A route module for bot/server.ts: POST /api/messages delivering Teams events to `core`.
+   * `support`: "@Reconnect support here" in a channel registers it through these hooks.
+   */
+  routes(core: CoreHandler, hooks?: { support?: TeamsSupportHooks }): (server: Server) => void;
 }
 
 const SORRY = 'Something went wrong on my side. Please try again in a moment.';
@@ -67,9 +78,15 @@ export function createTeamsChannel(options: TeamsChannelOptions): TeamsChannel {
   return {
     port,
     adapter,
-    routes(core: CoreHandler) {
+    routes(core: CoreHandler, hooks: { support?: TeamsSupportHooks } = {}) {
       const bot = new TeamsBot(core);
-      const handler = messagesHandler({ adapter, log, logic: (context) => bot.run(context) });
+      const support = hooks.support;
+      const logic = support
+        ? async (context: TurnContext) => {
+            if (!(await supportCommand(context, support))) await bot.run(context);
+          }
+        : (context: TurnContext) => bot.run(context);
+      const handler = messagesHandler({ adapter, log, logic });
       return (server: Server) => {
         server.post('/api/messages', handler);
       };
