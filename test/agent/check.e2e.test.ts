@@ -301,3 +301,39 @@ describe('reconnect-agent check --pac', () => {
     });
   }
 });
+
+describe('reconnect-agent check on a computer whose default route goes through a VPN', () => {
+  test('vpn.active is reported, and the interlock refuses lab addresses once a default route exists', async () => {
+    const ns = await createLabNetns();
+    const lab = await startScenario({ netns: ns });
+    try {
+      // A tunnel interface (one end of a veth pair that stays in the namespace: what is sent
+      // to it goes nowhere) carrying the default route, as a full-tunnel VPN client sets up.
+      for (const args of [
+        ['link', 'add', 'tun0', 'type', 'veth', 'peer', 'name', 'peer-tun0'],
+        ['link', 'set', 'peer-tun0', 'up'],
+        ['link', 'set', 'tun0', 'up'],
+        ['addr', 'add', '10.99.0.2/24', 'dev', 'tun0'],
+        ['route', 'add', 'default', 'dev', 'tun0'],
+      ]) {
+        const r = await ns.run('ip', args);
+        assert.equal(r.code, 0, r.stderr);
+      }
+      const run = await runAgent(['check', '--catalog', lab.catalogPath, '--json'], lab.env, { netns: ns });
+      assert.ok(run.report, run.stderr);
+      assert.deepEqual(ids(run.report), ['vpn.active']);
+      assert.deepEqual(run.report.findings[0].evidence, ['vpn:routes']);
+      // With a default route the namespace is no longer closed: lab nets are not honoured, so
+      // every lab target is refused before a packet is sent, and the verdict says so.
+      const refused = run.report.probes.filter((p) => p.failure?.code === 'interlock');
+      assert.ok(
+        refused.some((p) => p.kind === 'tls'),
+        'connection probes were refused by the interlock',
+      );
+      assert.equal(run.report.verdict, 'inconclusive');
+    } finally {
+      await lab.close();
+      await ns.close();
+    }
+  });
+});
