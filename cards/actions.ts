@@ -73,7 +73,7 @@ function drafts(view: View): Draft[] {
           { verb: 'pairing.reject', label: 'No, not mine', style: 'danger', reply: 'no' },
         ];
       return [
-        ...(view.expired
+        ...(view.expired || view.agentLost
           ? [
               {
                 verb: 'pairing.renew' as const,
@@ -83,7 +83,11 @@ function drafts(view: View): Draft[] {
               },
             ]
           : []),
-        { verb: 'pairing.manual', label: 'No computer access? Continue manually', reply: 'manual' },
+        {
+          verb: 'pairing.manual',
+          label: view.agentLost ? 'Continue manually' : 'No computer access? Continue manually',
+          reply: 'manual',
+        },
       ];
     case 'progress':
     case 'handoff':

@@ -89,6 +89,9 @@ export function areaLabel(area: string): string {
 
 /** "Checking…": what replaces the buttons of a step being re-checked. */
 export const CHECKING_LINE = 'Checking… this takes a few seconds.';
+/** A pairing card whose agent stopped mid-job: its code is used up, and only a new one pairs again. */
+export const LOST_TEXT =
+  'The agent stopped, so this code is used up. Get a new code to connect the computer again.';
 
 export function stepHeading(view: Pick<StepView, 'index' | 'total'>): string {
   return `Step ${view.index} of ${view.total}`;

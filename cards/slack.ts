@@ -5,7 +5,16 @@
  */
 import { type Button, buttonsFor, linksFor } from './actions.ts';
 import { cutNote, fittedEvidence, fittedHandoff, fittedInstructions } from './content.ts';
-import { AREA_STATE, CHECKING_LINE, OS_LABEL, STEP_STATUS, stepKicker, VERDICT, WHO } from './format.ts';
+import {
+  AREA_STATE,
+  CHECKING_LINE,
+  LOST_TEXT,
+  OS_LABEL,
+  STEP_STATUS,
+  stepKicker,
+  VERDICT,
+  WHO,
+} from './format.ts';
 import { type Budget, CONTENT, SLACK, TIGHT } from './limits.ts';
 import { blocksToMrkdwn, escapeSlack, inlineToMrkdwn } from './markdown.ts';
 import {
@@ -129,10 +138,10 @@ function content(view: View, buttons: Button[], b: Budget): Block[] {
       const head = [
         header('Connect the affected computer'),
         section(
-          `*Code:* \`${escapeSlack(view.code)}\`\n${view.expired ? '*This code has expired.*' : `Expires at ${slackTime(view.expiresAt)}.`}`,
+          `*Code:* \`${escapeSlack(view.code)}\`\n${view.agentLost ? `*${LOST_TEXT}*` : view.expired ? '*This code has expired.*' : `Expires at ${slackTime(view.expiresAt)}.`}`,
         ),
       ];
-      if (view.expired) return head;
+      if (view.expired || view.agentLost) return head;
       const order = view.os
         ? [view.os, ...(['windows', 'macos', 'linux'] as OsName[]).filter((o) => o !== view.os)]
         : (['windows', 'macos', 'linux'] as OsName[]);

@@ -18,6 +18,8 @@ function line(view: View): string {
     case 'pairing':
       if (view.pairedDevice)
         return `A computer joined with code ${view.code}: ${view.pairedDevice.hostname}. Is it yours?`;
+      if (view.agentLost)
+        return `The agent stopped, so pairing code ${view.code} is used up. Ask for a new one.`;
       return view.expired
         ? `Pairing code ${view.code} expired. Ask for a new one.`
         : `Pairing code ${view.code} (expires ${utcText(view.expiresAt)}). Run the agent on the affected computer.`;

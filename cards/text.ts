@@ -8,6 +8,7 @@ import {
   AREA_STATE,
   CHECKING_LINE,
   factPairs,
+  LOST_TEXT,
   OS_LABEL,
   SEVERITY,
   STEP_STATUS,
@@ -63,6 +64,7 @@ function body(view: View): string[] {
           `Computer: ${s(view.pairedDevice.hostname, CONTENT.shortText)} (${s(view.pairedDevice.os, CONTENT.shortText)})`,
           'Is this your computer? Only say yes if you just ran the command.',
         ];
+      if (view.agentLost) return [LOST_TEXT];
       if (view.expired) return ['This code has expired.'];
       return [
         `Code: ${view.code} (expires ${utcText(view.expiresAt)})`,

@@ -98,6 +98,11 @@ export interface PairingView extends ViewBase {
   /** ISO 8601 instant the code stops working. */
   expiresAt: string;
   expired?: boolean;
+  /**
+   * The paired agent stopped mid-job and cannot come back (its secret died with it): the code is
+   * used up, and the card offers a new code or the manual path instead of the device question.
+   */
+  agentLost?: boolean;
   /** The user's OS: its command is shown first. */
   os?: OsName;
   commands: readonly AgentCommand[];

@@ -38,8 +38,10 @@ export function progressFrom(session: Session, p: JobProgress): ProgressView {
 
 /**
  * A job that brought no results. A lost or refused re-check puts the step back to "Done —
- * check again" with the reason as its evidence; a lost check returns to the pairing card, whose
- * confirm button runs it again; an action's outcome is told in the chat.
+ * check again" with the reason as its evidence. A lost check returns to the pairing card with
+ * "Get a new code" and "Continue manually": the agent that went away cannot come back (its
+ * secret lived in its memory), so retrying it would only fail again. Any other ended check
+ * returns to the confirm card, whose button runs it again; an action's outcome is told in the chat.
  */
 export function onJobEnded(
   session: Session,
@@ -65,14 +67,16 @@ export function onJobEnded(
   if (event.jobType === 'check' && session.state === 'probing') {
     const next = advance(session, event, deps, `Check ended: ${event.outcome}`);
     next.state = 'pairing';
-    if (next.pairing) next.pairing.confirmed = false;
-    const retry = notice(
-      next,
-      `${said} Press "Yes, that is my computer" to run the checks again, or type "manual" to go on without the agent.`,
-      {
-        tone: 'warning',
-      },
-    );
+    const lost = event.outcome === 'lost';
+    if (next.pairing && lost)
+      next.pairing = { code: next.pairing.code, expiresAt: next.pairing.expiresAt, lost };
+    else if (next.pairing) next.pairing.confirmed = false;
+    const what = lost
+      ? 'Press "Get a new code" and start the agent again on the computer'
+      : 'Press "Yes, that is my computer" to run the checks again';
+    const retry = notice(next, `${said} ${what}, or type "manual" to go on without the agent.`, {
+      tone: 'warning',
+    });
     return { session: next, effects: [show(next, deps), { type: 'send', view: retry }] };
   }
   return { session, effects: [told] };

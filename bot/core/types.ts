@@ -94,8 +94,11 @@ export interface Session {
    * can keep showing them when it updates that message. Absent when the card was sent alone.
    */
   cardNotices?: NoticeView[];
-  /** Pairing with the companion agent (issue 6). */
-  pairing?: { code: string; expiresAt: string; device?: PairedDevice; confirmed?: boolean };
+  /**
+   * Pairing with the companion agent (issue 6). `lost`: the paired agent went away mid-job; its
+   * secret lived in its memory, so only a new code (pairing.renew) pairs a computer again.
+   */
+  pairing?: { code: string; expiresAt: string; device?: PairedDevice; confirmed?: boolean; lost?: boolean };
   escalation?: { caseRef: string; at: string; reason: string; takenBy?: string };
   /** Ids of the last events applied, so a replay that slipped past the store's dedupe is a no-op. */
   recentEvents: string[];

@@ -77,7 +77,11 @@ export function pairingView(s: Session, deps: ViewDeps): PairingView {
     screen: 'pairing',
     code: pairing.code,
     expiresAt: pairing.expiresAt,
-    ...(Date.parse(pairing.expiresAt) <= Date.parse(deps.now) && !pairing.device ? { expired: true } : {}),
+    ...(pairing.lost
+      ? { agentLost: true }
+      : Date.parse(pairing.expiresAt) <= Date.parse(deps.now) && !pairing.device
+        ? { expired: true }
+        : {}),
     ...(s.os ? { os: s.os } : {}),
     commands: pairing.code
       ? agentCommands({ code: pairing.code, serverUrl: deps.serverUrl ?? 'http://localhost:3978' })

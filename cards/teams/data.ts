@@ -8,6 +8,7 @@ import {
   AREA_STATE,
   CHECKING_LINE,
   isoSeconds,
+  LOST_TEXT,
   OS_LABEL,
   STEP_STATUS,
   stepKicker,
@@ -110,8 +111,13 @@ function pairing(view: Extract<View, { screen: 'pairing' }>, b: Budget): Data {
     intro:
       'On the computer where Teams fails, open a terminal and run one line. It checks the network and reports here.',
     code: view.code,
-    expired: view.expired === true,
-    expiresText: view.expired ? 'This code has expired.' : `Code expires at ${localTime(view.expiresAt)}.`,
+    // A lost agent used its code up: like an expired code, the commands for it fold away.
+    expired: view.expired === true || view.agentLost === true,
+    expiresText: view.agentLost
+      ? LOST_TEXT
+      : view.expired
+        ? 'This code has expired.'
+        : `Code expires at ${localTime(view.expiresAt)}.`,
     commands: shown.flatMap(commandItems),
     others: hidden.flatMap(commandItems),
     toggles:

@@ -5,8 +5,9 @@
  * silent, so a check runs for seconds on the media probes' deadlines: long enough to kill the
  * agent, or restart the bot, while it runs (every wait is for text, never for time).
  *
- * - The agent killed mid-check: the chat says the agent stopped, the live card goes back to
- *   "Is this your computer?" with its "Yes" button (the retry), and nothing reads as a result.
+ * - The agent killed mid-check: the chat says the agent stopped, the live card goes back to the
+ *   pairing card with "Get a new code" and "Continue manually" (the dead agent cannot come back:
+ *   its secret lived in its memory), nothing reads as a result, and a new code is a new card.
  * - The bot restarted while the agent runs a check: the agent reconnects to the new process,
  *   its result arrives once, and the user sees one findings card.
  */
@@ -68,31 +69,35 @@ async function pairFromCard(chat: Chat, scenario: Scenario): Promise<AgentProces
 const sessionOf = (running: RunningBot, chat: Chat): Promise<Session | undefined> =>
   running.store.sessions.findByConversation(conversationKey('webchat', chat.conversationId));
 
-test('the agent killed mid-check: the chat says so, and the card offers to run the checks again', async () => {
+test('the agent killed mid-check: the chat says so, and the card offers a new code or the manual path', async () => {
   const scenario = await lab();
   const running = await bot(join(data.dir, 'killed'));
   const chat = await openChat(running.url);
   cleanup.push(() => chat.close());
   const agent = await pairFromCard(chat, scenario);
-  const live = (await sessionOf(running, chat))?.cardActivityId;
+  const paired = await sessionOf(running, chat);
+  const live = paired?.cardActivityId;
+  const oldCode = paired?.pairing?.code;
+  assert.ok(oldCode, 'the session holds the code the agent paired with');
 
   agent.kill('SIGKILL');
   const told = await chat.text(/stopped/, LONG);
   assert.equal(
     told.activity.text,
     'The agent on the computer stopped (closed, killed or offline) while the job ran. ' +
-      'Press "Yes, that is my computer" to run the checks again, or type "manual" to go on without the agent.',
+      'Press "Get a new code" and start the agent again on the computer, or type "manual" to go on without the agent.',
   );
-  // The same live card, back to the device question, with the retry button.
-  const card = await chat.card(/Is this your computer\?/);
-  assert.equal(card.activity.id, live, 'the progress card turned back into the device question in place');
+  // The same live card, back to pairing: a new code or the manual path, no retry of the dead agent.
+  const card = await chat.card(/this code is used up/);
+  assert.equal(card.activity.id, live, 'the progress card turned back into the pairing card in place');
   assert.deepEqual(
     submitsOf(cardOf(card.activity)).map((s) => s.title),
-    ['Yes, that is my computer', 'No, not mine'],
+    ['Get a new code', 'Continue manually'],
   );
   const session = await sessionOf(running, chat);
   assert.equal(session?.state, 'pairing');
-  assert.equal(session?.pairing?.confirmed, false);
+  assert.equal(session?.pairing?.device, undefined, 'the dead agent is forgotten');
+  assert.equal(session?.pairing?.lost, true);
   assert.equal(session?.report, undefined, 'no result was made up');
   assert.equal(
     chat.transcript().filter((e) => /tls\.inspection/.test(cardText(cardOf(e.activity) ?? {}))).length,
@@ -100,18 +105,19 @@ test('the agent killed mid-check: the chat says so, and the card offers to run t
     'no findings card',
   );
 
-  // The retry is a real dispatch: with the agent still gone, it ends the same honest way.
-  await chat.click('Yes, that is my computer');
-  await chat.waitUntil(
-    'the second "stopped" notice',
-    (entries) => {
-      const notices = entries.filter((e) =>
-        /stopped \(closed, killed or offline\)/.test(e.activity.text ?? ''),
-      );
-      return notices.length >= 2 ? notices : undefined;
-    },
-    LONG,
+  // "Get a new code": the gateway issues a fresh code, and the card shows it with its commands.
+  await chat.click('Get a new code');
+  const renewed = await chat.card(/Code expires at/);
+  assert.equal(renewed.activity.id, live, 'the new code replaced the lost card in place');
+  const { code: newCode } = pairingCodeIn(cardText(cardOf(renewed.activity)));
+  assert.notEqual(newCode, oldCode, 'a different code');
+  assert.deepEqual(
+    submitsOf(cardOf(renewed.activity)).map((s) => s.title),
+    ['No computer access? Continue manually'],
   );
+  const again = await sessionOf(running, chat);
+  assert.equal(again?.pairing?.lost, undefined);
+  assert.equal(again?.pairing?.code, newCode);
 });
 
 test('the bot restarted while the agent checks: the agent reconnects, and the user sees one result', async () => {

@@ -11,6 +11,7 @@ import { parsePaste } from '../../bot/core/paste/index.ts';
 import { newSession } from '../../bot/core/session.ts';
 import { transition } from '../../bot/core/transition.ts';
 import type { CoreEvent, Effect, OutboundView, Session, TransitionDeps } from '../../bot/core/types.ts';
+import { buttonsFor } from '../../cards/actions.ts';
 import { PLAYBOOKS } from './fake-channel.ts';
 
 const NOW = '2026-11-27T10:00:00.000Z';
@@ -285,11 +286,7 @@ test('agent jobs that bring no result: progress moves only the card; a lost re-c
     agents,
   );
   assert.equal(lostCheck.session.state, 'pairing');
-  assert.ok(
-    viewsOf(lostCheck.effects).some(
-      (v) => v.screen === 'pairing' && v.pairedDevice?.hostname === 'LAPTOP-42',
-    ),
-  );
+  assert.ok(viewsOf(lostCheck.effects).some((v) => v.screen === 'pairing' && v.agentLost === true));
 
   const checking = run(
     [
@@ -321,4 +318,69 @@ test('agent jobs that bring no result: progress moves only the card; a lost re-c
   assert.equal(entry.status, 'pending');
   assert.match(entry.evidence?.summary ?? '', /Not checked: The agent went away/);
   assert.ok(viewsOf(lost.effects).some((v) => v.screen === 'step' && v.status === 'pending'));
+});
+
+test('a check lost with its agent: the card offers a new code or the manual path, and "Get a new code" issues one', () => {
+  const first = { code: 'K7M2-QX9P', expiresAt: '2026-11-27T10:10:00.000Z' };
+  const agents: TransitionDeps = { ...deps, agents: true, pairingCode: first };
+  const probing = run(
+    [
+      () => say('CAA20004 windows at home'),
+      () => ev({ kind: 'paired', device: { hostname: 'LAPTOP-42', os: 'windows', agentId: 'a1' } }, agent),
+      (s) => click(s, 'pairing.confirm'),
+    ],
+    agents,
+  ).session;
+  const ended = (outcome: string) =>
+    transition(
+      probing,
+      ev(
+        { kind: 'agentJobEnded', jobId: 'j1', jobType: 'check', outcome, message: 'the agent stopped' },
+        agent,
+      ),
+      agents,
+    );
+
+  const lost = ended('lost');
+  assert.equal(lost.session.state, 'pairing');
+  assert.deepEqual(lost.session.pairing, { ...first, lost: true }, 'the dead agent is forgotten');
+  const [card, told] = viewsOf(lost.effects);
+  assert.ok(card.screen === 'pairing' && card.agentLost === true && card.pairedDevice === undefined);
+  assert.deepEqual(
+    buttonsFor(card).map((b) => [b.data.verb, b.label]),
+    [
+      ['pairing.renew', 'Get a new code'],
+      ['pairing.manual', 'Continue manually'],
+    ],
+  );
+  assert.ok(told.screen === 'notice' && /Get a new code/.test(told.text) && !/Yes, that is/.test(told.text));
+  // A typed "yes" no longer means anything on this card: it would retry the agent that is gone.
+  const yes = transition(lost.session, click(lost.session, 'pairing.confirm'), agents);
+  assert.equal(yes.session, lost.session);
+  assert.equal(
+    yes.effects.some((e) => e.type === 'dispatch'),
+    false,
+  );
+
+  // "Get a new code": the engine supplies one through the AgentPort (needs), the card shows it.
+  const renew = click(lost.session, 'pairing.renew');
+  const asked = transition(lost.session, renew, { ...deps, agents: true });
+  assert.equal(asked.needs, 'pairingCode');
+  const second = { code: 'R4TW-8HJN', expiresAt: '2026-11-27T10:20:00.000Z' };
+  const renewed = transition(lost.session, renew, { ...deps, agents: true, pairingCode: second });
+  assert.equal(renewed.session.state, 'pairing');
+  assert.deepEqual(renewed.session.pairing, second);
+  const fresh = viewsOf(renewed.effects)[0];
+  assert.ok(fresh.screen === 'pairing' && fresh.code === 'R4TW-8HJN' && !fresh.agentLost && !fresh.expired);
+  assert.match(fresh.commands[0].npx, /pair R4TW-8HJN --server/);
+
+  // A check the agent refused (it is still there) keeps the confirm card and its retry.
+  const refused = ended('refused');
+  assert.equal(refused.session.pairing?.device?.hostname, 'LAPTOP-42');
+  const again = viewsOf(refused.effects)[0];
+  assert.ok(again.screen === 'pairing');
+  assert.deepEqual(
+    buttonsFor(again).map((b) => b.data.verb),
+    ['pairing.confirm', 'pairing.reject'],
+  );
 });

@@ -169,7 +169,14 @@ describe('a case in a Teams support channel, from a Teams user', () => {
       postId: root.activityId!,
       user: SAM,
     });
-    assert.equal((await lab.post(click)).status, 200);
+    const answered = await lab.post(click);
+    assert.equal(answered.status, 200);
+    // The case card changes through the thread's own update; the invoke claims nothing about it.
+    assert.deepEqual(answered.body, {
+      statusCode: 200,
+      type: 'application/vnd.microsoft.activity.message',
+      value: 'Done.',
+    });
     const update = lab.connector.find('update', thread).at(-1);
     assert.equal(update?.activityId, root.activityId, 'the case card is updated in place');
     assert.match(text(cardOf(update!)), /Taken by Sam Support/);

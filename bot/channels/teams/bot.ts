@@ -32,14 +32,32 @@ const WELCOME =
   'Hi! I help when Teams will not sign in (for example error CAA20004). Tell me what Teams shows, ' +
   'or just describe what happens.';
 
-/** The Universal Actions invoke response for what the core produced during the invoke. */
-export function invokeAnswer(capture: InvokeCapture): AdaptiveCardInvokeResponse {
+/**
+ * Outcomes of a click that did something although this invoke got no card: the core applied it
+ * to another conversation's card (a support thread's Take case, Resolve or Re-run moves the
+ * user's session), or the support relay handled it (its case card is updated through the
+ * support outbox, after the invoke).
+ */
+const DONE_ELSEWHERE: ReadonlySet<unknown> = new Set(['applied', 'handled']);
+
+/** The answer for a click that did something whose card update arrives separately. */
+export const DONE_TEXT = 'Done.';
+
+/**
+ * The Universal Actions invoke response for what the core produced during the invoke. `result`
+ * is what the core handler returned (its `outcome` tells a click that did something from a replay).
+ */
+export function invokeAnswer(capture: InvokeCapture, result?: unknown): AdaptiveCardInvokeResponse {
   if (capture.card) return { statusCode: 200, type: ADAPTIVE_CARD_TYPE, value: capture.card };
-  // No new card: the notices for the clicker alone, or the click changed nothing (a replay).
+  // No new card: the notices for the clicker alone; a neutral "Done." when the click moved
+  // something whose card changes separately; else the click changed nothing (a replay).
+  const outcome = (result as { outcome?: unknown } | undefined)?.outcome;
   const text =
     capture.notices.length > 0
       ? capture.notices.map(noticeText).join('\n\n')
-      : 'Got it: this card is already up to date.';
+      : DONE_ELSEWHERE.has(outcome)
+        ? DONE_TEXT
+        : 'Got it: this card is already up to date.';
   // The message type's value is a string, which botbuilder's type does not foresee.
   return { statusCode: 200, type: MESSAGE_TYPE, value: text as unknown as Record<string, unknown> };
 }
@@ -87,11 +105,11 @@ export class TeamsBot extends ActivityHandler {
       return { status: 400, body };
     }
     const capture: InvokeCapture = { cardActivityId: context.activity.replyToId, notices: [] };
-    await withTurn(context, capture, () => this.#core.handle(event));
+    const result = await withTurn(context, capture, () => this.#core.handle(event));
     // With a new card, the turn's notices (e.g. "no agent needed: …") are for everyone.
     if (capture.card)
       for (const notice of capture.notices) await context.sendActivity(noticeActivity(notice));
-    const body = invokeAnswer(capture);
+    const body = invokeAnswer(capture, result);
     return { status: body.statusCode, body };
   }
 }
