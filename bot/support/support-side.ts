@@ -63,11 +63,16 @@ export async function onSupportEvent(
     ...r,
     data: { ...r.data, people: { ...r.data.people, [person.id]: person.name } },
   });
+  // A closed case takes nothing but Reopen.
+  if (record.status === 'closed' && CLOSED_REFUSES.has(event.verb)) {
+    await ctx.poster.note(session, key, toThread.alreadyClosed);
+    return { outcome: 'handled' };
+  }
   switch (event.verb) {
     case 'case.take':
       return take(ctx, event, record, session, person, key, remember);
     case 'case.rerun':
-      return rerun(ctx, event, record, session, person, key, remember);
+      return rerun(ctx, event, session, person, key, remember);
     case 'case.resolve':
       return resolve(ctx, event, record, session, person, key);
     case 'case.reopen': {
@@ -90,6 +95,8 @@ export async function onSupportEvent(
   }
 }
 
+const CLOSED_REFUSES = new Set(['case.take', 'case.rerun', 'case.resolve']);
+
 async function take(
   ctx: SupportContext,
   event: Action,
@@ -99,10 +106,6 @@ async function take(
   key: string,
   remember: (r: CaseRecord) => CaseRecord,
 ): Promise<GateResult> {
-  if (record.status === 'closed') {
-    await ctx.poster.note(session, key, toThread.alreadyClosed);
-    return { outcome: 'handled' };
-  }
   if (record.data.takenBy) {
     if (record.data.takenBy.id !== person.id)
       await ctx.poster.note(session, key, toThread.alreadyTaken(record.data.takenBy.name));
@@ -123,16 +126,11 @@ async function take(
 async function rerun(
   ctx: SupportContext,
   event: Action,
-  record: CaseRecord,
   session: Session,
   person: SupportPerson,
   key: string,
   remember: (r: CaseRecord) => CaseRecord,
 ): Promise<GateResult> {
-  if (record.status === 'closed') {
-    await ctx.poster.note(session, key, toThread.alreadyClosed);
-    return { outcome: 'handled' };
-  }
   if (session.state === 'probing') {
     await ctx.poster.note(session, key, toThread.rerunBusy);
     return { outcome: 'handled' };
@@ -174,10 +172,6 @@ async function resolve(
   person: SupportPerson,
   key: string,
 ): Promise<GateResult> {
-  if (record.status === 'closed') {
-    await ctx.poster.note(session, key, toThread.alreadyClosed);
-    return { outcome: 'handled' };
-  }
   // The core's resolve shows the user the resolved card; in other states we tell them ourselves.
   const result = RESOLVE_STATES.includes(session.state)
     ? await ctx.engine().handle(asSupport(event, session))

@@ -126,20 +126,21 @@ describe('probeTcp in a lab network namespace', () => {
     assert.equal(result.detail.address, ns.hostAddress);
   });
 
+  // The rule that drops SYNs to the lab port, added then removed.
+  const dropSyn = () => [
+    'OUTPUT',
+    '-p',
+    'tcp',
+    '-d',
+    ns.hostAddress,
+    '--dport',
+    String(port),
+    '--syn',
+    '-j',
+    'DROP',
+  ];
   test('a dropped SYN is a timeout at the deadline', async () => {
-    await ns.iptables(
-      '-A',
-      'OUTPUT',
-      '-p',
-      'tcp',
-      '-d',
-      ns.hostAddress,
-      '--dport',
-      String(port),
-      '--syn',
-      '-j',
-      'DROP',
-    );
+    await ns.iptables('-A', ...dropSyn());
     try {
       const result = await probeInside({ host: ns.hostAddress, port }, [ns.labNets], 800);
       assert.equal(result.status, 'fail');
@@ -147,19 +148,7 @@ describe('probeTcp in a lab network namespace', () => {
       assert.equal(result.failure?.phase, 'connect');
       assert.ok(result.phases.connect >= 700, `connect phase ${result.phases.connect} ms`);
     } finally {
-      await ns.iptables(
-        '-D',
-        'OUTPUT',
-        '-p',
-        'tcp',
-        '-d',
-        ns.hostAddress,
-        '--dport',
-        String(port),
-        '--syn',
-        '-j',
-        'DROP',
-      );
+      await ns.iptables('-D', ...dropSyn());
     }
   });
 

@@ -37,6 +37,8 @@ export async function supportClick(
   card: StoredMessage,
   verb: string,
   who: { id: string; name: string; channel?: string },
+  /** A button's value from an older copy of the card (a stale click); default: the card's own. */
+  value?: string,
 ): Promise<number> {
   const channel = who.channel ?? card.channel;
   const payload = {
@@ -54,7 +56,7 @@ export async function supportClick(
         type: 'button',
         block_id: 'b',
         action_id: verb,
-        value: buttonValue(card, verb),
+        value: value ?? buttonValue(card, verb),
         action_ts: `${Date.now() / 1000}`,
       },
     ],

@@ -230,6 +230,22 @@ describe('a case in the Slack support thread, from a web chat user', () => {
     await user.say('thanks!');
     assert.equal(supportThreads(lab.api).replies(root).length, count);
   });
+
+  test('a closed case takes no Take, Re-run or Resolve: the thread is told, nothing moves', async () => {
+    const before = (await lab.store.escalations.get(session.id)) as CaseRecord;
+    // Buttons from an older copy of the card (Slack keeps it in the channel's history).
+    const { version } = await sessionOf(lab, user);
+    for (const verb of ['case.take', 'case.rerun', 'case.resolve']) {
+      await supportClick(lab, root, verb, SAM, JSON.stringify({ verb, sessionId: session.id, version }));
+    }
+    const replies = supportThreads(lab.api)
+      .replies(root)
+      .map((r) => String(r.text));
+    assert.equal(replies.filter((t) => t.startsWith('This case is already closed.')).length, 3);
+    const after = (await lab.store.escalations.get(session.id)) as CaseRecord;
+    assert.deepEqual([after.status, after.data.takenBy], [before.status, before.data.takenBy]);
+    assert.equal((await sessionOf(lab, user)).state, 'resolved');
+  });
 });
 
 test('with no support channel the user is told how to reach IT, and the case is posted once a channel registers', async () => {
