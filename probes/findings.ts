@@ -81,11 +81,13 @@ export const FINDINGS = {
   },
   'vpn.split_misrouted': {
     severity: 'blocking',
-    meaning: 'Microsoft traffic is routed over a path (tunnel or local) that fails while the other path works',
+    meaning:
+      'Microsoft traffic is routed over a path (tunnel or local) that fails while the other path works',
   },
   'firewall.sni_filtered': {
     severity: 'blocking',
-    meaning: "handshakes naming Microsoft's servers are reset or refused while the same address accepts another name",
+    meaning:
+      "handshakes naming Microsoft's servers are reset or refused while the same address accepts another name",
   },
   'network.captive_portal': {
     severity: 'blocking',
