@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
+import { ConfigError } from '../probes/config-error.ts';
 import { persistedSecret } from './config-secret.ts';
 
 export type Env = Record<string, string | undefined>;
@@ -69,10 +70,8 @@ export interface BotConfig {
   support: SupportSettings;
 }
 
-/** A configuration error: the message names the setting, the value and what is accepted. */
-export class ConfigError extends Error {
-  readonly code = 'config_invalid';
-}
+/** A configuration error (code config_invalid): the message names the setting, the value and what is accepted. */
+export { ConfigError };
 
 /** Every setting the bot reads; the JSON file may contain these keys and no others. */
 export const SETTING_NAMES = [

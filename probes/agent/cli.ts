@@ -5,8 +5,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { builtInCatalog, CatalogError, CLOUDS, isCloudName, loadCatalogFile } from '../catalog/index.ts';
-import { ProxyConfigError } from '../proxy/servers.ts';
+import { builtInCatalog, CLOUDS, isCloudName, loadCatalogFile } from '../catalog/index.ts';
 import { runCheck } from './check.ts';
 import { ConfigError, type Env, loadAgentConfig } from './config.ts';
 import { pairCommand } from './pair-command.ts';
@@ -41,12 +40,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
   try {
     return await dispatch(argv, io);
   } catch (err) {
-    if (
-      err instanceof UsageError ||
-      err instanceof CatalogError ||
-      err instanceof ConfigError ||
-      err instanceof ProxyConfigError
-    ) {
+    // A ConfigError covers every refused input: settings, catalogs, proxy settings.
+    if (err instanceof UsageError || err instanceof ConfigError) {
       io.stderr.write(`reconnect-agent: ${err.message}\n`);
       if (err instanceof UsageError) io.stderr.write(`\n${USAGE}`);
       return 2;

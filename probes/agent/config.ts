@@ -6,6 +6,7 @@
 import { isIP } from 'node:net';
 import { homedir } from 'node:os';
 import { getCACertificates } from 'node:tls';
+import { ConfigError } from '../config-error.ts';
 import { parseHostPort } from '../dns/resolve.ts';
 
 export type Env = Record<string, string | undefined>;
@@ -27,9 +28,8 @@ export interface AgentConfig {
   env: Env;
 }
 
-export class ConfigError extends Error {
-  readonly code = 'config_invalid';
-}
+/** The agent's configuration errors are the one ConfigError (code config_invalid). */
+export { ConfigError };
 
 export function loadAgentConfig(env: Env, platform: NodeJS.Platform = process.platform): AgentConfig {
   const labText = env.RECONNECT_LAB ?? '';
