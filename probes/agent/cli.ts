@@ -15,7 +15,8 @@ import { AGENT_VERSION } from './version.ts';
 export interface Io {
   stdout: { write(text: string): unknown; isTTY?: boolean };
   stderr: { write(text: string): unknown; isTTY?: boolean };
-  env: Env;
+  /** The environment; omitted, agent/config.ts reads the process's own. */
+  env?: Env;
 }
 
 export const USAGE = `Usage:
