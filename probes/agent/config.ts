@@ -90,7 +90,9 @@ const PROXY_VARIABLES: Record<ProxySetting, string> = {
 
 /**
  * The proxy variables as curl reads them: each name in lowercase first, then uppercase (the
- * lowercase one wins when both are set); an empty value counts as unset.
+ * lowercase one wins when both are set); an empty value counts as unset. (curl itself ignores
+ * uppercase HTTP_PROXY, a CGI safety rule; Go, Python, undici and most other tools honour it,
+ * and so do we.)
  */
 export function readProxyVariables(env: Env): ProxyVariables {
   const found: ProxyVariables = {};
