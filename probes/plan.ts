@@ -3,7 +3,7 @@
  * long each may take. The table is the one list of probe kinds; job validation and playbook
  * recheck validation derive theirs from it.
  */
-import { type CacheLocation, cacheLocations, probeCache } from './cache.ts';
+import { type CacheLocation, cacheLocations, probeCache, type UserFolders } from './cache.ts';
 import { probeClock } from './clock.ts';
 import type { ProbeOptions } from './context.ts';
 import { brokerTarget, probeBroker, probeDevice } from './device.ts';
@@ -28,7 +28,7 @@ export interface PlanInput {
   proxy: DiscoveredProxy;
   platform: NodeJS.Platform;
   home: string;
-  env: Record<string, string | undefined>;
+  folders?: UserFolders;
   /** Local checks (caches, device registration, broker). Off for network-only runs. */
   local?: boolean;
 }
@@ -89,7 +89,7 @@ export function buildPlan(input: PlanInput): PlannedProbe[] {
     }
   }
   if (input.local !== false) {
-    for (const location of cacheLocations(input.platform, input.home, input.env)) {
+    for (const location of cacheLocations(input.platform, input.home, input.folders)) {
       plan.push(planned('cache', location.id, (o) => probeCache({ location }, o)));
     }
     plan.push(planned('device', 'registration', (o) => probeDevice({ platform: input.platform }, o)));

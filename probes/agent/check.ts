@@ -36,12 +36,18 @@ export async function runCheck(options: CheckOptions): Promise<Report> {
   const base = { interlock, systemResolver: config.systemResolver, trustedCa: trustedCertificates() };
   const proxy = await discoverProxy({
     platform: config.platform,
-    env: config.env,
+    proxyVariables: config.proxyVariables,
     ctx: base,
     pacUrl: options.pacUrl,
   });
   const ctx: ProbeContext = { ...base, proxy, catalog, now };
-  const full = buildPlan({ catalog, proxy, platform: config.platform, home: config.home, env: config.env });
+  const full = buildPlan({
+    catalog,
+    proxy,
+    platform: config.platform,
+    home: config.home,
+    folders: config.folders,
+  });
   const plan = options.only ? selectPlan(full, options.only) : full;
   const run = await runSuite(plan, { ctx, onProgress: options.onProgress, signal: options.signal });
   const partial = {

@@ -5,8 +5,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { builtInCatalog, CatalogError, CLOUDS, isCloudName, loadCatalogFile } from '../catalog/index.ts';
-import { ProxyConfigError } from '../proxy/servers.ts';
+import { builtInCatalog, CLOUDS, isCloudName, loadCatalogFile } from '../catalog/index.ts';
 import { runCheck } from './check.ts';
 import { ConfigError, type Env, loadAgentConfig } from './config.ts';
 import { pairCommand } from './pair-command.ts';
@@ -16,7 +15,8 @@ import { AGENT_VERSION } from './version.ts';
 export interface Io {
   stdout: { write(text: string): unknown; isTTY?: boolean };
   stderr: { write(text: string): unknown; isTTY?: boolean };
-  env: Env;
+  /** The environment; omitted, agent/config.ts reads the process's own. */
+  env?: Env;
 }
 
 export const USAGE = `Usage:
@@ -41,12 +41,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
   try {
     return await dispatch(argv, io);
   } catch (err) {
-    if (
-      err instanceof UsageError ||
-      err instanceof CatalogError ||
-      err instanceof ConfigError ||
-      err instanceof ProxyConfigError
-    ) {
+    // A ConfigError covers every refused input: settings, catalogs, proxy settings.
+    if (err instanceof UsageError || err instanceof ConfigError) {
       io.stderr.write(`reconnect-agent: ${err.message}\n`);
       if (err instanceof UsageError) io.stderr.write(`\n${USAGE}`);
       return 2;

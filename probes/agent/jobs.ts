@@ -114,7 +114,8 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
       planAction(action, {
         platform: deps.config.platform,
         home: deps.config.home,
-        env: deps.config.env,
+        folders: deps.config.folders,
+        systemRoot: deps.config.systemRoot,
         now: (deps.now ?? Date.now)(),
       }),
     );

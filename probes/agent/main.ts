@@ -1,10 +1,11 @@
 /**
- * The agent's process entry: the one place that hands the real environment and streams to the
- * CLI. No top-level await: the one-file bundle is CommonJS inside its loader.
+ * The agent's process entry: hands the real streams to the CLI, which leaves the environment to
+ * agent/config.ts (its one reader). No top-level await: the one-file bundle is CommonJS inside
+ * its loader.
  */
 import { main } from './cli.ts';
 
-main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env }).then(
+main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr }).then(
   (code) => {
     process.exitCode = code;
   },

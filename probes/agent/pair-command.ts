@@ -13,7 +13,8 @@ export interface PairIo {
   stderr: { write(text: string): unknown; isTTY?: boolean };
   /** Where consent is typed; defaults to the process's standard input. */
   stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
-  env: Env;
+  /** The environment; omitted, agent/config.ts reads the process's own. */
+  env?: Env;
 }
 
 export async function pairCommand(input: { code: string; server?: string; io: PairIo }): Promise<number> {

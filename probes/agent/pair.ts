@@ -86,7 +86,7 @@ export async function runPair(options: PairOptions): Promise<number> {
   const jobs = createJobRunner({
     config,
     catalog,
-    guard: createJobGuard({ catalog, platform: config.platform, home: config.home, env: config.env }),
+    guard: createJobGuard({ catalog, platform: config.platform, home: config.home, folders: config.folders }),
     consent: options.consent,
     runCheck: options.runCheck,
     executeAction: options.executeAction,

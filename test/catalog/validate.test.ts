@@ -7,7 +7,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { CatalogError, loadCatalogFile, validateCatalog } from '../../probes/catalog/index.ts';
+import { loadCatalogFile, validateCatalog } from '../../probes/catalog/index.ts';
+import { ConfigError } from '../../probes/config-error.ts';
 
 const FIXTURES = new URL('../fixtures/catalog/', import.meta.url).pathname;
 const fixture = (name: string) => join(FIXTURES, name);
@@ -79,7 +80,8 @@ describe('catalog file rejections', () => {
       assert.throws(
         () => loadCatalogFile(path),
         (err: unknown) => {
-          assert.ok(err instanceof CatalogError);
+          assert.ok(err instanceof ConfigError);
+          assert.equal(err.code, 'catalog_invalid');
           assert.equal(err.message, `${path}: ${message}`);
           assert.equal(err.source, path);
           return true;
@@ -105,14 +107,14 @@ describe('catalog loading', () => {
   test('a missing file names the path and the system error', () => {
     const path = join(scratch, 'absent.json');
     assert.throws(() => loadCatalogFile(path), {
-      name: 'CatalogError',
+      code: 'catalog_invalid',
       message: `${path}: cannot read the file (ENOENT: no such file or directory, open '${path}')`,
     });
   });
 
   test('a directory instead of a file is refused the same way', () => {
     assert.throws(() => loadCatalogFile(scratch), {
-      name: 'CatalogError',
+      code: 'catalog_invalid',
       message: new RegExp(`^${scratch}: cannot read the file \\(EISDIR: `),
     });
   });
