@@ -10,6 +10,7 @@ import { brokerTarget, probeBroker, probeDevice } from './device.ts';
 import { probeDns } from './dns.ts';
 import { probeHttps } from './https.ts';
 import { type KindSpec, PROBE_KINDS } from './kinds.ts';
+import { portalTarget, probePortal } from './portal.ts';
 import type { DiscoveredProxy } from './proxy/discover.ts';
 import { probeProxy } from './proxy.ts';
 import type { PlannedProbe } from './runner.ts';
@@ -68,6 +69,9 @@ export function buildPlan(input: PlanInput): PlannedProbe[] {
     for (const host of required) {
       plan.push(planned('dns', `${host}@${resolver}`, (o) => probeDns({ host, resolver }, o)));
     }
+  }
+  for (const check of catalog.portalChecks ?? []) {
+    plan.push(planned('portal', portalTarget(check.url), (o) => probePortal(check, o)));
   }
   if (catalog.timeSources.length > 0) {
     plan.push(planned('clock', 'local', (o) => probeClock({ sources: catalog.timeSources }, o)));

@@ -69,6 +69,8 @@ export interface Facts {
   device: { id: string; status: string; detail: Record<string, unknown> } | null;
   broker: { id: string; status: string; detail: Record<string, unknown> } | null;
   vpn: { id: string; status: string; detail: Record<string, unknown> } | null;
+  /** Portal checks that got a portal's answer (a redirect or a sign-in page) instead of the known body. */
+  portal: { ids: string[]; location: string | null; title: string | null };
   /** Probes that could not run (status error): too many and the verdict is inconclusive. */
   notRunIds: string[];
   networkProbeCount: number;
@@ -118,7 +120,7 @@ export function deriveFacts(
   const failureCodes = (code: string) =>
     report.probes.filter((p) => p.failure?.code === code).map((p) => p.id);
   const dnsProbes = ofKind('dns');
-  const connectionKinds = new Set(['tcp', 'tls', 'https', 'websocket', 'stun', 'clock']);
+  const connectionKinds = new Set(['tcp', 'tls', 'https', 'websocket', 'stun', 'clock', 'portal']);
   const connections = report.probes.filter((p) => connectionKinds.has(p.kind));
   const clockProbe = ofKind('clock')[0];
   const stun = ofKind('stun');
@@ -165,9 +167,20 @@ export function deriveFacts(
     device: single('device'),
     broker: single('broker'),
     vpn: single('vpn'),
+    portal: portalFacts(ofKind('portal')),
     notRunIds: network.filter((p) => p.status === 'error').map((p) => p.id),
     networkProbeCount: network.length,
     microsoftDomains: domains,
+  };
+}
+
+function portalFacts(probes: ProbeResult[]): Facts['portal'] {
+  const caught = probes.filter((p) => p.failure?.code === 'captive_portal');
+  const detail = (caught[0]?.detail ?? {}) as { location?: unknown; title?: unknown };
+  return {
+    ids: caught.map((p) => p.id),
+    location: typeof detail.location === 'string' ? detail.location : null,
+    title: typeof detail.title === 'string' ? detail.title : null,
   };
 }
 

@@ -56,6 +56,11 @@ export interface ScenarioSpec {
   dnsDown?: boolean;
   /** The agent's own clock is off by this (libfaketime offset, e.g. '+400d'). */
   agentClock?: string;
+  /**
+   * The network's answer to the plain-HTTP portal check: the known body (default), a redirect
+   * to a sign-in page, or the sign-in page itself (a walled garden).
+   */
+  portal?: 'internet' | 'redirect' | 'page';
   /** Run inside this namespace: servers bind its hostAddress. */
   netns?: LabNetns;
 }
@@ -84,6 +89,9 @@ const NAMES = {
   websocket: 'go.trouter.lab.test',
 } as const;
 const MEDIA = 'relay.lab.test';
+const PORTAL_CHECK = 'connecttest.lab.test';
+/** The body the portal check expects, as Windows expects "Microsoft Connect Test". */
+export const PORTAL_EXPECT = 'Lab Connect Test';
 const BLOCK_PAGE = 'blockpage.filter.example';
 const BLOCK_PAGE_ADDRESS = '127.0.0.2';
 /** Debian's libfaketime (apt-get install libfaketime), which .ci/run installs. */
@@ -145,6 +153,9 @@ export async function startScenario(spec: ScenarioSpec = {}): Promise<Scenario> 
       stuns.push(s);
     }
 
+    const portal = await startHttpServer({ address, ...portalAnswer(spec.portal ?? 'internet') });
+    closers.push(() => portal.close());
+
     const systemRecords: Record<string, LabRecord> = {};
     const publicRecords: Record<string, LabRecord> = {};
     for (const purpose of Object.keys(NAMES) as Array<keyof typeof NAMES>) {
@@ -153,6 +164,7 @@ export async function startScenario(spec: ScenarioSpec = {}): Promise<Scenario> 
       publicRecords[NAMES[purpose]] = publicRecord(fault.publicDns ?? 'ok', address);
     }
     systemRecords[MEDIA] = { a: [address] };
+    systemRecords[PORTAL_CHECK] = { a: [address] };
     publicRecords[MEDIA] = { a: [address] };
     systemRecords[BLOCK_PAGE] = { a: [BLOCK_PAGE_ADDRESS] };
     const defaultMode = spec.dnsDown ? 'silence' : 'nxdomain';
@@ -217,6 +229,7 @@ export async function startScenario(spec: ScenarioSpec = {}): Promise<Scenario> 
       publicResolvers: [publicDns.hostPort],
       timeSources: [`https://${NAMES.auth}:${ports.auth}/`, `https://${NAMES.service}:${ports.service}/`],
       microsoftRoots: [{ name: pki.microsoftRoot.name, spkiSha256: pki.microsoftRoot.spkiSha256 }],
+      portalChecks: [{ url: `http://${PORTAL_CHECK}:${portal.port}/connecttest.txt`, expect: PORTAL_EXPECT }],
     };
     const catalogPath = join(dir, 'catalog.json');
     await writeFile(catalogPath, JSON.stringify(catalog, null, 2));
@@ -240,6 +253,29 @@ export async function startScenario(spec: ScenarioSpec = {}): Promise<Scenario> 
   } catch (err) {
     for (const close of closers.reverse()) await close().catch(() => {});
     throw err;
+  }
+}
+
+/** What the lab's portal check server answers. */
+function portalAnswer(mode: NonNullable<ScenarioSpec['portal']>): {
+  status?: number;
+  headers?: Record<string, string>;
+  body: string;
+} {
+  switch (mode) {
+    case 'internet':
+      return { body: PORTAL_EXPECT };
+    case 'redirect':
+      return {
+        status: 302,
+        headers: { Location: 'http://wifi.lab.test/login?orig=connecttest' },
+        body: '<html><body>Redirecting to the Wi-Fi sign-in page</body></html>',
+      };
+    case 'page':
+      return {
+        headers: { 'Content-Type': 'text/html; charset=utf-8' },
+        body: '<html><head><title>Lab Guest Wi-Fi sign-in</title></head><body>Accept the terms</body></html>',
+      };
   }
 }
 
