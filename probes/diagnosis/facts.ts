@@ -5,6 +5,7 @@
  */
 import type { Report } from '../report.ts';
 import type { ProbeResult } from '../types.ts';
+import type { WatchEndpoint } from '../watch.ts';
 import { categoriesOf } from './addresses.ts';
 import { blockedMode, type ConnFacts, chainTop, connFacts } from './connection.ts';
 
@@ -43,6 +44,8 @@ export interface HostFacts {
   ok: boolean;
   /** How the path refused this host, when it did: dropped, refused, unreachable, proxy_denied. */
   blockedMode: string | null;
+  /** A watch saw this endpoint both pass and fail: round one's failure is not the whole story. */
+  intermittent: boolean;
   /** For untrusted chains: unknown_ca, expired, not_yet_valid, hostname_mismatch. */
   tlsReason: string | null;
   /** The name the chain ends at: the inspecting product for an inspected chain. */
@@ -69,6 +72,8 @@ export interface Facts {
   device: { id: string; status: string; detail: Record<string, unknown> } | null;
   broker: { id: string; status: string; detail: Record<string, unknown> } | null;
   vpn: { id: string; status: string; detail: Record<string, unknown> } | null;
+  /** Per endpoint over a watch's rounds (empty without --watch); probeIds only those in the report. */
+  watch: WatchEndpoint[];
   /** Portal checks that got a portal's answer (a redirect or a sign-in page) instead of the known body. */
   portal: { ids: string[]; location: string | null; title: string | null };
   /** Probes that could not run (status error): too many and the verdict is inconclusive. */
@@ -80,12 +85,18 @@ export interface Facts {
 const MISSING = (id: string): ConnFacts => ({ id, state: 'missing', code: null, detail: {} });
 
 export function deriveFacts(
-  report: Pick<Report, 'probes' | 'endpoints' | 'environment' | 'publicResolvers'>,
+  report: Pick<Report, 'probes' | 'endpoints' | 'environment' | 'publicResolvers' | 'watch'>,
   microsoftDomains: string[],
 ): Facts {
   const byId = new Map(report.probes.map((p) => [p.id, p]));
   const ofKind = (kind: string) => report.probes.filter((p) => p.kind === kind);
   const domains = [...new Set([...microsoftDomains, ...report.endpoints.map((e) => registrable(e.host))])];
+  const watch = (report.watch?.endpoints ?? []).map((w) => ({
+    ...w,
+    probeIds: w.probeIds.filter((id) => byId.has(id)),
+  }));
+  const flapping = (host: string, port: number) =>
+    watch.some((w) => w.host === host && w.port === port && w.failed > 0 && w.failed < w.rounds);
 
   const hosts = report.endpoints.map((e): HostFacts => {
     const key = `${e.host}:${e.port}`;
@@ -112,6 +123,7 @@ export function deriveFacts(
       websocket,
       ok: main.state === 'pass',
       blockedMode: blockedMode(tcp, [tls, https, websocket], proxied),
+      intermittent: flapping(e.host, e.port),
       tlsReason: tls.state === 'untrusted' ? String(tls.detail.reason ?? tls.code ?? 'untrusted') : null,
       tlsIssuer: chainTop(tls.detail.chain),
     };
@@ -168,6 +180,7 @@ export function deriveFacts(
     broker: single('broker'),
     vpn: single('vpn'),
     portal: portalFacts(ofKind('portal')),
+    watch,
     notRunIds: network.filter((p) => p.status === 'error').map((p) => p.id),
     networkProbeCount: network.length,
     microsoftDomains: domains,

@@ -4,7 +4,9 @@
  * two-fault scenarios among them, each reported root cause first.
  */
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { describe, test } from 'node:test';
+import type { Catalog } from '../../probes/types.ts';
 import { createLabNetns } from '../lab/netns.ts';
 import { startScenario } from '../lab/scenario.ts';
 import { ids, runAgent } from './agent-run.ts';
@@ -99,4 +101,88 @@ describe('reconnect-agent check where the kernel filters by name (inside a lab n
       await lab.close();
     }
   });
+});
+
+describe('reconnect-agent check --watch', () => {
+  test('a healthy lab stays healthy over the rounds, and the watch ends on time', async () => {
+    const lab = await startScenario({});
+    try {
+      const args = ['check', '--catalog', lab.catalogPath, '--json', '--watch', '3s'];
+      const run = await runAgent(args, lab.env);
+      assert.ok(run.report?.watch, run.stderr);
+      assertCase(run.report, run.code, { name: 'watch', findings: [], verdict: 'healthy' });
+      assert.ok(run.report.watch.rounds >= 2, `${run.report.watch.rounds} rounds`);
+      for (const w of run.report.watch.endpoints) {
+        assert.equal(w.failed, 0);
+        assert.equal(w.rounds, run.report.watch.rounds);
+        assert.ok(w.latencyMs && w.latencyMs.p50 <= w.latencyMs.p90 && w.latencyMs.p90 <= w.latencyMs.max);
+      }
+      // The duration is the watch's, not the first round's; a round never starts past the end.
+      assert.ok(run.report.durationMs >= 3000 && run.report.durationMs < 4500, `${run.report.durationMs} ms`);
+    } finally {
+      await lab.close();
+    }
+  });
+
+  for (const [name, every, findings] of [
+    [
+      'two faults: every third connection to sign-in is refused (intermittent) and the clock is off',
+      3,
+      ['network.intermittent'],
+    ],
+    ['every connection to sign-in is refused: the steady finding, not intermittent', 1, ['firewall.blocked']],
+  ] as const) {
+    test(name, async () => {
+      const ns = await createLabNetns();
+      const lab = await startScenario({
+        netns: ns,
+        ...(every === 3 ? { serverClockOffsetMs: 10 * 60_000 } : {}),
+      });
+      try {
+        const catalog = JSON.parse(await readFile(lab.catalogPath, 'utf8')) as Catalog;
+        const auth = catalog.endpoints.find((e) => e.purpose === 'auth');
+        assert.ok(auth);
+        // The kernel refuses a share of new connections: every Nth SYN to the sign-in port is answered with RST.
+        const nth =
+          every === 1 ? [] : ['-m', 'statistic', '--mode', 'nth', '--every', String(every), '--packet', '0'];
+        await ns.iptables(
+          '-A',
+          'OUTPUT',
+          '-p',
+          'tcp',
+          '--syn',
+          '-d',
+          ns.hostAddress,
+          '--dport',
+          String(auth.port),
+          ...nth,
+          '-j',
+          'REJECT',
+          '--reject-with',
+          'tcp-reset',
+        );
+        const args = ['check', '--catalog', lab.catalogPath, '--json', '--watch', '4s'];
+        const run = await runAgent(args, lab.env, { netns: ns });
+        assert.ok(run.report?.watch, run.stderr);
+        const expected = every === 3 ? ['clock.skew', ...findings] : [...findings];
+        assertCase(run.report, run.code, { name, findings: expected, verdict: 'problems' });
+        const w = run.report.watch.endpoints.find((e) => e.port === auth.port);
+        assert.ok(w && w.rounds >= 3, JSON.stringify(w));
+        if (every === 3) {
+          const rate = Number(fact(run.report, 'network.intermittent', 'failureRate'));
+          assert.ok(rate > 0.2 && rate < 1, `failure rate ${rate}`);
+          assert.equal(run.report.findings[1].severity, 'blocking');
+          assert.ok(w.flaps.length > 0);
+          assert.deepEqual(fact(run.report, 'network.intermittent', 'hosts'), [
+            `login.lab.test:${auth.port}`,
+          ]);
+        } else {
+          assert.equal(w.failed, w.rounds);
+        }
+      } finally {
+        await lab.close();
+        await ns.close();
+      }
+    });
+  }
 });
