@@ -26,7 +26,7 @@ export interface Interlock {
 
 export interface InterlockOptions {
   enabled: boolean;
-  /** IPv4 CIDRs of test-made namespaces (RECONNECT_LAB_NETS). */
+  /** IPv4 or IPv6 CIDRs of test-made namespaces (RECONNECT_LAB_NETS). */
   labNets?: string[];
   /**
    * Whether this network namespace has a default route. Lab nets are honoured only where it
@@ -48,8 +48,13 @@ export function createInterlock(options: InterlockOptions): Interlock {
       if (isLoopback(address)) return;
       if (nets.length > 0) {
         namespaceIsClosed ??= !defaultRoute();
-        const v4 = ipv4ToInt(stripMapped(address));
-        if (namespaceIsClosed && v4 !== null && nets.some((n) => (v4 & n.mask) === n.base)) return;
+        const value = ipToBigInt(stripMapped(address));
+        if (
+          namespaceIsClosed &&
+          value &&
+          nets.some((n) => n.family === value.family && (value.n & n.mask) === n.base)
+        )
+          return;
       }
       throw new InterlockError(address);
     },
@@ -71,15 +76,37 @@ function ipv4ToInt(address: string): number | null {
   return address.split('.').reduce((acc, octet) => ((acc << 8) | Number(octet)) >>> 0, 0);
 }
 
-function parseCidr(cidr: string): { base: number; mask: number } {
-  const [ip, bitsText = '32'] = cidr.split('/');
-  const base = ipv4ToInt(ip);
-  const bits = Number(bitsText);
-  if (base === null || !Number.isInteger(bits) || bits < 8 || bits > 32) {
-    throw new Error(`RECONNECT_LAB_NETS: "${cidr}" is not an IPv4 CIDR with a prefix of /8 to /32`);
+/** An address as a number of its family's width (32 or 128 bits), or null when it is not one. */
+function ipToBigInt(address: string): { family: 4 | 6; n: bigint } | null {
+  const v4 = ipv4ToInt(address);
+  if (v4 !== null) return { family: 4, n: BigInt(v4) };
+  if (isIP(address) !== 6) return null;
+  const [head, tail = ''] = address.toLowerCase().split('::');
+  const groups = (s: string) => (s === '' ? [] : s.split(':'));
+  const left = groups(head);
+  const right = groups(tail);
+  const words = address.includes('::')
+    ? [...left, ...Array(8 - left.length - right.length).fill('0'), ...right]
+    : left;
+  if (words.length !== 8 || words.some((w) => !/^[0-9a-f]{1,4}$/.test(w))) return null;
+  return { family: 6, n: words.reduce((acc, w) => (acc << 16n) | BigInt(Number.parseInt(w, 16)), 0n) };
+}
+
+function parseCidr(cidr: string): { family: 4 | 6; base: bigint; mask: bigint } {
+  const [ip, bitsText] = cidr.split('/');
+  const value = ipToBigInt(ip);
+  const width = value?.family === 6 ? 128 : 32;
+  const bits = Number(bitsText ?? width);
+  // A namespace's net is narrow: /8 or longer for IPv4, /48 or longer for IPv6.
+  const shortest = width === 32 ? 8 : 48;
+  if (value === null || !Number.isInteger(bits) || bits < shortest || bits > width) {
+    throw new Error(
+      `RECONNECT_LAB_NETS: "${cidr}" is not an IPv4 CIDR with a prefix of /8 to /32 or an IPv6 one of /48 to /128`,
+    );
   }
-  const mask = bits === 32 ? 0xffffffff : ~(0xffffffff >>> bits) >>> 0;
-  return { base: (base & mask) >>> 0, mask };
+  const all = (1n << BigInt(width)) - 1n;
+  const mask = all ^ ((1n << BigInt(width - bits)) - 1n);
+  return { family: value.family, base: value.n & mask, mask };
 }
 
 /** Linux only: a default route in /proc/net/route (IPv4) or ipv6_route. Elsewhere assume one. */

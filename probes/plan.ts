@@ -9,6 +9,7 @@ import type { ProbeOptions } from './context.ts';
 import { brokerTarget, probeBroker, probeDevice } from './device.ts';
 import { probeDns } from './dns.ts';
 import { probeHttps } from './https.ts';
+import { probeIpv6 } from './ipv6.ts';
 import { type KindSpec, PROBE_KINDS } from './kinds.ts';
 import { portalTarget, probePortal } from './portal.ts';
 import type { DiscoveredProxy } from './proxy/discover.ts';
@@ -80,6 +81,7 @@ export function buildPlan(input: PlanInput): PlannedProbe[] {
     const t = { host: e.host, port: e.port };
     const key = `${e.host}:${e.port}`;
     plan.push(planned('tcp', key, (o) => probeTcp(t, o)));
+    plan.push(planned('ipv6', key, (o) => probeIpv6(t, o)));
     plan.push(planned('tls', key, (o) => probeTls(t, o)));
     if (e.purpose === 'websocket') {
       plan.push(planned('websocket', key, (o) => probeWebSocket({ ...t, path: e.path ?? '/' }, o)));

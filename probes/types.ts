@@ -108,7 +108,8 @@ export type ProbeKind =
   | 'device'
   | 'broker'
   | 'vpn'
-  | 'portal';
+  | 'portal'
+  | 'ipv6';
 
 export type Purpose = 'auth' | 'service' | 'websocket';
 

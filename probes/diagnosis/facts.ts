@@ -37,6 +37,8 @@ export interface HostFacts {
   proxied: boolean;
   dns: DnsFacts;
   tcp: ConnFacts;
+  /** TCP over IPv6 to the name's AAAA answer (skipped where there is none). */
+  ipv6: ConnFacts;
   tls: ConnFacts;
   https: ConnFacts;
   websocket: ConnFacts;
@@ -105,6 +107,7 @@ export function deriveFacts(
       return p ? connFacts(p) : MISSING(`${kind}:${key}`);
     };
     const tcp = conn('tcp');
+    const ipv6 = conn('ipv6');
     const tls = conn('tls');
     const https = conn('https');
     const websocket = conn('websocket');
@@ -118,6 +121,7 @@ export function deriveFacts(
       proxied,
       dns: dnsFacts(e.host, report.probes, domains),
       tcp,
+      ipv6,
       tls,
       https,
       websocket,

@@ -22,7 +22,10 @@ const CASES: Case[] = [
     verdict: 'healthy',
     check: (r) =>
       assert.ok(
-        r.probes.filter((p) => p.kind !== 'device' && p.kind !== 'broker').every((p) => p.status === 'pass'),
+        r.probes
+          .filter((p) => p.kind !== 'device' && p.kind !== 'broker')
+          // No AAAA answers in this lab: the IPv6 checks are skipped, never passed.
+          .every((p) => p.status === 'pass' || (p.kind === 'ipv6' && p.status === 'skipped')),
       ),
   },
   {

@@ -186,3 +186,87 @@ describe('reconnect-agent check --watch', () => {
     });
   }
 });
+
+describe('reconnect-agent check on a computer with IPv6 (inside a lab namespace)', () => {
+  test('IPv6 connections to sign-in are dropped while IPv4 ones work: ipv6.broken, degraded', async () => {
+    const ns = await createLabNetns();
+    const lab = await startScenario({ netns: ns, ipv6: true });
+    try {
+      await ns.run('ip6tables', ['-A', 'OUTPUT', '-p', 'tcp', '-d', ns.hostAddress6, '-j', 'DROP']);
+      const run = await runAgent(['check', '--catalog', lab.catalogPath, '--json'], lab.env, { netns: ns });
+      assert.ok(run.report, run.stderr);
+      assertCase(run.report, run.code, { name: 'ipv6', findings: ['ipv6.broken'], verdict: 'problems' });
+      assert.equal(run.report.findings[0].severity, 'degraded');
+      assert.equal(fact(run.report, 'ipv6.broken', 'error'), 'timeout');
+      assert.equal((fact(run.report, 'ipv6.broken', 'hosts') as string[]).length, 3);
+    } finally {
+      await lab.close();
+      await ns.close();
+    }
+  });
+
+  test('a working IPv6 path is a pass, not a finding', async () => {
+    const ns = await createLabNetns();
+    const lab = await startScenario({ netns: ns, ipv6: true });
+    try {
+      const catalog = JSON.parse(await readFile(lab.catalogPath, 'utf8')) as Catalog;
+      const { createServer } = await import('node:net');
+      const servers = catalog.endpoints.map((e) =>
+        createServer((s) => s.destroy()).listen(e.port, ns.hostAddress6),
+      );
+      await Promise.all(servers.map((s) => new Promise((resolve) => s.once('listening', resolve))));
+      try {
+        const run = await runAgent(['check', '--catalog', lab.catalogPath, '--json'], lab.env, { netns: ns });
+        assert.ok(run.report, run.stderr);
+        assert.deepEqual(ids(run.report), []);
+        const v6 = run.report.probes.filter((p) => p.kind === 'ipv6');
+        assert.equal(v6.length, 3);
+        assert.ok(
+          v6.every((p) => p.status === 'pass'),
+          JSON.stringify(v6.map((p) => p.status)),
+        );
+      } finally {
+        for (const s of servers) s.close();
+      }
+    } finally {
+      await lab.close();
+      await ns.close();
+    }
+  });
+});
+
+describe('two new faults at once (inside a lab namespace)', () => {
+  test('a name filter on sign-in and a broken IPv6 path: both, the blocking one first', async () => {
+    const ns = await createLabNetns();
+    const lab = await startScenario({ netns: ns, ipv6: true });
+    try {
+      await ns.iptables(
+        '-A',
+        'OUTPUT',
+        '-p',
+        'tcp',
+        '-m',
+        'string',
+        '--string',
+        'login.lab.test',
+        '--algo',
+        'bm',
+        '-j',
+        'REJECT',
+        '--reject-with',
+        'tcp-reset',
+      );
+      await ns.run('ip6tables', ['-A', 'OUTPUT', '-p', 'tcp', '-d', ns.hostAddress6, '-j', 'DROP']);
+      const run = await runAgent(['check', '--catalog', lab.catalogPath, '--json'], lab.env, { netns: ns });
+      assert.ok(run.report, run.stderr);
+      assertCase(run.report, run.code, {
+        name: 'sni+ipv6',
+        findings: ['firewall.sni_filtered', 'ipv6.broken'],
+        verdict: 'problems',
+      });
+    } finally {
+      await lab.close();
+      await ns.close();
+    }
+  });
+});

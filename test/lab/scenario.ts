@@ -61,6 +61,8 @@ export interface ScenarioSpec {
    * to a sign-in page, or the sign-in page itself (a walled garden).
    */
   portal?: 'internet' | 'redirect' | 'page';
+  /** The system resolver also answers AAAA for every endpoint: the namespace's IPv6 address (needs netns). */
+  ipv6?: boolean;
   /** Run inside this namespace: servers bind its hostAddress. */
   netns?: LabNetns;
 }
@@ -161,6 +163,11 @@ export async function startScenario(spec: ScenarioSpec = {}): Promise<Scenario> 
     for (const purpose of Object.keys(NAMES) as Array<keyof typeof NAMES>) {
       const fault = { ...spec.all, ...spec.endpoints?.[purpose] };
       systemRecords[NAMES[purpose]] = systemRecord(fault.dns ?? 'ok', address);
+      if (spec.ipv6) {
+        if (!spec.netns)
+          throw new Error('scenario: ipv6 needs a lab namespace (its veth carries the IPv6 addresses)');
+        systemRecords[NAMES[purpose]] = { ...systemRecords[NAMES[purpose]], aaaa: [spec.netns.hostAddress6] };
+      }
       publicRecords[NAMES[purpose]] = publicRecord(fault.publicDns ?? 'ok', address);
     }
     systemRecords[MEDIA] = { a: [address] };
@@ -187,7 +194,7 @@ export async function startScenario(spec: ScenarioSpec = {}): Promise<Scenario> 
       RECONNECT_SYSTEM_RESOLVER: systemDns.hostPort,
       NODE_EXTRA_CA_CERTS: join(dir, 'trusted.pem'),
     };
-    if (spec.netns) env.RECONNECT_LAB_NETS = spec.netns.labNets;
+    if (spec.netns) env.RECONNECT_LAB_NETS = `${spec.netns.labNets},${spec.netns.labNets6}`;
     if (spec.agentClock) {
       env.LD_PRELOAD = LIBFAKETIME;
       env.FAKETIME = spec.agentClock;
