@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { inRange, ipBits, parseRange } from './net/ip.ts';
 
 export class InterlockError extends Error {
   readonly code = 'interlock';
@@ -48,13 +49,8 @@ export function createInterlock(options: InterlockOptions): Interlock {
       if (isLoopback(address)) return;
       if (nets.length > 0) {
         namespaceIsClosed ??= !defaultRoute();
-        const value = ipToBigInt(stripMapped(address));
-        if (
-          namespaceIsClosed &&
-          value &&
-          nets.some((n) => n.family === value.family && (value.n & n.mask) === n.base)
-        )
-          return;
+        const value = ipBits(stripMapped(address));
+        if (namespaceIsClosed && value && nets.some((n) => inRange(value, n))) return;
       }
       throw new InterlockError(address);
     },
@@ -71,45 +67,17 @@ function stripMapped(address: string): string {
   return address.toLowerCase().startsWith('::ffff:') ? address.slice(7) : address;
 }
 
-function ipv4ToInt(address: string): number | null {
-  if (isIP(address) !== 4) return null;
-  return address.split('.').reduce((acc, octet) => ((acc << 8) | Number(octet)) >>> 0, 0);
-}
-
-/** An address as a number of its family's width (32 or 128 bits), or null when it is not one. */
-function ipToBigInt(address: string): { family: 4 | 6; n: bigint } | null {
-  const v4 = ipv4ToInt(address);
-  if (v4 !== null) return { family: 4, n: BigInt(v4) };
-  if (isIP(address) !== 6) return null;
-  const [head, tail = ''] = address.toLowerCase().split('::');
-  const groups = (s: string) => (s === '' ? [] : s.split(':'));
-  const left = groups(head);
-  const right = groups(tail);
-  const words = address.includes('::')
-    ? [...left, ...Array(8 - left.length - right.length).fill('0'), ...right]
-    : left;
-  if (words.length !== 8 || words.some((w) => !/^[0-9a-f]{1,4}$/.test(w))) return null;
-  return { family: 6, n: words.reduce((acc, w) => (acc << 16n) | BigInt(Number.parseInt(w, 16)), 0n) };
-}
-
 function parseCidr(cidr: string): { family: 4 | 6; base: bigint; mask: bigint } {
-  const [ip, bitsText] = cidr.split('/');
-  const value = ipToBigInt(ip);
-  const width = value?.family === 6 ? 128 : 32;
-  const bits = Number(bitsText ?? width);
+  const range = parseRange(cidr);
   // A namespace's net is narrow: /8 or longer for IPv4, /48 or longer for IPv6.
-  const shortest = width === 32 ? 8 : 48;
-  if (value === null || !Number.isInteger(bits) || bits < shortest || bits > width) {
+  if (!range || (range.family === 4 && range.bits < 8) || (range.family === 6 && range.bits < 48)) {
     throw new Error(
       `RECONNECT_LAB_NETS: "${cidr}" is not an IPv4 CIDR with a prefix of /8 to /32 or an IPv6 one of /48 to /128`,
     );
   }
-  const all = (1n << BigInt(width)) - 1n;
-  const mask = all ^ ((1n << BigInt(width - bits)) - 1n);
-  return { family: value.family, base: value.n & mask, mask };
+  return range;
 }
 
-/** Linux only: a default route in /proc/net/route (IPv4) or ipv6_route. Elsewhere assume one. */
 function systemHasDefaultRoute(): boolean {
   try {
     const v4 = readFileSync('/proc/net/route', 'utf8').split('\n').slice(1);

@@ -14,6 +14,7 @@ import { type KindSpec, PROBE_KINDS } from './kinds.ts';
 import { portalTarget, probePortal } from './portal.ts';
 import type { DiscoveredProxy } from './proxy/discover.ts';
 import { probeProxy } from './proxy.ts';
+import { probeRoute } from './route.ts';
 import type { PlannedProbe } from './runner.ts';
 import { probeStun } from './stun.ts';
 import { probeTcp } from './tcp.ts';
@@ -88,6 +89,13 @@ export function buildPlan(input: PlanInput): PlannedProbe[] {
     } else {
       plan.push(planned('https', key, (o) => probeHttps(t, o)));
     }
+  }
+  // Which interface carries each Microsoft host: a VPN's split tunnel decides per address.
+  const optimizeRanges = catalog.optimizeRanges ?? [];
+  for (const host of new Set([...hosts, ...catalog.media.map((m) => m.host)])) {
+    plan.push(
+      planned('route', host, (o) => probeRoute({ host, platform: input.platform, optimizeRanges }, o)),
+    );
   }
   for (const m of catalog.media) {
     for (const port of m.ports) {

@@ -109,7 +109,8 @@ export type ProbeKind =
   | 'broker'
   | 'vpn'
   | 'portal'
-  | 'ipv6';
+  | 'ipv6'
+  | 'route';
 
 export type Purpose = 'auth' | 'service' | 'websocket';
 

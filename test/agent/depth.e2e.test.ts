@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { describe, test } from 'node:test';
 import type { Catalog } from '../../probes/types.ts';
-import { createLabNetns } from '../lab/netns.ts';
+import { createLabNetns, type LabNetns, runProcess } from '../lab/netns.ts';
 import { startScenario } from '../lab/scenario.ts';
 import { ids, runAgent } from './agent-run.ts';
 import { assertCase, type Case, fact, runScenarioCases } from './cases.ts';
@@ -269,4 +269,120 @@ describe('two new faults at once (inside a lab namespace)', () => {
       await ns.close();
     }
   });
+});
+
+/** Runs `ip` inside the namespace and fails the test with its message when it fails. */
+async function inNs(ns: LabNetns, ...argLists: string[][]): Promise<void> {
+  for (const args of argLists) {
+    const r = await ns.run('ip', args);
+    assert.equal(r.code, 0, `ip ${args.join(' ')}: ${r.stderr}`);
+  }
+}
+
+describe('reconnect-agent check with a VPN split tunnel (routes inside a lab namespace)', () => {
+  test('sign-in is routed into a tunnel that goes nowhere while the local path works: vpn.split_misrouted', async () => {
+    const ns = await createLabNetns();
+    const signIn = ns.hostAddress.replace(/\.1$/, '.3');
+    const added = await runProcess('ip', ['addr', 'add', `${signIn}/24`, 'dev', ns.outer]);
+    assert.equal(added.code, 0, added.stderr);
+    const lab = await startScenario({ netns: ns, endpointAddress: { auth: signIn } });
+    try {
+      // A tunnel interface whose other end answers nothing, carrying only the sign-in address.
+      await inNs(
+        ns,
+        ['link', 'add', 'tun0', 'type', 'veth', 'peer', 'name', 'peer-tun0'],
+        ['link', 'set', 'peer-tun0', 'up'],
+        ['link', 'set', 'tun0', 'up'],
+        ['addr', 'add', '10.99.0.2/24', 'dev', 'tun0'],
+        ['route', 'add', `${signIn}/32`, 'dev', 'tun0'],
+      );
+      const run = await runAgent(['check', '--catalog', lab.catalogPath, '--json'], lab.env, { netns: ns });
+      assert.ok(run.report, run.stderr);
+      assertCase(run.report, run.code, {
+        name: 'split',
+        findings: ['vpn.split_misrouted'],
+        verdict: 'problems',
+      });
+      assert.deepEqual(fact(run.report, 'vpn.split_misrouted', 'hosts'), ['login.lab.test']);
+      assert.equal(fact(run.report, 'vpn.split_misrouted', 'route'), 'tun0');
+      assert.equal(fact(run.report, 'vpn.split_misrouted', 'path'), 'tunnel');
+    } finally {
+      await lab.close();
+      await ns.close();
+    }
+  });
+
+  for (const withSni of [false, true]) {
+    test(`Optimize traffic goes through a working tunnel: vpn.optimize_tunneled, degraded${withSni ? ' (two faults: and a name filter on the service host)' : ''}`, async () => {
+      const ns = await createLabNetns();
+      const signIn = ns.hostAddress.replace(/\.1$/, '.3');
+      const n = ns.hostAddress.split('.')[2];
+      const added = await runProcess('ip', ['addr', 'add', `${signIn}/24`, 'dev', ns.outer]);
+      assert.equal(added.code, 0, added.stderr);
+      const lab = await startScenario({
+        netns: ns,
+        endpointAddress: { auth: signIn },
+        optimizeRanges: [`${signIn}/32`],
+      });
+      try {
+        // A "VPN" that works: a second link to our side, named like a tunnel, carrying the sign-in address.
+        const link = await runProcess('ip', [
+          'link',
+          'add',
+          `rcv${n}`,
+          'type',
+          'veth',
+          'peer',
+          'name',
+          'tun7',
+          'netns',
+          ns.name,
+        ]);
+        assert.equal(link.code, 0, link.stderr);
+        for (const args of [
+          ['addr', 'add', `10.214.${n}.1/24`, 'dev', `rcv${n}`],
+          ['link', 'set', `rcv${n}`, 'up'],
+        ]) {
+          const r = await runProcess('ip', args);
+          assert.equal(r.code, 0, r.stderr);
+        }
+        await inNs(
+          ns,
+          ['addr', 'add', `10.214.${n}.2/24`, 'dev', 'tun7'],
+          ['link', 'set', 'tun7', 'up'],
+          ['route', 'add', `${signIn}/32`, 'via', `10.214.${n}.1`, 'dev', 'tun7'],
+        );
+        if (withSni) {
+          await ns.iptables(
+            '-A',
+            'OUTPUT',
+            '-p',
+            'tcp',
+            '-m',
+            'string',
+            '--string',
+            'teams.lab.test',
+            '--algo',
+            'bm',
+            '-j',
+            'REJECT',
+            '--reject-with',
+            'tcp-reset',
+          );
+        }
+        const run = await runAgent(['check', '--catalog', lab.catalogPath, '--json'], lab.env, { netns: ns });
+        assert.ok(run.report, run.stderr);
+        const findings = withSni
+          ? ['firewall.sni_filtered', 'vpn.optimize_tunneled']
+          : ['vpn.optimize_tunneled'];
+        assertCase(run.report, run.code, { name: 'optimize', findings, verdict: 'problems' });
+        assert.equal(run.report.findings.at(-1)?.severity, 'degraded');
+        assert.deepEqual(fact(run.report, 'vpn.optimize_tunneled', 'ranges'), [`${signIn}/32`]);
+        assert.equal(fact(run.report, 'vpn.optimize_tunneled', 'interface'), 'tun7');
+      } finally {
+        await lab.close();
+        await ns.close();
+      }
+    });
+  }
 });

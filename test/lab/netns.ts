@@ -32,6 +32,8 @@ export interface LabNetns {
   nsAddress: string;
   /** For RECONNECT_LAB_NETS / the interlock inside the namespace. */
   labNets: string;
+  /** Our side's interface name (more lab addresses can be added to it). */
+  outer: string;
   /** The same veth's IPv6 (ULA) addresses and net: our side, the namespace's side. */
   hostAddress6: string;
   nsAddress6: string;
@@ -135,6 +137,7 @@ async function configure(name: string, n: number): Promise<LabNetns> {
     hostAddress,
     nsAddress,
     labNets: `10.213.${n}.0/24`,
+    outer,
     hostAddress6,
     nsAddress6,
     labNets6: `fd00:213:${n}::/64`,

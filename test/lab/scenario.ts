@@ -61,6 +61,10 @@ export interface ScenarioSpec {
    * to a sign-in page, or the sign-in page itself (a walled garden).
    */
   portal?: 'internet' | 'redirect' | 'page';
+  /** Per endpoint, another of our addresses to serve it from (a route can then treat it apart). */
+  endpointAddress?: Partial<Record<'auth' | 'service' | 'websocket', string>>;
+  /** The catalog's optimizeRanges. */
+  optimizeRanges?: string[];
   /** The system resolver also answers AAAA for every endpoint: the namespace's IPv6 address (needs netns). */
   ipv6?: boolean;
   /** Run inside this namespace: servers bind its hostAddress. */
@@ -120,7 +124,7 @@ export async function startScenario(spec: ScenarioSpec = {}): Promise<Scenario> 
       }
       const leaf = leafFor(pki, fault.cert ?? 'genuine', host);
       const server = await startTlsServer({
-        address,
+        address: spec.endpointAddress?.[purpose] ?? address,
         cert: leaf.chainPem,
         key: leaf.keyPem,
         behaviour: fault.server === 'reset' ? 'reset' : 'ok',
@@ -162,13 +166,14 @@ export async function startScenario(spec: ScenarioSpec = {}): Promise<Scenario> 
     const publicRecords: Record<string, LabRecord> = {};
     for (const purpose of Object.keys(NAMES) as Array<keyof typeof NAMES>) {
       const fault = { ...spec.all, ...spec.endpoints?.[purpose] };
-      systemRecords[NAMES[purpose]] = systemRecord(fault.dns ?? 'ok', address);
+      const served = spec.endpointAddress?.[purpose] ?? address;
+      systemRecords[NAMES[purpose]] = systemRecord(fault.dns ?? 'ok', served);
       if (spec.ipv6) {
         if (!spec.netns)
           throw new Error('scenario: ipv6 needs a lab namespace (its veth carries the IPv6 addresses)');
         systemRecords[NAMES[purpose]] = { ...systemRecords[NAMES[purpose]], aaaa: [spec.netns.hostAddress6] };
       }
-      publicRecords[NAMES[purpose]] = publicRecord(fault.publicDns ?? 'ok', address);
+      publicRecords[NAMES[purpose]] = publicRecord(fault.publicDns ?? 'ok', served);
     }
     systemRecords[MEDIA] = { a: [address] };
     systemRecords[PORTAL_CHECK] = { a: [address] };
@@ -236,6 +241,7 @@ export async function startScenario(spec: ScenarioSpec = {}): Promise<Scenario> 
       publicResolvers: [publicDns.hostPort],
       timeSources: [`https://${NAMES.auth}:${ports.auth}/`, `https://${NAMES.service}:${ports.service}/`],
       microsoftRoots: [{ name: pki.microsoftRoot.name, spkiSha256: pki.microsoftRoot.spkiSha256 }],
+      ...(spec.optimizeRanges ? { optimizeRanges: spec.optimizeRanges } : {}),
       portalChecks: [{ url: `http://${PORTAL_CHECK}:${portal.port}/connecttest.txt`, expect: PORTAL_EXPECT }],
     };
     const catalogPath = join(dir, 'catalog.json');
