@@ -47,6 +47,35 @@ const CASES: Case[] = [
   },
 ];
 
+CASES.push(
+  {
+    name: "certificate rotation: a genuine chain to Microsoft's new root is healthy",
+    spec: { all: { cert: 'rotated' } },
+    findings: [],
+    verdict: 'healthy',
+    check: (r) => {
+      const tls = r.probes.find((p) => p.kind === 'tls');
+      assert.equal(
+        (tls?.detail as { microsoftRoot?: string }).microsoftRoot,
+        'Lab Microsoft TLS RSA Root G2',
+      );
+    },
+  },
+  {
+    name: "an inspector whose intermediate copies Microsoft's old issuing CA name is still inspection",
+    spec: { all: { cert: 'inspection-pinned-name' }, trustInspection: true },
+    findings: ['tls.inspection'],
+    verdict: 'problems',
+    check: (r) => assert.equal(fact(r, 'tls.inspection', 'issuer'), 'Lab Zscaler Root CA'),
+  },
+  {
+    name: 'old and new hierarchies side by side (mid-rotation): healthy',
+    spec: { endpoints: { auth: { cert: 'rotated' } } },
+    findings: [],
+    verdict: 'healthy',
+  },
+);
+
 runScenarioCases('reconnect-agent check: deeper causes', CASES);
 
 describe('reconnect-agent check where the kernel filters by name (inside a lab namespace)', () => {

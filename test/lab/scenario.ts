@@ -12,12 +12,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type LabDnsServer, type LabRecord, startDnsServer } from './dns-server.ts';
 import type { LabNetns } from './netns.ts';
-import { createLabPki, type LabLeaf, type LabPki } from './pki.ts';
+import { createLabPki, type LabCa, type LabLeaf, type LabPki } from './pki.ts';
 import { type LabProxy, startProxy } from './proxy.ts';
 import { type LabStunServer, startStunServer } from './stun-server.ts';
 import { type LabTlsServer, startHttpServer, startTlsServer } from './tls-server.ts';
 
-export type CertFault = 'genuine' | 'inspection' | 'unknown-ca' | 'expired' | 'not-yet-valid' | 'wrong-host';
+export type CertFault =
+  | 'genuine'
+  | 'inspection'
+  | 'unknown-ca'
+  | 'expired'
+  | 'not-yet-valid'
+  | 'wrong-host'
+  /** Genuine, from Microsoft's new hierarchy: a second lab "Microsoft" root the catalog also names. */
+  | 'rotated'
+  /** An inspector whose intermediate copies the name of Microsoft's old issuing CA. */
+  | 'inspection-pinned-name';
 
 export interface EndpointFault {
   /** What the system resolver answers for the host. */
@@ -104,6 +114,29 @@ const BLOCK_PAGE_ADDRESS = '127.0.0.2';
 export const LIBFAKETIME = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';
 
 let sharedPki: LabPki | undefined;
+/** The rotated hierarchy and the name-copying inspector, made once per process like the PKI. */
+let rotation: { root: LabCa; issuing: LabCa; impostor: LabCa } | undefined;
+function rotationOf(pki: LabPki) {
+  if (!rotation) {
+    const root = pki.createCa({
+      name: 'Lab Microsoft TLS RSA Root G2',
+      organization: 'Microsoft Corporation',
+    });
+    const issuing = pki.createCa({
+      name: 'Lab Microsoft TLS G2 RSA CA OCSP 02',
+      organization: 'Microsoft Corporation',
+      issuer: root,
+    });
+    // Same name as the genuine old intermediate, signed by the inspection root.
+    const impostor = pki.createCa({
+      name: pki.microsoftIntermediate.name,
+      organization: 'Microsoft Corporation',
+      issuer: pki.inspectionRoot,
+    });
+    rotation = { root, issuing, impostor };
+  }
+  return rotation;
+}
 
 export async function startScenario(spec: ScenarioSpec = {}): Promise<Scenario> {
   sharedPki ??= createLabPki();
@@ -209,7 +242,7 @@ export async function startScenario(spec: ScenarioSpec = {}): Promise<Scenario> 
     await mkdir(env.HOME, { recursive: true });
     if (spec.caches)
       await mkdir(join(env.HOME, '.config', 'Microsoft', 'Microsoft Teams', 'Cache'), { recursive: true });
-    const trusted = [pki.microsoftRoot.certPem];
+    const trusted = [pki.microsoftRoot.certPem, rotationOf(pki).root.certPem];
     if (spec.trustInspection) trusted.push(pki.inspectionRoot.certPem);
     await writeFile(env.NODE_EXTRA_CA_CERTS, trusted.join('\n'));
 
@@ -240,7 +273,11 @@ export async function startScenario(spec: ScenarioSpec = {}): Promise<Scenario> 
       media: [{ host: MEDIA, ports: stuns.map((s) => s.port) }],
       publicResolvers: [publicDns.hostPort],
       timeSources: [`https://${NAMES.auth}:${ports.auth}/`, `https://${NAMES.service}:${ports.service}/`],
-      microsoftRoots: [{ name: pki.microsoftRoot.name, spkiSha256: pki.microsoftRoot.spkiSha256 }],
+      // Every current root, as the built-in catalogs carry them: the old one and the rotated one.
+      microsoftRoots: [pki.microsoftRoot, rotationOf(pki).root].map((r) => ({
+        name: r.name,
+        spkiSha256: r.spkiSha256,
+      })),
       ...(spec.optimizeRanges ? { optimizeRanges: spec.optimizeRanges } : {}),
       portalChecks: [{ url: `http://${PORTAL_CHECK}:${portal.port}/connecttest.txt`, expect: PORTAL_EXPECT }],
     };
@@ -310,6 +347,10 @@ function leafFor(pki: LabPki, fault: CertFault, host: string): LabLeaf {
       return pki.notYetValidLeaf([host]);
     case 'wrong-host':
       return pki.wrongHostLeaf();
+    case 'rotated':
+      return pki.issueLeaf({ issuer: rotationOf(pki).issuing, hosts: [host] });
+    case 'inspection-pinned-name':
+      return pki.issueLeaf({ issuer: rotationOf(pki).impostor, hosts: [host] });
   }
 }
 
