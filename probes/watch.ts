@@ -27,6 +27,8 @@ export interface WatchEndpoint {
 
 export interface WatchSummary {
   durationMs: number;
+  /** How long the full check before the watch took: the window opened then. */
+  firstCheckMs: number;
   rounds: number;
   intervalMs: number;
   endpoints: WatchEndpoint[];
@@ -78,10 +80,12 @@ export interface WatchOptions {
   signal?: AbortSignal;
 }
 
-/** Rounds until the duration is used up; a round never runs past the end. */
+/**
+ * Rounds until the duration is used up; a round never runs past the end. The window opens when
+ * `first` (the full check) is done, so a slow first check never eats the watch.
+ */
 export async function watchRounds(options: WatchOptions, first?: WatchRound): Promise<WatchRound[]> {
-  const started = first?.at ?? options.now();
-  const end = started + options.durationMs;
+  const end = options.now() + options.durationMs;
   const rounds: WatchRound[] = first ? [first] : [];
   // A round needs time for at least a connection and a request; less than that is not started.
   const minRoundMs = 500;
@@ -106,9 +110,11 @@ export function summariseWatch(
   endpoints: Report['endpoints'],
   intervalMs: number,
   durationMs: number,
+  firstCheckMs: number,
 ): WatchSummary {
   return {
     durationMs,
+    firstCheckMs,
     rounds: rounds.length,
     intervalMs,
     endpoints: endpoints.map((e) => endpointSummary(e, rounds)),

@@ -108,7 +108,8 @@ async function watchOf(
 ) {
   const intervalMs = settings.intervalMs ?? WATCH_INTERVAL_MS;
   const cheap = watchPlan(deps.plan);
-  const endsAt = first.at + settings.durationMs;
+  const opened = deps.now();
+  const endsAt = opened + settings.durationMs;
   const rounds = await watchRounds(
     {
       durationMs: settings.durationMs,
@@ -122,7 +123,7 @@ async function watchOf(
     },
     first,
   );
-  return summariseWatch(rounds, endpoints, intervalMs, settings.durationMs);
+  return summariseWatch(rounds, endpoints, intervalMs, settings.durationMs, Math.round(opened - first.at));
 }
 
 function osName(platform: NodeJS.Platform): string {

@@ -31,8 +31,8 @@ check   runs every network check for Teams sign-in from this computer and names 
         --json     print only the report JSON on standard output
         --out      also write the report JSON to FILE
         --pac      use this PAC file instead of the computer's proxy settings (try one before rollout)
-        --watch    keep re-checking for DURATION (30s, 5m, 1h) while you try to sign in, and report
-                   per endpoint how often it failed: for problems that come and go
+        --watch    after the full check, keep re-checking for DURATION (30s, 5m, 1h) while you try
+                   to sign in, and report per endpoint how often it failed: for problems that come and go
 pair    joins the chat that showed CODE and runs the checks the helpdesk bot asks for.
 
 Exit status: 0 healthy, 1 problems found, 2 usage or configuration error.

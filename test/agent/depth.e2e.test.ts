@@ -146,8 +146,11 @@ describe('reconnect-agent check --watch', () => {
         assert.equal(w.rounds, run.report.watch.rounds);
         assert.ok(w.latencyMs && w.latencyMs.p50 <= w.latencyMs.p90 && w.latencyMs.p90 <= w.latencyMs.max);
       }
-      // The duration is the watch's, not the first round's; a round never starts past the end.
-      assert.ok(run.report.durationMs >= 3000 && run.report.durationMs < 4500, `${run.report.durationMs} ms`);
+      // The watch's window opens after the full check and no round runs past its end.
+      // The window opens after the full check and is used whole (test/probes/watch.test.ts checks,
+      // on an injected clock, that no round starts past its end or runs past it).
+      const { firstCheckMs } = run.report.watch;
+      assert.ok(run.report.durationMs >= firstCheckMs + 3000, `${run.report.durationMs} ms`);
     } finally {
       await lab.close();
     }
@@ -196,7 +199,9 @@ describe('reconnect-agent check --watch', () => {
         const expected = every === 3 ? ['clock.skew', ...findings] : [...findings];
         assertCase(run.report, run.code, { name, findings: expected, verdict: 'problems' });
         const w = run.report.watch.endpoints.find((e) => e.port === auth.port);
-        assert.ok(w && w.rounds >= 3, JSON.stringify(w));
+        // Round one opens 4 connections to sign-in (tcp, tls, https, the clock), each later round 2
+        // (tcp, https): with every third SYN refused, round one fails and round two passes.
+        assert.ok(w && w.rounds >= 2, JSON.stringify(w));
         if (every === 3) {
           const rate = Number(fact(run.report, 'network.intermittent', 'failureRate'));
           assert.ok(rate > 0.2 && rate < 1, `failure rate ${rate}`);
