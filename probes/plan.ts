@@ -9,9 +9,12 @@ import type { ProbeOptions } from './context.ts';
 import { brokerTarget, probeBroker, probeDevice } from './device.ts';
 import { probeDns } from './dns.ts';
 import { probeHttps } from './https.ts';
+import { probeIpv6 } from './ipv6.ts';
 import { type KindSpec, PROBE_KINDS } from './kinds.ts';
+import { portalTarget, probePortal } from './portal.ts';
 import type { DiscoveredProxy } from './proxy/discover.ts';
 import { probeProxy } from './proxy.ts';
+import { probeRoute } from './route.ts';
 import type { PlannedProbe } from './runner.ts';
 import { probeStun } from './stun.ts';
 import { probeTcp } from './tcp.ts';
@@ -69,6 +72,9 @@ export function buildPlan(input: PlanInput): PlannedProbe[] {
       plan.push(planned('dns', `${host}@${resolver}`, (o) => probeDns({ host, resolver }, o)));
     }
   }
+  for (const check of catalog.portalChecks ?? []) {
+    plan.push(planned('portal', portalTarget(check.url), (o) => probePortal(check, o)));
+  }
   if (catalog.timeSources.length > 0) {
     plan.push(planned('clock', 'local', (o) => probeClock({ sources: catalog.timeSources }, o)));
   }
@@ -76,12 +82,20 @@ export function buildPlan(input: PlanInput): PlannedProbe[] {
     const t = { host: e.host, port: e.port };
     const key = `${e.host}:${e.port}`;
     plan.push(planned('tcp', key, (o) => probeTcp(t, o)));
+    plan.push(planned('ipv6', key, (o) => probeIpv6(t, o)));
     plan.push(planned('tls', key, (o) => probeTls(t, o)));
     if (e.purpose === 'websocket') {
       plan.push(planned('websocket', key, (o) => probeWebSocket({ ...t, path: e.path ?? '/' }, o)));
     } else {
       plan.push(planned('https', key, (o) => probeHttps(t, o)));
     }
+  }
+  // Which interface carries each Microsoft host: a VPN's split tunnel decides per address.
+  const optimizeRanges = catalog.optimizeRanges ?? [];
+  for (const host of new Set([...hosts, ...catalog.media.map((m) => m.host)])) {
+    plan.push(
+      planned('route', host, (o) => probeRoute({ host, platform: input.platform, optimizeRanges }, o)),
+    );
   }
   for (const m of catalog.media) {
     for (const port of m.ports) {

@@ -63,6 +63,11 @@ const ROOT = objectOf('a root object', {
   spkiSha256: req(leaf(LEAVES.spkiSha256)),
 });
 
+const PORTAL_CHECK = objectOf('a portal check object', {
+  url: req(leaf(LEAVES.httpUrl)),
+  expect: req(leaf(LEAVES.text)),
+});
+
 const CATALOG = objectOf('a JSON object', {
   schema: req(leaf(LEAVES.schema)),
   cloud: req(leaf(LEAVES.text)),
@@ -71,6 +76,8 @@ const CATALOG = objectOf('a JSON object', {
   publicResolvers: req(arrayOf('an array of resolver addresses', leaf(LEAVES.resolver))),
   timeSources: req(arrayOf('an array of https:// URLs', leaf(LEAVES.httpsUrl))),
   microsoftRoots: req(arrayOf('a non-empty array of roots', ROOT, true)),
+  optimizeRanges: opt(arrayOf('an array of CIDR ranges', leaf(LEAVES.cidr))),
+  portalChecks: opt(arrayOf('an array of portal checks', PORTAL_CHECK)),
   note: opt(leaf(LEAVES.text)),
 });
 

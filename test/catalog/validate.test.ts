@@ -31,7 +31,12 @@ const REJECTIONS: Record<string, string> = {
   'invalid-missing-schema.json': 'schema: expected "reconnect.catalog/v1", got nothing',
   'invalid-cloud-empty.json': 'cloud: expected a non-empty string, got ""',
   'invalid-unknown-top-field.json':
-    'endpoint: unknown field; the known fields are schema, cloud, endpoints, media, publicResolvers, timeSources, microsoftRoots, note',
+    'endpoint: unknown field; the known fields are schema, cloud, endpoints, media, publicResolvers, timeSources, microsoftRoots, optimizeRanges, portalChecks, note',
+  'invalid-optimize-range.json':
+    'optimizeRanges[1]: expected an IPv4 or IPv6 range in CIDR form (52.112.0.0/14, 2603:1063::/38), got "52.112.0.0"',
+  'invalid-portal-https.json':
+    'portalChecks[0].url: expected an http:// URL (portal checks are plain HTTP, as operating systems make them), got "https://www.msftconnecttest.com/connecttest.txt"',
+  'invalid-portal-no-expect.json': 'portalChecks[0].expect: expected a non-empty string, got nothing',
   'invalid-endpoints-empty.json': 'endpoints: expected a non-empty array of endpoints, got an empty array',
   'invalid-endpoint-not-object.json': 'endpoints[1]: expected an endpoint object, got "teams.lab.test:4432"',
   'invalid-endpoint-unknown-field.json':
