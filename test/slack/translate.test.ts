@@ -33,7 +33,7 @@ test('a DM becomes a message event keyed by the DM channel, threads or not', () 
     id: 'slack:Ev001',
     channel: 'slack',
     conversationKey: 'slack:D123',
-    conversation: { id: 'D123', ref: { channel: 'D123' } },
+    conversation: { id: 'D123', ref: { channel: 'D123' }, place: { channelId: 'D123' } },
     actor: { id: 'U1', role: 'user' },
     at: common.at,
     kind: 'message',
