@@ -33,15 +33,24 @@ function asSupport(event: Action, session: Session): Action {
   };
 }
 
-/** The core runs `event` in this turn; `then` tells the thread what it did. */
-function viaCore(event: Action, then: (result: HandleResult) => Promise<void>): GateVerdict {
-  return {
-    event,
-    async after(result) {
-      await then(result);
-      return undefined;
-    },
-  };
+/** What tells the thread (and the user) about a support click; `result`: what the core did, if it ran. */
+type Told = (result?: HandleResult) => Promise<void>;
+
+/**
+ * When `core`, the core runs the click in this turn (as support, at the session's version) and
+ * `told` follows with its result; otherwise `told` runs now and the turn ends here.
+ */
+async function coreThen(core: boolean, event: Action, session: Session, told: Told): Promise<GateVerdict> {
+  if (core)
+    return {
+      event: asSupport(event, session),
+      async after(result) {
+        await told(result);
+        return undefined;
+      },
+    };
+  await told();
+  return answer('handled');
 }
 
 /**
@@ -100,15 +109,12 @@ export async function onSupportEvent(
         await ctx.poster.note(session, key, toThread.stillOpen);
         return answer('handled');
       }
-      const told = async (result?: HandleResult) => {
+      return coreThen(session.state === 'resolved', event, session, async (result) => {
         await ctx.poster.note(result?.session ?? session, key, toThread.reopened(person.name), {
           card: true,
           patch: (r) => remember({ ...r, status: 'open', data: { ...r.data, closedBy: undefined } }),
         });
-      };
-      if (session.state === 'resolved') return viaCore(asSupport(event, session), told);
-      await told();
-      return answer('handled');
+      });
     }
     default:
       await ctx.poster.note(session, key, toThread.notASupportAction(event.verb));
@@ -132,18 +138,15 @@ async function take(
       await ctx.poster.note(session, key, toThread.alreadyTaken(record.data.takenBy.name));
     return answer('handled');
   }
-  const told = async (result?: HandleResult) => {
+  // In the escalated state the core records who took it and tells the user; otherwise we tell them.
+  return coreThen(session.state === 'escalated', event, session, async (result) => {
     if (result?.outcome !== 'applied')
       await ctx.poster.toUser(session.id, toUser.taken(person.name), `${key}:user`);
     await ctx.poster.note(result?.session ?? session, key, toThread.taken(person.name), {
       card: true,
       patch: (r) => remember({ ...r, status: 'taken', data: { ...r.data, takenBy: person } }),
     });
-  };
-  // In the escalated state the core records who took it and tells the user; otherwise we tell them.
-  if (session.state === 'escalated') return viaCore(asSupport(event, session), told);
-  await told();
-  return answer('handled');
+  });
 }
 
 async function rerun(
@@ -172,8 +175,8 @@ async function rerun(
       },
     }),
   );
-  return viaCore(asSupport(event, session), async (result) => {
-    if (result.outcome !== 'applied') {
+  return coreThen(true, event, session, async (result) => {
+    if (result?.outcome !== 'applied') {
       await ctx.cases.update(session.id, (r) => ({ ...r, data: { ...r.data, rerun: undefined } }));
       await ctx.poster.note(session, key, toThread.rerunNotNow(session.state));
       return;
@@ -195,7 +198,8 @@ async function resolve(
   person: SupportPerson,
   key: string,
 ): Promise<GateVerdict> {
-  const told = async (result?: HandleResult) => {
+  // The core's resolve shows the user the resolved card; in other states we tell them ourselves.
+  return coreThen(RESOLVE_STATES.includes(session.state), event, session, async (result) => {
     if (result?.outcome !== 'applied')
       await ctx.poster.toUser(session.id, toUser.closed(record.data.caseRef, person.name), `${key}:user`);
     await ctx.poster.note(result?.session ?? session, key, toThread.resolvedBy(person.name), {
@@ -206,11 +210,7 @@ async function resolve(
         data: { ...r.data, closedBy: person.name, rerun: undefined },
       }),
     });
-  };
-  // The core's resolve shows the user the resolved card; in other states we tell them ourselves.
-  if (RESOLVE_STATES.includes(session.state)) return viaCore(asSupport(event, session), told);
-  await told();
-  return answer('handled');
+  });
 }
 
 /**
