@@ -14,7 +14,8 @@ import type { Registry } from './registry.ts';
 import type { SupportPerson } from './types.ts';
 
 export interface SupportContext {
-  store: Pick<Store<Session>, 'sessions' | 'audit' | 'dedupe'>;
+  /** No sessions: a turn's session is the engine's (Turn.session), read once per turn. */
+  store: Pick<Store<Session>, 'audit' | 'dedupe'>;
   cases: Cases;
   registry: Registry;
   poster: Poster;
