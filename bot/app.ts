@@ -24,18 +24,12 @@ import type { OnActivity } from './channels/directline/types.ts';
 import { type ChannelPorts, createPortRouter } from './channels/port-router.ts';
 import { createSlackChannel, type SlackChannel, type SlackChannelOptions } from './channels/slack/channel.ts';
 import { slackRoutes } from './channels/slack/routes.ts';
-import {
-  createTeamsChannel,
-  createTeamsProactive,
-  registrantId,
-  type TeamsChannel,
-  type TeamsChannelOptions,
-} from './channels/teams/index.ts';
+import { createTeamsChannel, type TeamsChannel, type TeamsChannelOptions } from './channels/teams/index.ts';
 import { outsideTurns } from './channels/teams/outside-turn.ts';
 import { webChatPage } from './channels/webchat/serve.ts';
 import { type BotConfig, ConfigError } from './config.ts';
 import { createEngine, type Engine } from './core/engine.ts';
-import type { CoreEvent, Session } from './core/types.ts';
+import type { InboundEvent, Session } from './core/types.ts';
 import type { Logger } from './log.ts';
 import { loadBuiltinPlaybooks } from './playbooks/load.ts';
 import type { PlaybookSet } from './playbooks/types.ts';
@@ -109,7 +103,7 @@ export interface RunningBot {
   teams?: TeamsChannel;
   /** The agent gateway; present unless started with `agents: false`. */
   agents?: AgentGateway;
-  /** The support relay (issue 8): its `handle` is every channel's entry point; `idle()` for tests. */
+  /** The support relay (issue 8), a step of the engine's turns; `idle()` for tests. */
   support: Support;
   close(): Promise<void>;
 }
@@ -129,14 +123,12 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
   const store = (options.store ?? openSqliteStore<Session>({ dataDir: config.dataDir })) as Store<Session>;
   const stopped: (() => Promise<void>)[] = [];
   try {
-    // Every event goes through the support gate (issue 8), which hands the user's own events to
-    // the engine. Bound once both exist; no event can arrive before the server listens.
+    // Every event goes to the engine, whose turn runs the support relay and the agent lifecycle
+    // as steps. Bound once it exists; no event can arrive before the server listens.
     let engine: Engine | undefined;
-    let support: Support | undefined;
-    const handle = async (event: CoreEvent) => {
-      if (engine === undefined || support === undefined)
-        throw new Error('an event arrived before the engine was built');
-      return support.handle(event);
+    const handle = async (event: InboundEvent) => {
+      if (engine === undefined) throw new Error('an event arrived before the engine was built');
+      return engine.handle(event);
     };
 
     const directLine = createDirectLineChannel({
@@ -154,18 +146,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
         : createTeamsChannel({ settings: config.botFramework, log, ...options.teams });
     if (teams) {
       ports.teams = teams.port;
-      // "@Reconnect support here" in a team's channel registers it (support is bound below).
-      routes.push(
-        teams.routes(
-          { handle },
-          {
-            support: {
-              register: (ref, by) =>
-                support!.registerTeamsSupport(ref, registrantId(by, config.support.admins)),
-            },
-          },
-        ),
-      );
+      routes.push(teams.routes({ handle }));
     }
 
     let slack: SlackChannel | undefined;
@@ -202,42 +183,33 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
     }
 
     const router = createPortRouter(ports);
-    support = createSupport({
+    const support = createSupport({
       store,
       config,
       playbooks,
       // Deliveries run outside whichever Teams turn started the outbox worker (see outside-turn.ts).
       port: outsideTurns(router),
       log,
-      // Case threads in a Teams channel: new posts, replies and card updates outside any turn.
-      ...(teams
-        ? { teams: createTeamsProactive(teams.adapter, config.botFramework.MicrosoftAppId ?? '') }
-        : {}),
+      // Each channel carries its own case threads (Teams: new posts, replies, card updates outside any turn).
+      transports: {
+        ...(slack ? { slack: slack.supportTransport() } : {}),
+        ...(teams ? { teams: teams.supportTransport(config.support.teamsChannel) } : {}),
+      },
     });
-    // Support's own Slack commands and thread replies are read before the channel's.
-    if (slack) routes.push(slackRoutes(support.wrapSlack(slack)));
+    if (slack) routes.push(slackRoutes(slack));
 
-    const core = createEngine({
+    engine = createEngine({
       store,
       port: router,
       support: support.port,
       playbooks,
       clock: options.clock ?? Date.now,
+      // Every turn's other steps, in order: the support relay's gate, then (rejected devices,
+      // resolved cases) the agent gateway's lifecycle.
+      steps: [support.step, ...(agents ? [agentLifecycle(agents, log)] : [])],
       ...(agents ? { agents } : {}),
       ...(config.publicUrl ? { serverUrl: config.publicUrl } : {}),
     });
-    // Rejected devices and resolved cases reach the gateway from the turn's result.
-    const afterTurn = agents ? agentLifecycle(agents, log) : undefined;
-    engine = afterTurn
-      ? {
-          async handle(event) {
-            const result = await core.handle(event);
-            await afterTurn(result);
-            return result;
-          },
-        }
-      : core;
-    support.attach(engine);
 
     const streams = createDirectLineStreams({ channel: directLine, log, heartbeatMs: options.heartbeatMs });
     const app = createServer({
@@ -268,7 +240,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
         // Stops Slack too (slackRoutes registers it with the server's closers).
         await app.close();
         await directLine.idle();
-        await support?.stop();
+        await support.stop();
         if (ownStore) await store.close();
       },
     };
