@@ -137,6 +137,15 @@ export function createMemoryStore<S extends VersionedDoc = VersionedDoc>(
         pairing.set(code, structuredClone({ ...record, redeemed: false }));
         return record;
       },
+      async peek(code) {
+        isOpen();
+        const record = pairing.get(code);
+        if (record === undefined) return { ok: false, reason: 'unknown' };
+        if (record.redeemed) return { ok: false, reason: 'redeemed' };
+        if (record.expiresAt <= now()) return { ok: false, reason: 'expired' };
+        const { redeemed: _, ...pairingCode } = structuredClone(record);
+        return { ok: true, pairing: pairingCode };
+      },
       async redeem(code) {
         isOpen();
         const record = pairing.get(code);

@@ -1,10 +1,17 @@
 /**
  * The agent's process entry: the one place that hands the real environment and streams to the
- * CLI. No top-level await: the one-file bundle is CommonJS inside its loader.
+ * CLI. No top-level await: the one-file bundle is CommonJS inside its loader. Started with no
+ * arguments (a double-click), it pairs from its own file name instead (launch.ts).
  */
+import { isSea } from 'node:sea';
 import { main } from './cli.ts';
+import { launch, ownPath } from './launch.ts';
 
-main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env }).then(
+const argv = process.argv.slice(2);
+const io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env };
+const self = ownPath({ isSea: isSea(), execPath: process.execPath, argv: process.argv });
+
+(argv.length === 0 ? launch(self, io) : main(argv, io)).then(
   (code) => {
     process.exitCode = code;
   },

@@ -16,7 +16,13 @@ export interface PairIo {
   env: Env;
 }
 
-export async function pairCommand(input: { code: string; server?: string; io: PairIo }): Promise<number> {
+export async function pairCommand(input: {
+  code: string;
+  server?: string;
+  io: PairIo;
+  /** Printed after each result (the double-clicked window says what to do next). */
+  nextSteps?: string;
+}): Promise<number> {
   const { io } = input;
   const config = loadAgentConfig(io.env);
   const server = input.server ?? config.server;
@@ -35,5 +41,6 @@ export async function pairCommand(input: { code: string; server?: string; io: Pa
     err: io.stderr,
     consent: terminalConsent({ input: io.stdin ?? process.stdin, output: io.stdout }),
     runCheck,
+    ...(input.nextSteps ? { nextSteps: input.nextSteps } : {}),
   });
 }
