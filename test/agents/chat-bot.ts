@@ -26,7 +26,9 @@ export async function freePort(): Promise<number> {
  */
 export async function startAgentBot(
   dataDir: string,
-  options: { port?: number; agents?: AgentKnobs } & Partial<Omit<StartOptions, 'agents'>> = {},
+  options: { port?: number; agents?: AgentKnobs & { agentsDir?: string } } & Partial<
+    Omit<StartOptions, 'agents'>
+  > = {},
 ): Promise<RunningBot> {
   const { port = await freePort(), agents, ...rest } = options;
   const config = loadBotConfig({

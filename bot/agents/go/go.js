@@ -18,7 +18,7 @@ function fromUserAgent(ua) {
   if (/iPhone|iPad|iPod|Android/i.test(ua)) return { os: 'phone', arch: null, sure: true };
   // Every Mac browser says "Intel Mac OS X", Apple silicon too: the CPU stays a guess.
   if (/Macintosh|Mac OS X/i.test(ua)) return { os: 'macos', arch: 'arm64', sure: false };
-  if (/Linux|X11|CrOS/i.test(ua)) return { os: 'linux', arch: arm ? 'arm64' : 'x64', sure: !/CrOS/.test(ua) };
+  if (/Linux|CrOS/i.test(ua)) return { os: 'linux', arch: arm ? 'arm64' : 'x64', sure: !/CrOS/.test(ua) };
   return { os: null, arch: null, sure: false };
 }
 
