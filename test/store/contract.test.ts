@@ -173,7 +173,8 @@ for (const [name, make] of Object.entries(factories)) {
       const store = make(clock.now);
       const put = await store.pairing.put({ code: 'PEEK1', sessionId: 's1', ttlMs: 60_000, data: { a: 1 } });
       await store.pairing.put({ code: 'PEEK2', sessionId: 's1', ttlMs: 60_000 });
-      for (let i = 0; i < 3; i++) assert.deepEqual(await store.pairing.peek('PEEK1'), { ok: true, pairing: put });
+      for (let i = 0; i < 3; i++)
+        assert.deepEqual(await store.pairing.peek('PEEK1'), { ok: true, pairing: put });
       assert.deepEqual(await store.pairing.peek('NOPE'), { ok: false, reason: 'unknown' });
       assert.deepEqual(await store.pairing.redeem('PEEK1'), { ok: true, pairing: put });
       assert.deepEqual(await store.pairing.peek('PEEK1'), { ok: false, reason: 'redeemed' });
