@@ -14,6 +14,8 @@ const self = ownPath({ isSea: isSea(), execPath: process.execPath, argv: process
 (argv.length === 0 ? launch(self, io) : main(argv, io)).then(
   (code) => {
     process.exitCode = code;
+    // Enter was read: the standard input has done its job and must not keep the process up.
+    if (argv.length === 0) process.stdin.destroy();
   },
   (err: unknown) => {
     process.stderr.write(`reconnect-agent: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
