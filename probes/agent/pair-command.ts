@@ -7,6 +7,7 @@ import { builtInCatalog, loadCatalogFile } from '../catalog/index.ts';
 import { runCheck } from './check.ts';
 import { ConfigError, type Env, loadAgentConfig } from './config.ts';
 import { runPair } from './pair.ts';
+import { proxiedConnect } from './transport.ts';
 
 export interface PairIo {
   stdout: { write(text: string): unknown; isTTY?: boolean };
@@ -41,6 +42,8 @@ export async function pairCommand(input: {
     err: io.stderr,
     consent: terminalConsent({ input: io.stdin ?? process.stdin, output: io.stdout }),
     runCheck,
+    // Through the proxy the computer uses for the bot's URL, trusting the OS store (issue 12).
+    connect: proxiedConnect({ config }),
     ...(input.nextSteps ? { nextSteps: input.nextSteps } : {}),
   });
 }
