@@ -144,6 +144,8 @@ async function open(
     }
   }
   const socket = path.socket;
+  // Reading the proxy's answer left the tunnel paused; nothing arrives before our request.
+  socket.resume();
   const ws = new WebSocket(url, {
     createConnection: () => socket,
     handshakeTimeout: CONNECT_BUDGET_MS,
