@@ -57,6 +57,8 @@ export interface TransportOptions {
   config: AgentConfig;
   /** Proxy settings; default: this computer's, discovered on the first connection. */
   proxy?: ProxySettings;
+  /** PEM roots that decide trust; default the operating system's store plus NODE_EXTRA_CA_CERTS. */
+  trustedCa?: string[];
 }
 
 /** A `Connect` for the link that goes the way the computer's settings say. */
@@ -68,7 +70,7 @@ export function proxiedConnect(options: TransportOptions): Connect {
       const base = {
         interlock: createInterlock({ enabled: config.lab, labNets: config.labNets }),
         systemResolver: config.systemResolver,
-        trustedCa: trustedCertificates(),
+        trustedCa: options.trustedCa ?? trustedCertificates(),
       };
       const proxy =
         options.proxy ?? (await discoverProxy({ platform: config.platform, env: config.env, ctx: base }));
