@@ -11,11 +11,11 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { RunningBot } from '../../bot/app.ts';
 import { AGENT_BUNDLE } from '../agent/agent-run.ts';
-import { type Chat, cardOf, cardText, openChat } from '../bot/conversation-driver.ts';
+import { type Chat, openChat } from '../bot/conversation-driver.ts';
 import { type Scenario, startScenario } from '../lab/scenario.ts';
 import { type AgentProcess, startAgent } from './agent-process.ts';
 import { writeAgentsFixture } from './agents-fixture.ts';
-import { FIRST_PROGRESS, pairingCodeIn, startAgentBot } from './chat-bot.ts';
+import { chatToPairingCard, FIRST_PROGRESS, startAgentBot } from './chat-bot.ts';
 import { tempDir } from './harness.ts';
 
 const tmp = tempDir('reconnect-launch-');
@@ -44,12 +44,8 @@ async function setUp(): Promise<void> {
 async function chatToCode(): Promise<{ chat: Chat; code: string; card: string }> {
   const chat = await openChat(bot.url);
   cleanup.push(() => chat.close());
-  await chat.say('Teams says CAA20004');
-  await chat.card(/Let's get Teams working again/);
-  await chat.click('Linux');
-  await chat.click('Home');
-  const card = cardText(cardOf((await chat.card(/Connect the affected computer/)).activity));
-  return { chat, code: pairingCodeIn(card).code, card };
+  const { card, code } = await chatToPairingCard(chat);
+  return { chat, code, card };
 }
 
 /** The name /go gives the Linux download's program: the ZIP's name without `.zip`. */

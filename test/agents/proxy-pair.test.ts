@@ -13,12 +13,12 @@ import assert from 'node:assert/strict';
 import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { cardOf, cardText, openChat } from '../bot/conversation-driver.ts';
+import { openChat } from '../bot/conversation-driver.ts';
 import { createLabNetns } from '../lab/netns.ts';
 import { startProxy } from '../lab/proxy.ts';
 import { startScenario } from '../lab/scenario.ts';
 import { startAgent } from './agent-process.ts';
-import { FIRST_PROGRESS, pairingCodeIn, startAgentBot } from './chat-bot.ts';
+import { chatToPairingCard, FIRST_PROGRESS, startAgentBot } from './chat-bot.ts';
 import { tempDir } from './harness.ts';
 
 const tmp = tempDir('reconnect-proxy-pair-');
@@ -52,13 +52,7 @@ test('pairs only through a CONNECT proxy that wants Basic credentials; the findi
 
   const chat = await openChat(bot.url);
   cleanup.push(() => chat.close());
-  await chat.say('Teams says CAA20004');
-  await chat.card(/Let's get Teams working again/);
-  await chat.click('Linux');
-  await chat.click('Home');
-  const { code, server } = pairingCodeIn(
-    cardText(cardOf((await chat.card(/Connect the affected computer/)).activity)),
-  );
+  const { code, server } = await chatToPairingCard(chat);
   assert.equal(server, bot.url);
 
   const direct = await ns.run(process.execPath, [
