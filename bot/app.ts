@@ -13,6 +13,7 @@
 import { fileURLToPath } from 'node:url';
 import { agentDownloadRoutes } from './agents/download.ts';
 import { type AgentGateway, createAgentGateway, type GatewayOptions } from './agents/gateway.ts';
+import { goRoutes } from './agents/go.ts';
 import { agentLifecycle } from './agents/lifecycle.ts';
 import { createPairing } from './agents/pairing.ts';
 import { agentGatewayRoutes } from './agents/routes.ts';
@@ -73,7 +74,7 @@ export interface StartOptions {
    * /agent/reconnect-agent.js). `false`: no gateway, the manual path only. An object passes
    * test knobs (heartbeat, reconnect grace, progress interval) and another bundle to serve.
    */
-  agents?: false | (AgentKnobs & { bundlePath?: string });
+  agents?: false | (AgentKnobs & { bundlePath?: string; agentsDir?: string });
 }
 
 /** The gateway's timing settings a caller may change. */
@@ -169,15 +170,18 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
     // and reconnect to whichever process serves next.
     let agents: AgentGateway | undefined;
     if (options.agents !== false) {
-      const { bundlePath, ...knobs } = options.agents ?? {};
+      const { bundlePath, agentsDir, ...knobs } = options.agents ?? {};
+      const pairing = createPairing({ store });
       agents = createAgentGateway({
         store,
-        pairing: createPairing({ store }),
+        pairing,
         sink: async (event) => void (await handle(event)),
         log,
         ...knobs,
       });
       routes.push(agentGatewayRoutes(agents), agentDownloadRoutes({ log, bundlePath }));
+      // The /go page: the short link of the pairing card (issue 12).
+      routes.push(goRoutes({ pairing, log, agentsDir, clientIp: knobs.clientIp }));
       // Only if the start fails from here on; a running server closes it through the route.
       stopped.push(() => agents!.close());
     }

@@ -46,6 +46,8 @@ export interface PairOptions {
   random?: () => number;
   backoff?: Backoff;
   retryForMs?: number;
+  /** Printed after each result sent to the chat. */
+  nextSteps?: string;
 }
 
 /** This computer as the chat shows it for confirmation. */
@@ -98,6 +100,7 @@ export async function runPair(options: PairOptions): Promise<number> {
     out,
     err,
     now,
+    nextSteps: options.nextSteps,
   });
 
   const runFallback = async () => {
