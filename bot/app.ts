@@ -33,7 +33,8 @@ import {
 } from './channels/teams/index.ts';
 import { outsideTurns } from './channels/teams/outside-turn.ts';
 import { webChatPage } from './channels/webchat/serve.ts';
-import { type BotConfig, ConfigError } from './config.ts';
+import { openCluster } from './cluster/index.ts';
+import type { BotConfig } from './config.ts';
 import { createEngine, type Engine } from './core/engine.ts';
 import type { CoreEvent, Session } from './core/types.ts';
 import type { Logger } from './log.ts';
@@ -117,16 +118,15 @@ export interface RunningBot {
 /** Opens the store, assembles channels, engine and server, and listens. */
 export async function startBot(options: StartOptions): Promise<RunningBot> {
   const { config, log } = options;
-  if (config.redisUrl !== undefined) {
-    throw new ConfigError(
-      'REDIS_URL is set, but this build has no Redis store yet: unset REDIS_URL to keep state in SQLite under DATA_DIR (one replica)',
-    );
-  }
   // Before the store opens: a playbook error must not leave a store behind.
   const playbooks = options.playbooks ?? (await loadBuiltinPlaybooks());
   const ownStore = options.store === undefined;
+  // REDIS_URL: replicas share the Redis store, a bus, the pairing limiter and web chat streams.
+  const cluster = ownStore && config.redisUrl ? await openCluster({ url: config.redisUrl, log }) : undefined;
   // The store holds sessions as opaque versioned JSON, whatever type parameter it was made with.
-  const store = (options.store ?? openSqliteStore<Session>({ dataDir: config.dataDir })) as Store<Session>;
+  const store = (options.store ??
+    cluster?.store ??
+    openSqliteStore<Session>({ dataDir: config.dataDir })) as Store<Session>;
   const stopped: (() => Promise<void>)[] = [];
   try {
     // Every event goes through the support gate (issue 8), which hands the user's own events to
@@ -144,6 +144,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       secret: config.directLineSecret,
       onActivity: options.onActivity ?? coreBot({ handle, log }),
       log,
+      ...(cluster ? { feed: cluster.feed } : {}),
     });
     const ports: ChannelPorts = { webchat: createWebChatPort(directLine.port) };
     const routes: RouteModule[] = [];
@@ -191,10 +192,11 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       const { bundlePath, ...knobs } = options.agents ?? {};
       agents = createAgentGateway({
         store,
-        pairing: createPairing({ store }),
+        pairing: createPairing({ store, ...(cluster ? { limiter: cluster.limiter } : {}) }),
         sink: async (event) => void (await handle(event)),
         log,
         ...knobs,
+        ...(cluster ? { bus: cluster.bus, replicaId: cluster.replicaId } : {}),
       });
       routes.push(agentGatewayRoutes(agents), agentDownloadRoutes({ log, bundlePath }));
       // Only if the start fails from here on; a running server closes it through the route.
@@ -269,12 +271,12 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
         await app.close();
         await directLine.idle();
         await support?.stop();
-        if (ownStore) await store.close();
+        if (ownStore) await (cluster ?? store).close();
       },
     };
   } catch (error) {
     for (const stop of stopped) await stop().catch(() => undefined);
-    if (ownStore) await store.close();
+    if (ownStore) await (cluster ?? store).close();
     throw error;
   }
 }

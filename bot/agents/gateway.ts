@@ -18,6 +18,7 @@ import {
   parseAgentMessage,
   type ServerMessage,
 } from '../../probes/agent/protocol.ts';
+import type { Bus } from '../cluster/bus.ts';
 import type { AgentPort, Session } from '../core/types.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/types.ts';
@@ -47,6 +48,11 @@ export interface GatewayOptions {
   replicaId?: string;
   /** The client's address for rate limits; default the socket's peer (set it behind a proxy). */
   clientIp?: (req: IncomingMessage) => string;
+  /**
+   * Replicas sharing one Redis: a job queued here for an agent held by another replica is
+   * announced to that replica, and revokes and case ends reach the agent wherever it is.
+   */
+  bus?: Bus;
 }
 
 interface Conn {
@@ -112,9 +118,25 @@ export function createAgentGateway(options: GatewayOptions): AgentGateway {
     disconnectedAt: (agentId) => disconnected.get(agentId),
     send: (agentId, message) => {
       const conn = byAgent.get(agentId);
-      return conn ? sendTo(conn, message) : false;
+      if (conn) return sendTo(conn, message);
+      // The job is in the agent's record already: its replica sends it when told.
+      void toHolder(agentId, { type: 'agent.flush', agentId });
+      return false;
     },
   });
+
+  /** Tells the replica holding `agentId` (per its record), if that is another one. */
+  const toHolder = async (agentId: string, message: { type: string; [field: string]: unknown }) => {
+    const record = options.bus ? await records.get(agentId).catch(() => undefined) : undefined;
+    if (!record?.replicaId || record.replicaId === replicaId) return;
+    await options.bus?.toReplica(record.replicaId, message);
+  };
+  options.bus?.on('agent.flush', (m) => {
+    const agentId = String(m.agentId);
+    if (byAgent.has(agentId))
+      void desk.flush(agentId).catch((error) => log.error('sending queued jobs failed', { agentId, error }));
+  });
+  options.bus?.on('agent.close', (m) => closeAgent(String(m.agentId), Number(m.code), String(m.reason)));
 
   const hello: Hello = helloHandler({
     store,
@@ -129,6 +151,8 @@ export function createAgentGateway(options: GatewayOptions): AgentGateway {
   const setOffline = async (agentId: string) => {
     disconnected.set(agentId, now());
     await records.update(agentId, (r) => {
+      // The agent may already have reconnected to another replica (a drain): leave its record be.
+      if (r.replicaId !== undefined && r.replicaId !== replicaId) return false;
       r.online = false;
       r.replicaId = undefined;
       r.lastSeenAt = now();
@@ -251,9 +275,14 @@ export function createAgentGateway(options: GatewayOptions): AgentGateway {
     ws.on('error', (error) => log.warn('agent socket error', { agentId: conn.agentId, error }));
   };
 
-  const closeAgent = (agentId: string, code: number, reason: string) => {
+  function closeAgent(agentId: string, code: number, reason: string) {
     const conn = byAgent.get(agentId);
     if (conn) conn.ws.close(code, reason);
+  }
+  /** Closes the agent here, or asks the replica holding it. */
+  const closeAnywhere = async (agentId: string, code: number, reason: string) => {
+    if (byAgent.has(agentId)) return closeAgent(agentId, code, reason);
+    await toHolder(agentId, { type: 'agent.close', agentId, code, reason });
   };
 
   return {
@@ -277,12 +306,12 @@ export function createAgentGateway(options: GatewayOptions): AgentGateway {
         actor: 'bot',
         data: { agentId, why },
       });
-      closeAgent(agentId, CLOSE.revoked, why.slice(0, 100));
+      await closeAnywhere(agentId, CLOSE.revoked, why.slice(0, 100));
       await desk.loseAll(agentId, `the computer was disconnected from the case: ${why}`);
     },
     async endCase(sessionId) {
       for (const presence of await store.agents.listBySession(sessionId))
-        closeAgent(presence.agentId, CLOSE.caseClosed, 'case closed');
+        await closeAnywhere(presence.agentId, CLOSE.caseClosed, 'case closed');
     },
     sweep,
     get connections() {

@@ -6,6 +6,7 @@
  * StoreUnavailableError (the HTTP layer answers 503) and ioredis keeps reconnecting.
  */
 import type { Redis } from 'ioredis';
+import { isStoreUnavailable } from './errors.ts';
 import { connectRedis, guarded } from './redis-client.ts';
 import { createRedisDirectLine, DIRECTLINE_SCRIPTS } from './redis-directline.ts';
 import { defineScripts } from './redis-scripts.ts';
@@ -68,7 +69,14 @@ export function openRedisStore<S extends VersionedDoc = VersionedDoc>(options: R
   const now = options.now ?? Date.now;
   const prefix = options.prefix ?? 'reconnect:';
   const run = defineScripts(client, prefix, { ...DIRECTLINE_SCRIPTS, ...SUPPORT_SCRIPTS });
-  const g = <T>(op: () => Promise<T>): Promise<T> => guarded(client, op);
+  // A failure this recent still counts as "unavailable" although the client may be ready again:
+  // the request that hit it answers 503, not 500 (bot/cluster/unavailable.ts).
+  let failedAt = Number.NEGATIVE_INFINITY;
+  const g = <T>(op: () => Promise<T>): Promise<T> =>
+    guarded(client, op).catch((error: unknown) => {
+      if (isStoreUnavailable(error)) failedAt = Date.now();
+      throw error;
+    });
   const key = (suffix: string) => prefix + suffix;
 
   /** Sessions (T = s, indexed by conversation key) and escalations (T = e, by session and openness). */
@@ -226,7 +234,7 @@ export function openRedisStore<S extends VersionedDoc = VersionedDoc>(options: R
     directline: createRedisDirectLine({ run, g, now }),
     ...createRedisSupport({ client, run, g, now, key }),
     checkWritable: () => g(async () => void (await client.set(key('health'), String(now())))),
-    available: () => client.status === 'ready',
+    available: () => client.status === 'ready' && Date.now() - failedAt > 1000,
     async close() {
       if (client.status === 'end') return;
       await client.quit().catch(() => client.disconnect());
