@@ -6,7 +6,7 @@
  */
 import { type RunningBot, type StartOptions, startBot } from '../../bot/app.ts';
 import { loadBotConfig } from '../../bot/config.ts';
-import { silentLogger } from '../../bot/log.ts';
+import { createLogger, silentLogger } from '../../bot/log.ts';
 import { type Started, spawnBot } from '../bot/bot-process.ts';
 
 export const SHARED_SECRET = 'cluster-test-directline-secret-0123456789abcdef';
@@ -35,7 +35,12 @@ export function startReplica(
   start: Partial<Omit<StartOptions, 'config' | 'log'>> = {},
 ): Promise<RunningBot> {
   const config = loadBotConfig({ PORT: '0', ...environment(options) });
-  return startBot({ config, log: silentLogger, teams: false, ...start });
+  return startBot({
+    config,
+    log: process.env.CLUSTER_DEBUG ? createLogger(process.stderr) : silentLogger,
+    teams: false,
+    ...start,
+  });
 }
 
 /** A replica as its own process (`node bot/main.ts`), to kill with a signal. */
