@@ -17,7 +17,7 @@ import { openRedisStore } from '../../bot/store/redis.ts';
 import { connectRedis } from '../../bot/store/redis-client.ts';
 import type { Store } from '../../bot/store/types.ts';
 import type { AgentProcess } from '../agents/agent-process.ts';
-import { agentForCard, FIRST_PROGRESS, pairingCodeIn } from '../agents/chat-bot.ts';
+import { FIRST_PROGRESS, pairFromCard } from '../agents/chat-bot.ts';
 import { tempDir } from '../agents/harness.ts';
 import { type Chat, cardOf, cardText, openChat } from '../bot/conversation-driver.ts';
 import { type RedisServer, startRedis } from '../lab/redis.ts';
@@ -58,20 +58,8 @@ async function replica(redisUrl: string, name: string, publicUrl: string): Promi
   return running;
 }
 
-/** CAA20004, Linux, Home → the pairing card → the agent started with its code → "Yes". */
-async function pair(chat: Chat, lab: Scenario): Promise<AgentProcess> {
-  await chat.say('Teams says CAA20004');
-  await chat.card(/Let's get Teams working again/);
-  await chat.click('Linux');
-  await chat.click('Home');
-  const card = await chat.card(/Connect the affected computer/);
-  const { code, server } = pairingCodeIn(cardText(cardOf(card.activity)));
-  const agent = agentForCard(code, server, lab);
-  cleanup.push(() => agent.kill());
-  await chat.card(/Is this your computer\?/, LONG);
-  await chat.click('Yes, that is my computer');
-  return agent;
-}
+const pair = (chat: Chat, lab: Scenario): Promise<AgentProcess> =>
+  pairFromCard(chat, lab, (agent) => cleanup.push(() => agent.kill()), LONG);
 
 async function redisStore(url: string): Promise<Store<Session>> {
   const store = openRedisStore<Session>({ client: await connectRedis({ url, name: 'test' }) });

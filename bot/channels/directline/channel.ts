@@ -8,6 +8,7 @@
  * per process, and with replicas an ActivityFeed tells each one what the others wrote.
  */
 import type { Logger } from '../../log.ts';
+import { retryWhileUnavailable } from '../../store/errors.ts';
 import type { DirectLineStore } from '../../store/types.ts';
 import { checkPosted, parseWatermark, stamp } from './activity.ts';
 import { type ActivityFeed, type ActivitySet, createActivityHub, type Subscriber } from './hub.ts';
@@ -80,7 +81,7 @@ export function createDirectLineChannel(options: DirectLineChannelOptions) {
   /** Hands an activity to the bot, one turn at a time per conversation; failures are logged only. */
   const deliver = (conversationId: string, activity: Activity): void => {
     void turns
-      .run(conversationId, () => onActivity(conversationId, activity, port))
+      .run(conversationId, () => retryWhileUnavailable(() => onActivity(conversationId, activity, port)))
       .catch((error: unknown) =>
         log.error('the bot failed on a Direct Line activity', { conversationId, type: activity.type, error }),
       );
