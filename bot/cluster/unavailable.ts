@@ -48,3 +48,18 @@ export function storeUnavailableGate(store: Pick<Store<VersionedDoc>, 'available
     next();
   };
 }
+
+/**
+ * WebSocket upgrades (web chat streams, agents) bypass the restify chain: while the store is
+ * unreachable they get the same 503 with Retry-After on the raw socket. True when it refused.
+ */
+export function refuseUpgradeWhileDown(
+  store: Pick<Store<VersionedDoc>, 'available'>,
+  socket: { end(text: string): void },
+): boolean {
+  if (store.available?.() !== false) return false;
+  socket.end(
+    `HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: ${RETRY_AFTER_S}\r\nContent-Length: ${Buffer.byteLength(BODY)}\r\nConnection: close\r\n\r\n${BODY}`,
+  );
+  return true;
+}

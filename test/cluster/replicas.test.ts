@@ -8,6 +8,7 @@
  *   500), and the conversation carries on afterwards, with no turn lost.
  */
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { RunningBot } from '../../bot/app.ts';
@@ -164,6 +165,11 @@ test('Redis restarted mid-conversation: 503 with Retry-After in the gap, never 5
       const ready = await call(replica.url, 'GET', '/readyz');
       assert.equal(ready.status, 503);
       assert.equal((await call(replica.url, 'GET', '/healthz')).status, 200, 'alive, only not ready');
+      const stream = await upgradeStatus(
+        replica.url,
+        `/v3/directline/conversations/${chat.conversationId}/stream?t=${chat.token}`,
+      );
+      assert.match(stream, /^HTTP\/1\.1 503 [\s\S]*Retry-After: 2/, 'a stream opened in the gap');
     }
 
     await redis.restart();
@@ -196,4 +202,23 @@ async function rawPost(base: string, path: string, token: string, body: unknown)
     body: JSON.stringify(body),
   });
   return { status: response.status, headers: response.headers, text: await response.text() };
+}
+
+/** The raw answer to a WebSocket upgrade request. */
+function upgradeStatus(base: string, path: string): Promise<string> {
+  const { hostname, port } = new URL(base);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () =>
+      socket.write(
+        `GET ${path} HTTP/1.1\r\nHost: ${hostname}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+          'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+      ),
+    );
+    let text = '';
+    socket.on('data', (chunk) => {
+      text += chunk.toString();
+    });
+    socket.on('end', () => resolve(text));
+    socket.on('error', reject);
+  });
 }
