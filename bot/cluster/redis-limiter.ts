@@ -34,7 +34,7 @@ return ok`;
 
 /** Milliseconds an empty bucket takes to refill (then its key may go). */
 const refillMs = (b: { capacity: number; refillPerSec: number }) =>
-  Math.ceil((b.capacity / b.refillPerSec) * 1000) + 1000;
+  b.refillPerSec > 0 ? Math.ceil((b.capacity / b.refillPerSec) * 1000) + 1000 : 24 * 60 * 60 * 1000;
 
 export function createRedisLimiter(options: {
   client: Redis;
