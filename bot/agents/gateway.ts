@@ -18,6 +18,7 @@ import {
   parseAgentMessage,
   type ServerMessage,
 } from '../../probes/agent/protocol.ts';
+import { agentLink } from '../cluster/agent-link.ts';
 import type { Bus } from '../cluster/bus.ts';
 import type { AgentPort, Session } from '../core/types.ts';
 import type { Logger } from '../log.ts';
@@ -98,6 +99,8 @@ export function createAgentGateway(options: GatewayOptions): AgentGateway {
   const conns = new Set<Conn>();
   const byAgent = new Map<string, Conn>();
   const disconnected = new Map<string, number>();
+  /** Offline marks still being written (close() waits for them). */
+  const offline = new Set<Promise<void>>();
   const records = agentRecords(store.agents);
 
   const sendTo = (conn: Conn, message: ServerMessage): boolean => {
@@ -120,23 +123,18 @@ export function createAgentGateway(options: GatewayOptions): AgentGateway {
       const conn = byAgent.get(agentId);
       if (conn) return sendTo(conn, message);
       // The job is in the agent's record already: its replica sends it when told.
-      void toHolder(agentId, { type: 'agent.flush', agentId });
+      link.flush(agentId);
       return false;
     },
   });
 
-  /** Tells the replica holding `agentId` (per its record), if that is another one. */
-  const toHolder = async (agentId: string, message: { type: string; [field: string]: unknown }) => {
-    const record = options.bus ? await records.get(agentId).catch(() => undefined) : undefined;
-    if (!record?.replicaId || record.replicaId === replicaId) return;
-    await options.bus?.toReplica(record.replicaId, message);
-  };
-  options.bus?.on('agent.flush', (m) => {
-    const agentId = String(m.agentId);
-    if (byAgent.has(agentId))
-      void desk.flush(agentId).catch((error) => log.error('sending queued jobs failed', { agentId, error }));
+  const link = agentLink({
+    bus: options.bus,
+    replicaId,
+    records,
+    log,
+    local: { has: (agentId) => byAgent.has(agentId), flush: desk.flush, close: closeAgent },
   });
-  options.bus?.on('agent.close', (m) => closeAgent(String(m.agentId), Number(m.code), String(m.reason)));
 
   const hello: Hello = helloHandler({
     store,
@@ -267,9 +265,11 @@ export function createAgentGateway(options: GatewayOptions): AgentGateway {
       const agentId = conn.agentId;
       if (agentId && byAgent.get(agentId) === conn) {
         byAgent.delete(agentId);
-        void conn.queue
+        const marked = conn.queue
           .then(() => setOffline(agentId))
-          .catch((error) => log.error('marking an agent offline failed', { agentId, error }));
+          .catch((error) => log.error('marking an agent offline failed', { agentId, error }))
+          .finally(() => offline.delete(marked));
+        offline.add(marked);
       }
     });
     ws.on('error', (error) => log.warn('agent socket error', { agentId: conn.agentId, error }));
@@ -282,7 +282,7 @@ export function createAgentGateway(options: GatewayOptions): AgentGateway {
   /** Closes the agent here, or asks the replica holding it. */
   const closeAnywhere = async (agentId: string, code: number, reason: string) => {
     if (byAgent.has(agentId)) return closeAgent(agentId, code, reason);
-    await toHolder(agentId, { type: 'agent.close', agentId, code, reason });
+    await link.close(agentId, code, reason);
   };
 
   return {
@@ -320,7 +320,21 @@ export function createAgentGateway(options: GatewayOptions): AgentGateway {
     jobs: desk,
     async close() {
       if (interval) clearInterval(interval);
+      // A drain: every agent hears 1001 and reconnects elsewhere; its record says offline here
+      // before the store closes (unless another replica took it meanwhile). Bounded at 2 s.
+      const closed = [...conns].map((conn) => new Promise((resolve) => conn.ws.once('close', resolve)));
       for (const conn of conns) conn.ws.close(1001, 'server shutting down');
+      let cap: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        Promise.all(closed).then(async () => {
+          while (offline.size > 0) await Promise.all([...offline]);
+        }),
+        new Promise((resolve) => {
+          cap = setTimeout(resolve, 2000);
+          cap.unref();
+        }),
+      ]);
+      clearTimeout(cap);
       wss.close();
     },
   };

@@ -126,7 +126,17 @@ test('replica A drains while the agent checks: 1001, the agent reconnects to B, 
   assert.equal(a.agents?.connections, 1);
   balancer.setBackends([portOf(a.url), portOf(b.url)]);
 
+  const session = await b.store.sessions.findByConversation(conversationKey('webchat', chat.conversationId));
+  const agentId = session?.pairing?.device?.agentId ?? '';
+  const onA = (await b.store.agents.get(agentId))?.replicaId;
+  assert.ok(onA);
   await a.close();
+  const record = await b.store.agents.get(agentId);
+  assert.notEqual(
+    record?.replicaId,
+    onA,
+    'once drained, A no longer claims the agent (offline, or on B already)',
+  );
   // 1001 "going away", with the gateway's reason.
   await agent.waitFor(/Lost the connection to the helpdesk bot at \S+ \(server shutting down\)/, LONG);
   await chat.card(/tls\.inspection/, LONG);
