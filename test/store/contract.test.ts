@@ -391,7 +391,7 @@ test('SQLite: two handles on one file still give a single winner for CAS, dedupe
   await b.close();
 });
 
-test('Redis: two clients on one Redis give a single winner for CAS, dedupe, redeem and agent updates', async () => {
+test('Redis: two clients on one Redis give a single winner for CAS, dedupe, redeem, agent updates and outbox claims', async () => {
   // Same prefix, two connections: what two replicas see.
   const [x, y] = await redis.pair<Doc>();
   await x.sessions.create({ id: 's1', version: 0, conversationKey: 'c1', step: 'intake' });
@@ -412,6 +412,14 @@ test('Redis: two clients on one Redis give a single winner for CAS, dedupe, rede
     });
   await Promise.all(Array.from({ length: 10 }, (_, i) => bump(i % 2 ? x : y)));
   assert.deepEqual((await y.agents.get('a'))?.data, { n: 10 });
+  // The outbox: two replicas' workers claiming at once never hold one message both.
+  for (let i = 0; i < 12; i++) await x.outbox.add({ key: `m${i}`, topic: 't', payload: { i } });
+  const claims = await Promise.all(
+    Array.from({ length: 6 }, (_, i) => (i % 2 ? x : y).outbox.claim({ limit: 3, leaseMs: 60_000 })),
+  );
+  const keys = claims.flat().map((m) => m.key);
+  assert.equal(keys.length, 12, 'every message claimed');
+  assert.equal(new Set(keys).size, 12, 'none twice');
   for (const s of [x, y]) await s.close();
 });
 

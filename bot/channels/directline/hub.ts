@@ -67,7 +67,8 @@ export function createActivityHub(
 
   /** The next timestamp of a conversation: now, or 1 ms after its latest activity if that is later. */
   const nextStamp = async (conversationId: string): Promise<string> => {
-    let last = lastStamp.get(conversationId);
+    // With replicas another process may have written since: read the store, not the cache.
+    let last = feed ? undefined : lastStamp.get(conversationId);
     if (last === undefined) {
       const { activities } = await store.list(conversationId);
       last = activities.reduce((max, a) => Math.max(max, Date.parse(String(a.timestamp)) || 0), 0);
