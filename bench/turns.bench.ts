@@ -12,7 +12,7 @@
  * one), the two are measured in alternating rounds so drift hits both, and the figures pool
  * the rounds. Budget (DESIGN.md): ours ≥ 0.67× echo's throughput and ≤ 1.5× echo's p99.
  *
- * Options: --requests N (per bot per round, default 1500) --concurrency C (16) --rounds R (2)
+ * Options: --requests N (per bot per round, default 1500) --concurrency C (16) --rounds R (3)
  *          --warmup W (200) --max-seconds S (per measurement, 60) --auth none|jwt (none)
  * --auth jwt turns JWT validation on for both bots, against a loopback issuer.
  */
@@ -134,7 +134,7 @@ async function main(): Promise<void> {
     options: {
       requests: { type: 'string', default: '1500' },
       concurrency: { type: 'string', default: '16' },
-      rounds: { type: 'string', default: '2' },
+      rounds: { type: 'string', default: '3' },
       warmup: { type: 'string', default: '200' },
       'max-seconds': { type: 'string', default: '60' },
       auth: { type: 'string', default: 'none' },
