@@ -321,7 +321,7 @@ export function createAgentGateway(options: GatewayOptions): AgentGateway {
     async close() {
       if (interval) clearInterval(interval);
       // A drain: every agent hears 1001 and reconnects elsewhere; its record says offline here
-      // before the store closes (unless another replica took it meanwhile). Bounded at 2 s.
+      // before the store closes (unless another replica took it meanwhile). Bounded at 5 s.
       const closed = [...conns].map((conn) => new Promise((resolve) => conn.ws.once('close', resolve)));
       for (const conn of conns) conn.ws.close(1001, 'server shutting down');
       let cap: ReturnType<typeof setTimeout> | undefined;
@@ -330,7 +330,7 @@ export function createAgentGateway(options: GatewayOptions): AgentGateway {
           while (offline.size > 0) await Promise.all([...offline]);
         }),
         new Promise((resolve) => {
-          cap = setTimeout(resolve, 2000);
+          cap = setTimeout(resolve, 5000);
           cap.unref();
         }),
       ]);
