@@ -61,6 +61,20 @@ async function replica(redisUrl: string, name: string, publicUrl: string): Promi
 const pair = (chat: Chat, lab: Scenario): Promise<AgentProcess> =>
   pairFromCard(chat, lab, (agent) => cleanup.push(() => agent.kill()), LONG);
 
+/**
+ * The person's page on B, its stream too (the stream URL names PUBLIC_URL, the balancer, which
+ * sends it to B then); the agent paired and confirmed through A (the balancer's only backend
+ * then). Afterwards the balancer still sends new connections to A only.
+ */
+async function pageOnBAgentOnA(balancer: Balancer, aUrl: string, bUrl: string, lab: Scenario) {
+  balancer.setBackends([portOf(bUrl)]);
+  const chat = await openChat(bUrl);
+  cleanup.push(() => chat.close());
+  balancer.setBackends([portOf(aUrl)]);
+  const agent = await pair(chat, lab);
+  return { chat, agent };
+}
+
 async function redisStore(url: string): Promise<Store<Session>> {
   const store = openRedisStore<Session>({ client: await connectRedis({ url, name: 'test' }) });
   cleanup.push(() => store.close());
@@ -84,13 +98,7 @@ test('an agent paired through replica A runs the re-check a button press on repl
   const { redis, lab, balancer } = await world();
   const a = await replica(redis.url, 'a', balancer.url);
   const b = await replica(redis.url, 'b', balancer.url);
-  // The person's page talks to B only (its stream URL names PUBLIC_URL, the balancer, which
-  // sends it to B); then the balancer sends agents to A.
-  balancer.setBackends([portOf(b.url)]);
-  const chat = await openChat(b.url);
-  balancer.setBackends([portOf(a.url)]);
-  cleanup.push(() => chat.close());
-  const agent = await pair(chat, lab);
+  const { chat, agent } = await pageOnBAgentOnA(balancer, a.url, b.url, lab);
   const findings = await chat.card(/tls\.inspection/, LONG);
   assert.deepEqual([a.agents?.connections, b.agents?.connections], [1, 0], 'the agent is held by A');
 
@@ -116,12 +124,7 @@ test('replica A drains while the agent checks: 1001, the agent reconnects to B, 
   const { redis, lab, balancer } = await world('silence');
   const a = await replica(redis.url, 'drain-a', balancer.url);
   const b = await replica(redis.url, 'drain-b', balancer.url);
-  // The page's stream on B; pairing while only A takes agents; then the balancer uses both.
-  balancer.setBackends([portOf(b.url)]);
-  const chat = await openChat(b.url);
-  cleanup.push(() => chat.close());
-  balancer.setBackends([portOf(a.url)]);
-  const agent = await pair(chat, lab);
+  const { chat, agent } = await pageOnBAgentOnA(balancer, a.url, b.url, lab);
   await chat.card(FIRST_PROGRESS, LONG);
   assert.equal(a.agents?.connections, 1);
   balancer.setBackends([portOf(a.url), portOf(b.url)]);
@@ -157,11 +160,7 @@ test('SIGKILL of the replica holding the agent mid-check: the agent reconnects t
     for (const r of [a, b])
       if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill('SIGKILL');
   });
-  balancer.setBackends([portOf(b.url)]);
-  const chat = await openChat(b.url);
-  cleanup.push(() => chat.close());
-  balancer.setBackends([portOf(a.url)]);
-  const agent = await pair(chat, lab);
+  const { chat, agent } = await pageOnBAgentOnA(balancer, a.url, b.url, lab);
   await chat.card(FIRST_PROGRESS, LONG);
   const store = await redisStore(redis.url);
   const session = await store.sessions.findByConversation(conversationKey('webchat', chat.conversationId));

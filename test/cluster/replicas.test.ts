@@ -153,7 +153,11 @@ test('Redis restarted mid-conversation: 503 with Retry-After in the gap, never 5
     // Both replicas have noticed (a request in flight at the very moment gets 503 as well, from
     // the 5xx rewrite, but with its route's own body).
     for (const replica of [a, b])
-      await until(async () => (await call(replica.url, 'GET', '/readyz')).status === 503, 20_000, 'not ready');
+      await until(
+        async () => (await call(replica.url, 'GET', '/readyz')).status === 503,
+        20_000,
+        'not ready',
+      );
     const where = `/v3/directline/conversations/${chat.conversationId}/activities`;
     const home = chat
       .transcript()
