@@ -48,7 +48,8 @@ export async function openCluster(options: ClusterOptions): Promise<Cluster> {
     name: `${replicaId}:store`,
     startTimeoutMs: options.startTimeoutMs,
   });
-  const store = openRedisStore<Session>({ client, prefix });
+  // Each replica's outbox worker looks at the shared outbox at least every 15 s.
+  const store = openRedisStore<Session>({ client, prefix, pollMs: 15_000 });
   let bus: Bus;
   try {
     bus = await openBus({ url: options.url, prefix, replicaId, log: options.log });

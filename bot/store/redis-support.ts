@@ -131,8 +131,9 @@ export function createRedisSupport(deps: {
   g: <T>(op: () => Promise<T>) => Promise<T>;
   now: () => number;
   key: (suffix: string) => string;
+  pollMs?: number;
 }): { outbox: OutboxStore; supportChannels: SupportChannelStore } {
-  const { client, run, g, now, key } = deps;
+  const { client, run, g, now, key, pollMs } = deps;
   const outbox: OutboxStore = {
     add: ({ key: k, topic, payload, after, notBefore }) =>
       g(async () => {
@@ -174,7 +175,10 @@ export function createRedisSupport(deps: {
     nextDue: () =>
       g(async () => {
         const due = await run('obNextDue');
-        return due === null ? undefined : Number(due);
+        const next = due === null ? undefined : Number(due);
+        if (pollMs === undefined) return next;
+        // Replicas: look again within pollMs whatever this one knows (see RedisStoreOptions.pollMs).
+        return Math.min(next ?? Number.POSITIVE_INFINITY, now() + pollMs);
       }),
     list: (status) =>
       g(async () =>

@@ -28,6 +28,12 @@ export interface RedisStoreOptions extends StoreOptions {
   client: Redis;
   /** Prefix of every key, so one Redis can hold several deployments (and tests); default `reconnect:`. */
   prefix?: string;
+  /**
+   * Replicas: `outbox.nextDue` answers no later than this far ahead, so each replica's outbox
+   * worker looks at the shared outbox that often and delivers what another replica added and
+   * then could not send (it stopped, or died holding a lease). Default: only what is due.
+   */
+  pollMs?: number;
 }
 
 /** Redis keeps expired dedupe keys and pairing codes this much longer than the store's clock does. */
@@ -232,7 +238,7 @@ export function openRedisStore<S extends VersionedDoc = VersionedDoc>(options: R
         g(async () => (await client.lrange(key(`au:${sessionId}`), 0, -1)).map(auditEntry)),
     },
     directline: createRedisDirectLine({ run, g, now }),
-    ...createRedisSupport({ client, run, g, now, key }),
+    ...createRedisSupport({ client, run, g, now, key, pollMs: options.pollMs }),
     checkWritable: () => g(async () => void (await client.set(key('health'), String(now())))),
     available: () => client.status === 'ready' && Date.now() - failedAt > 1000,
     async close() {
