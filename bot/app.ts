@@ -28,7 +28,8 @@ import { slackRoutes } from './channels/slack/routes.ts';
 import { createTeamsChannel, type TeamsChannel, type TeamsChannelOptions } from './channels/teams/index.ts';
 import { outsideTurns } from './channels/teams/outside-turn.ts';
 import { webChatPage } from './channels/webchat/serve.ts';
-import { type BotConfig, ConfigError } from './config.ts';
+import { openCluster } from './cluster/index.ts';
+import type { BotConfig } from './config.ts';
 import { createEngine, type Engine } from './core/engine.ts';
 import type { InboundEvent, Session } from './core/types.ts';
 import type { Logger } from './log.ts';
@@ -112,16 +113,15 @@ export interface RunningBot {
 /** Opens the store, assembles channels, engine and server, and listens. */
 export async function startBot(options: StartOptions): Promise<RunningBot> {
   const { config, log } = options;
-  if (config.redisUrl !== undefined) {
-    throw new ConfigError(
-      'REDIS_URL is set, but this build has no Redis store yet: unset REDIS_URL to keep state in SQLite under DATA_DIR (one replica)',
-    );
-  }
   // Before the store opens: a playbook error must not leave a store behind.
   const playbooks = options.playbooks ?? (await loadBuiltinPlaybooks());
   const ownStore = options.store === undefined;
+  // REDIS_URL: replicas share the Redis store, a bus, the pairing limiter and web chat streams.
+  const cluster = ownStore && config.redisUrl ? await openCluster({ url: config.redisUrl, log }) : undefined;
   // The store holds sessions as opaque versioned JSON, whatever type parameter it was made with.
-  const store = (options.store ?? openSqliteStore<Session>({ dataDir: config.dataDir })) as Store<Session>;
+  const store = (options.store ??
+    cluster?.store ??
+    openSqliteStore<Session>({ dataDir: config.dataDir })) as Store<Session>;
   const stopped: (() => Promise<void>)[] = [];
   try {
     // Every event goes to the engine, whose turn runs the support relay and the agent lifecycle
@@ -137,6 +137,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       secret: config.directLineSecret,
       onActivity: options.onActivity ?? coreBot({ handle, log }),
       log,
+      ...(cluster ? { feed: cluster.feed } : {}),
     });
     const ports: ChannelPorts = { webchat: createWebChatPort(directLine.port) };
     const routes: RouteModule[] = [];
@@ -171,13 +172,14 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
     let agents: AgentGateway | undefined;
     if (options.agents !== false) {
       const { bundlePath, agentsDir, ...knobs } = options.agents ?? {};
-      const pairing = createPairing({ store });
+      const pairing = createPairing({ store, ...(cluster ? { limiter: cluster.limiter } : {}) });
       agents = createAgentGateway({
         store,
         pairing,
         sink: async (event) => void (await handle(event)),
         log,
         ...knobs,
+        ...(cluster ? { bus: cluster.bus, replicaId: cluster.replicaId } : {}),
       });
       routes.push(agentGatewayRoutes(agents), agentDownloadRoutes({ log, bundlePath }));
       // The /go page: the short link of the pairing card (issue 12).
@@ -245,12 +247,12 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
         await app.close();
         await directLine.idle();
         await support.stop();
-        if (ownStore) await store.close();
+        if (ownStore) await (cluster ?? store).close();
       },
     };
   } catch (error) {
     for (const stop of stopped) await stop().catch(() => undefined);
-    if (ownStore) await store.close();
+    if (ownStore) await (cluster ?? store).close();
     throw error;
   }
 }

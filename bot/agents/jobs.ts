@@ -186,6 +186,15 @@ export function createJobDesk(deps: JobDeskDeps) {
       }
     },
 
+    /** Another replica queued jobs for this agent (held here): index them and send what is queued. */
+    async flush(agentId: string): Promise<void> {
+      const record = await deps.records.get(agentId);
+      for (const rec of Object.values(record?.data.jobs ?? {})) {
+        index.set(rec.message.jobId, { agentId, deadlineAt: rec.deadlineAt });
+        if (rec.state === 'queued') await send(agentId, rec);
+      }
+    },
+
     progress(agentId: string, message: Extract<AgentMessage, { type: 'progress' }>): void {
       const known = index.get(message.jobId);
       if (known?.agentId !== agentId) {

@@ -32,7 +32,10 @@ export function guessChance(input: { codeBits: number; liveCodes: number; attemp
   return (input.attempts * input.liveCodes) / 2 ** input.codeBits;
 }
 
-/** The bound for this module's own constants (the replica count multiplies the attempts). */
+/**
+ * The bound for this module's own constants. Replicas sharing Redis share one limiter (replicas 1);
+ * only replicas with in-process limiters multiply the attempts.
+ */
 export function pairingGuessChance(replicas = 1): number {
   return guessChance({
     codeBits: CODE_BITS,
@@ -59,6 +62,11 @@ export interface PairingOptions {
   ttlMs?: number;
   limits?: LimiterSpec;
   maxCodesPerWindow?: number;
+  /**
+   * The redeem limiter; default in-process buckets of `limits`. Replicas pass one that keeps the
+   * buckets in Redis (bot/cluster/redis-limiter.ts), so the bound holds for all of them together.
+   */
+  limiter?: Limiter;
   /** Injected CSPRNG pick (tests); crypto.randomInt by default. */
   pick?: (max: number) => number;
 }
@@ -83,7 +91,7 @@ export interface Pairing {
 export function createPairing(options: PairingOptions): Pairing {
   const now = options.now ?? Date.now;
   const ttlMs = Math.min(options.ttlMs ?? PAIRING_TTL_MS, PAIRING_TTL_MS);
-  const limiter = createLimiter(options.limits ?? REDEEM_LIMITS, now);
+  const limiter = options.limiter ?? createLimiter(options.limits ?? REDEEM_LIMITS, now);
   const { store } = options;
   /** One rate-limited attempt at a code: redeem and peek differ only in what the store does. */
   const attempt = async (
@@ -92,13 +100,13 @@ export function createPairing(options: PairingOptions): Pairing {
     lookup: (code: string) => Promise<RedeemResult>,
   ): Promise<Redeemed> => {
     // The token is taken before the lookup, so concurrent guesses cannot overrun the bound.
-    if (!limiter.take(source)) return { ok: false, reason: 'rate_limited' };
+    if (!(await limiter.take(source))) return { ok: false, reason: 'rate_limited' };
     const code = readCode(input);
     if (code === null) return { ok: false, reason: 'invalid_code' };
     const result = await lookup(code);
     if (!result.ok)
       return { ok: false, reason: result.reason === 'unknown' ? 'invalid_code' : result.reason };
-    limiter.refund(source);
+    await limiter.refund(source);
     return { ok: true, pairing: result.pairing };
   };
   return {

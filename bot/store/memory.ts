@@ -189,6 +189,14 @@ export function createMemoryStore<S extends VersionedDoc = VersionedDoc>(
         isOpen();
         agents.delete(agentId);
       },
+      async update(agentId, change) {
+        isOpen();
+        const p = agents.get(agentId);
+        if (p === undefined) return undefined;
+        const next = structuredClone(p);
+        if (change(next) !== false) agents.set(agentId, structuredClone(next));
+        return next;
+      },
     },
     escalations: {
       async get(id) {

@@ -272,6 +272,17 @@ export function openSqliteStore<S extends VersionedDoc = VersionedDoc>(
       async remove(agentId) {
         transaction(db, () => q.agentRemove.run(agentId));
       },
+      async update(agentId, change) {
+        // One IMMEDIATE transaction: no other process writes the row between the read and the write.
+        return transaction(db, () => {
+          const row = q.agentGet.get(agentId) as Row | undefined;
+          if (row === undefined) return undefined;
+          const presence = parse<AgentPresence>(row.data);
+          if (change(presence) !== false)
+            q.agentPut.run(presence.agentId, presence.sessionId, JSON.stringify(presence));
+          return presence;
+        });
+      },
     },
     escalations: {
       async get(id) {

@@ -77,3 +77,21 @@ export async function chatToPairingCard(chat: Chat): Promise<{ card: string; cod
   const card = cardText(cardOf((await chat.card(/Connect the affected computer/)).activity));
   return { card, ...pairingCodeIn(card) };
 }
+
+/**
+ * Error, Linux, Home: the pairing card; the agent started with its code (handed to `track` for
+ * cleanup); the device card, and "Yes, that is my computer" pressed. The check starts then.
+ */
+export async function pairFromCard(
+  chat: Chat,
+  lab: Scenario,
+  track: (agent: AgentProcess) => void,
+  ms = 90_000,
+): Promise<AgentProcess> {
+  const { code, server } = await chatToPairingCard(chat);
+  const agent = agentForCard(code, server, lab);
+  track(agent);
+  await chat.card(/Is this your computer\?/, ms);
+  await chat.click('Yes, that is my computer');
+  return agent;
+}
