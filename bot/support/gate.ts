@@ -5,9 +5,10 @@
  * person has the case); everything else goes to the engine unchanged, and what the engine then
  * did to an escalated case (re-run results, the user resolving it) is reported in the thread.
  */
+
+import { detectPaste } from '../../probes/paste/index.ts';
 import type { HandleResult } from '../core/engine.ts';
 import { understand } from '../core/intake.ts';
-import { detectPaste } from '../core/paste/index.ts';
 import type { CoreEvent, Session, Verb } from '../core/types.ts';
 import { type GateResult, RELAY_DEDUPE_MS, type SupportContext } from './context.ts';
 import { diffText, runDiff } from './diff.ts';
