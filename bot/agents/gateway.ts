@@ -8,7 +8,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { realTimers, type Timers } from '../../probes/agent/link.ts';
 import {
   type AgentMessage,
   CLOSE,
@@ -18,6 +17,7 @@ import {
   parseAgentMessage,
   type ServerMessage,
 } from '../../probes/agent/protocol.ts';
+import { realTimers, type Timers } from '../../probes/timers.ts';
 import type { AgentPort, Session } from '../core/types.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/types.ts';

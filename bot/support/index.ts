@@ -4,7 +4,7 @@
  * delivers to support threads and back to users. See README-style wiring in `createSupport`'s
  * TSDoc; the composition root (bot/app.ts) calls it once.
  */
-import { realTimers, type Timers } from '../../probes/agent/link.ts';
+import { realTimers, type Timers } from '../../probes/timers.ts';
 import type { SlackChannel } from '../channels/slack/channel.ts';
 import type { BotConfig } from '../config.ts';
 import type { Engine } from '../core/engine.ts';
