@@ -3,10 +3,12 @@
  * long each may take. The table is the one list of probe kinds; job validation and playbook
  * recheck validation derive theirs from it.
  */
+
+import { brokerTarget, probeBroker } from './broker.ts';
 import { type CacheLocation, cacheLocations, probeCache } from './cache.ts';
 import { probeClock } from './clock.ts';
 import type { ProbeOptions } from './context.ts';
-import { brokerTarget, probeBroker, probeDevice } from './device.ts';
+import { probeDevice } from './device.ts';
 import { probeDns } from './dns.ts';
 import { probeHttps } from './https.ts';
 import { type KindSpec, PROBE_KINDS } from './kinds.ts';
