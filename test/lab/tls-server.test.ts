@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import { get } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
+import { within } from './deadline.ts';
 import { createLabPki, type LabPki } from './pki.ts';
 import { httpsGet, httpsUpgrade, tlsHandshake, upgradeHeaders } from './raw-clients.ts';
 import { type LabServer, startHttpServer, startTlsServer, type TlsServerOptions } from './tls-server.ts';
@@ -114,10 +115,16 @@ describe('lab tls server', () => {
     const idle = await tlsHandshake({ port: server.port, servername: HOST, ca });
     const ws = new WebSocket(`wss://${server.hostPort}/`, wsOptions());
     await once(ws, 'open');
-    const idleClosed = once(idle, 'close');
+    const idleEnded = new Promise<boolean>((resolve) => idle.once('close', () => resolve(idle.destroyed)));
     const wsClosed = once(ws, 'close');
-    await server.close();
-    await Promise.all([idleClosed, wsClosed]);
+    // Neither client closes its side: close() resolving at all means the server destroyed both
+    // (a listener's close waits for every connection), and each client then sees the close.
+    await within(server.close(), 'close() with an idle TLS connection and an upgraded WebSocket open');
+    assert.equal(await within(idleEnded, 'the idle TLS connection closed by the server'), true);
+    const [code] = await within(wsClosed, 'the WebSocket closed by the server');
+    // 1006: the connection went away without a close frame, so the server destroyed it.
+    assert.equal(code, 1006);
+    assert.equal(ws.readyState, WebSocket.CLOSED);
   });
 
   it('startHttpServer serves a PAC file over plain HTTP', async () => {
