@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 
-export async function within<T>(work: Promise<T>, what: string, ms = 10_000): Promise<T> {
+export async function within<T>(work: Promise<T>, what: string, ms = 30_000): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
     timer = setTimeout(
