@@ -8,7 +8,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { realTimers, type Timers } from '../../probes/agent/link.ts';
 import {
   type AgentMessage,
   CLOSE,
@@ -18,6 +17,7 @@ import {
   parseAgentMessage,
   type ServerMessage,
 } from '../../probes/agent/protocol.ts';
+import { realTimers, type Timers } from '../../probes/timers.ts';
 import { agentLink } from '../cluster/agent-link.ts';
 import type { Bus } from '../cluster/bus.ts';
 import type { AgentPort, Session } from '../core/types.ts';

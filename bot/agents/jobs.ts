@@ -5,13 +5,13 @@
  * is answered; the in-memory index only drives this replica's deadline sweep.
  */
 
-import type { Timers } from '../../probes/agent/link.ts';
 import {
   type AgentMessage,
   type JobMessage,
   MIN_DEADLINE_MS,
   type ResultMessage,
 } from '../../probes/agent/protocol.ts';
+import type { Timers } from '../../probes/timers.ts';
 import type { AgentJob, Session } from '../core/types.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/types.ts';
