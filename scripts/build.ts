@@ -114,7 +114,11 @@ export async function buildAgent(): Promise<{ path: string; bytes: number; codeB
   // replace this process with one started with it (same pid; where execve exists).
   var args = process.argv.slice(2);
   var probes = (args[0] === 'check' || args[0] === 'pair') && args.indexOf('--help') < 0 && args.indexOf('-h') < 0;
-  if (probes && typeof process.execve === 'function' && process.execArgv.indexOf('--liftoff-only') < 0) {
+  // A single executable (npm run build:agents) has the flag in its own execArgv, and would take
+  // the re-exec's arguments as the agent's: it never re-executes itself.
+  var sea = false;
+  try { sea = load('node:sea').isSea(); } catch (e) {}
+  if (probes && !sea && typeof process.execve === 'function' && process.execArgv.indexOf('--liftoff-only') < 0) {
     var warn = process.emitWarning;
     process.emitWarning = function () {};
     try {
