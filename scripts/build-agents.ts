@@ -20,7 +20,13 @@ import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createGzip } from 'node:zlib';
-import { type AgentBuildConfig, BUILDERS, loadBuildConfig, type Target, type TargetSpec } from './agents/config.ts';
+import {
+  type AgentBuildConfig,
+  BUILDERS,
+  loadBuildConfig,
+  type Target,
+  type TargetSpec,
+} from './agents/config.ts';
 import { nodeBinary } from './agents/fetch.ts';
 import { adhocSign } from './agents/macho-sign.ts';
 import { authenticodeSign, unsignedCopy } from './agents/pe.ts';
@@ -54,7 +60,12 @@ async function sha256(file: string): Promise<string> {
 }
 
 /** Injects the agent into one target's Node binary; returns the finished executable's path in `work`. */
-async function buildTarget(spec: TargetSpec, bundle: string, config: AgentBuildConfig, work: string): Promise<string> {
+async function buildTarget(
+  spec: TargetSpec,
+  bundle: string,
+  config: AgentBuildConfig,
+  work: string,
+): Promise<string> {
   const official = await nodeBinary(spec.node, config.cacheDir);
   const builder = await nodeBinary(BUILDERS[spec.node.version], config.cacheDir);
   const output = join(work, spec.file);
@@ -76,7 +87,8 @@ async function buildTarget(spec: TargetSpec, bundle: string, config: AgentBuildC
     }),
   );
   await run(builder, ['--build-sea', seaConfig], { cwd: work, maxBuffer: 16 * 1024 * 1024 });
-  if (spec.os === 'macos') await writeFile(output, adhocSign(await readFile(output), { identifier: MACOS_IDENTIFIER }));
+  if (spec.os === 'macos')
+    await writeFile(output, adhocSign(await readFile(output), { identifier: MACOS_IDENTIFIER }));
   if (spec.os === 'windows' && config.sign) await authenticodeSign(output, config.sign);
   await chmod(output, 0o755);
   return output;
@@ -103,7 +115,8 @@ export async function buildAgents(
   if (process.platform !== 'linux' || process.arch !== 'x64')
     throw new Error('build:agents runs on linux-x64: the blobs come from the linux-x64 Node of each version');
   const gzip = options.gzip ?? true;
-  const version = (JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { version: string }).version;
+  const version = (JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { version: string })
+    .version;
   const bundle = (await buildAgent()).path;
   await mkdir(config.outDir, { recursive: true });
   const manifestPath = join(config.outDir, 'manifest.json');

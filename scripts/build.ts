@@ -6,7 +6,7 @@
  * small loader plus the code and the wasm, each Brotli-compressed; the loader checks the Node
  * version first, so an old Node gets a sentence, not a stack trace.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -138,7 +138,10 @@ export async function buildAgent(): Promise<{ path: string; bytes: number; codeB
 })();
 `;
   mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, loader, { mode: 0o755 });
+  // Into place by rename: builds running in parallel (test files) never read half a bundle.
+  const tmp = `${out}.${process.pid}.tmp`;
+  writeFileSync(tmp, loader, { mode: 0o755 });
+  renameSync(tmp, out);
   return { path: out, bytes: Buffer.byteLength(loader), codeBytes: code.length };
 }
 

@@ -10,7 +10,13 @@
  */
 import { join } from 'node:path';
 
-export type Target = 'windows-x64' | 'windows-arm64' | 'macos-arm64' | 'macos-x64' | 'linux-x64' | 'linux-arm64';
+export type Target =
+  | 'windows-x64'
+  | 'windows-arm64'
+  | 'macos-arm64'
+  | 'macos-x64'
+  | 'linux-x64'
+  | 'linux-arm64';
 
 export interface NodePackage {
   name: string;
@@ -134,13 +140,19 @@ export function loadBuildConfig(env: Record<string, string | undefined>, root: s
   }
   const pfx = env.AGENT_SIGN_PFX?.trim() || null;
   if (pfx && env.AGENT_SIGN_PASSWORD === undefined)
-    throw new BuildConfigError('AGENT_SIGN_PFX is set but AGENT_SIGN_PASSWORD is not (use an empty value for none)');
+    throw new BuildConfigError(
+      'AGENT_SIGN_PFX is set but AGENT_SIGN_PASSWORD is not (use an empty value for none)',
+    );
   return {
     targets: names.length ? TARGETS.filter((t) => names.includes(t.target)) : TARGETS,
     cacheDir: env.AGENT_CACHE_DIR?.trim() || join(root, '.cache', 'agents'),
     outDir: env.AGENT_OUT_DIR?.trim() || join(root, 'dist', 'agents'),
     sign: pfx
-      ? { pfx, password: env.AGENT_SIGN_PASSWORD ?? '', timestampUrl: env.AGENT_SIGN_TIMESTAMP?.trim() || null }
+      ? {
+          pfx,
+          password: env.AGENT_SIGN_PASSWORD ?? '',
+          timestampUrl: env.AGENT_SIGN_TIMESTAMP?.trim() || null,
+        }
       : null,
   };
 }

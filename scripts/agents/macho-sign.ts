@@ -124,10 +124,16 @@ function codeDirectory(code: Buffer, identifier: string, requirements: Buffer, l
   cd.writeBigUInt64BE(BigInt(layout.fileType === MH_EXECUTE ? CS_EXECSEG_MAIN_BINARY : 0), 80);
   ident.copy(cd, CD_HEADER);
   // Special slot -n sits n hashes before hashOffset; -1 (Info.plist) stays zero.
-  createHash('sha256').update(requirements).digest().copy(cd, hashOffset - CSSLOT_REQUIREMENTS * 32);
+  createHash('sha256')
+    .update(requirements)
+    .digest()
+    .copy(cd, hashOffset - CSSLOT_REQUIREMENTS * 32);
   for (let i = 0; i < nCodeSlots; i++) {
     const page = code.subarray(i * PAGE, Math.min(code.length, (i + 1) * PAGE));
-    createHash('sha256').update(page).digest().copy(cd, hashOffset + i * 32);
+    createHash('sha256')
+      .update(page)
+      .digest()
+      .copy(cd, hashOffset + i * 32);
   }
   return cd;
 }
@@ -166,11 +172,13 @@ export function adhocSign(binary: Buffer, options: { identifier: string }): Buff
     codeLimit = layout.signature.dataoff;
     reserved = layout.signature.datasize;
     sigCmd = layout.signature.cmdOffset;
-    if (codeLimit + reserved !== linkeditEnd) throw new Error('the code signature is not at the end of __LINKEDIT');
+    if (codeLimit + reserved !== linkeditEnd)
+      throw new Error('the code signature is not at the end of __LINKEDIT');
   } else {
     if (linkeditEnd !== binary.length) throw new Error('__LINKEDIT does not end the file');
     sigCmd = 32 + layout.sizeofcmds;
-    if (sigCmd + 16 > layout.firstSectionOffset) throw new Error('no room in the header for LC_CODE_SIGNATURE');
+    if (sigCmd + 16 > layout.firstSectionOffset)
+      throw new Error('no room in the header for LC_CODE_SIGNATURE');
     codeLimit = align(binary.length, 16);
     head = Buffer.alloc(codeLimit);
     binary.copy(head);

@@ -27,7 +27,10 @@ export async function unsignedCopy(source: string): Promise<string> {
  * password goes through a private file, not the command line, unless a timestamp server is
  * set (osslsigncode takes -readpass only without -ts).
  */
-export async function authenticodeSign(file: string, sign: NonNullable<AgentBuildConfig['sign']>): Promise<void> {
+export async function authenticodeSign(
+  file: string,
+  sign: NonNullable<AgentBuildConfig['sign']>,
+): Promise<void> {
   const dir = await mkdtemp(join(dirname(file), '.sign-'));
   try {
     const out = join(dir, 'signed.exe');

@@ -27,8 +27,10 @@ export interface Signature {
   /** LC_CODE_SIGNATURE's range in the file. */
   dataoff: number;
   datasize: number;
-  /** __LINKEDIT's file range. */
+  cpuType: number;
+  /** __LINKEDIT's and __TEXT's file ranges. */
   linkedit: { fileoff: number; filesize: number };
+  text: { fileoff: number; filesize: number };
   /** Blob type → raw blob bytes. */
   blobs: Map<number, Buffer>;
   directories: CodeDirectory[];
@@ -41,11 +43,16 @@ export function readSignature(file: Buffer): Signature | undefined {
   let p = 32;
   let sig: { dataoff: number; datasize: number } | undefined;
   let linkedit = { fileoff: 0, filesize: 0 };
+  let text = { fileoff: 0, filesize: 0 };
+  const range = (at: number) => ({
+    fileoff: Number(file.readBigUInt64LE(at + 40)),
+    filesize: Number(file.readBigUInt64LE(at + 48)),
+  });
   for (let i = 0; i < ncmds; i++) {
     const cmd = file.readUInt32LE(p);
     if (cmd === 0x1d) sig = { dataoff: file.readUInt32LE(p + 8), datasize: file.readUInt32LE(p + 12) };
-    if (cmd === 0x19 && file.toString('latin1', p + 8, p + 18) === '__LINKEDIT')
-      linkedit = { fileoff: Number(file.readBigUInt64LE(p + 40)), filesize: Number(file.readBigUInt64LE(p + 48)) };
+    if (cmd === 0x19 && file.toString('latin1', p + 8, p + 19) === '__LINKEDIT\0') linkedit = range(p);
+    if (cmd === 0x19 && file.toString('latin1', p + 8, p + 15) === '__TEXT\0') text = range(p);
     p += file.readUInt32LE(p + 4);
   }
   if (!sig) return undefined;
@@ -60,7 +67,7 @@ export function readSignature(file: Buffer): Signature | undefined {
     blobs.set(type, blob);
     if (blob.readUInt32BE(0) === 0xfade0c02) directories.push(readDirectory(type, blob));
   }
-  return { ...sig, linkedit, blobs, directories };
+  return { ...sig, cpuType: file.readUInt32LE(4), linkedit, text, blobs, directories };
 }
 
 function readDirectory(slot: number, cd: Buffer): CodeDirectory {
