@@ -20,7 +20,8 @@ export async function integrityOf(file: string): Promise<string> {
   return `sha512-${hash.digest('base64')}`;
 }
 
-async function tarball(p: NodePackage, cacheDir: string): Promise<string> {
+/** `env` is npm's environment (its registry setting, say); the build passes its own. */
+async function tarball(p: NodePackage, cacheDir: string, env: NodeJS.ProcessEnv): Promise<string> {
   const dir = join(cacheDir, 'npm');
   const file = join(dir, `${p.name}-${p.version}.tgz`);
   if (existsSync(file) && (await integrityOf(file)) === p.integrity) return file;
@@ -31,9 +32,7 @@ async function tarball(p: NodePackage, cacheDir: string): Promise<string> {
     const { stdout } = await run(
       'npm',
       ['pack', `${p.name}@${p.version}`, '--json', '--pack-destination', tmp, '--silent'],
-      {
-        maxBuffer: 64 * 1024 * 1024,
-      },
+      { maxBuffer: 64 * 1024 * 1024, env },
     );
     const packed = join(tmp, (JSON.parse(stdout) as Array<{ filename: string }>)[0].filename);
     const got = await integrityOf(packed);
@@ -50,12 +49,16 @@ async function tarball(p: NodePackage, cacheDir: string): Promise<string> {
  * Returns the path of `p`'s Node binary, unpacked in the cache. A stamp beside it records the
  * tarball integrity it came from, so a changed pin unpacks again.
  */
-export async function nodeBinary(p: NodePackage, cacheDir: string): Promise<string> {
+export async function nodeBinary(
+  p: NodePackage,
+  cacheDir: string,
+  options: { npmEnv?: NodeJS.ProcessEnv } = {},
+): Promise<string> {
   const dir = join(cacheDir, 'node', `${p.name}-${p.version}`);
   const dest = join(dir, basename(p.binary));
   const stamp = join(dir, '.integrity');
   if (existsSync(dest) && existsSync(stamp) && (await readFile(stamp, 'utf8')) === p.integrity) return dest;
-  const tgz = await tarball(p, cacheDir);
+  const tgz = await tarball(p, cacheDir, options.npmEnv ?? process.env);
   await mkdir(dir, { recursive: true });
   const tmp = await mkdtemp(join(dir, '.unpack-'));
   try {
