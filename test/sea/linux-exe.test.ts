@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, rm, symlink } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -16,6 +16,7 @@ import { TARGETS } from '../../scripts/agents/config.ts';
 import { AGENT_BUNDLE, ids, runAgent } from '../agent/agent-run.ts';
 import { type ScenarioSpec, startScenario } from '../lab/scenario.ts';
 import { BUILD_TIMEOUT_MS, buildForTest, type TestBuild } from './build.ts';
+import { readSections, SHT_DYNSYM, SHT_SYMTAB } from './elf-read.ts';
 
 const NODE_NAMES = /^(node|nodejs|npm|npx|corepack)$/;
 
@@ -105,6 +106,15 @@ describe('the linux-x64 executable, with no Node on PATH', () => {
     assert.equal(help.code, 0, help.stderr);
     assert.match(help.stdout, /reconnect-agent check/);
     assert.equal(help.stderr, '', 'no experimental-feature warning or other noise');
+  });
+
+  test('it is built from the stripped Node: no symbol table, no debug info', async () => {
+    const sections = readSections(await readFile(exe));
+    assert.deepEqual(
+      sections.filter((s) => s.type === SHT_SYMTAB || s.name.startsWith('.debug_')).map((s) => s.name),
+      [],
+    );
+    assert.ok(sections.some((s) => s.type === SHT_DYNSYM));
   });
 
   for (const c of CASES) {

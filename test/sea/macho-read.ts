@@ -95,3 +95,19 @@ function readDirectory(slot: number, cd: Buffer): CodeDirectory {
     pages: Array.from({ length: nCode }, (_, i) => hash(hashOffset + i * hashSize)),
   };
 }
+
+/** The symbol counts of LC_DYSYMTAB: local, externally defined, undefined (imports). */
+export function readSymbolCounts(file: Buffer): { local: number; extdef: number; undef: number } {
+  const ncmds = file.readUInt32LE(16);
+  let p = 32;
+  for (let i = 0; i < ncmds; i++) {
+    if (file.readUInt32LE(p) === 0x0b)
+      return {
+        local: file.readUInt32LE(p + 12),
+        extdef: file.readUInt32LE(p + 20),
+        undef: file.readUInt32LE(p + 28),
+      };
+    p += file.readUInt32LE(p + 4);
+  }
+  throw new Error('no LC_DYSYMTAB');
+}

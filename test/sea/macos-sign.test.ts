@@ -14,7 +14,7 @@ import { adhocSign } from '../../scripts/agents/macho-sign.ts';
 import { MACOS_IDENTIFIER } from '../../scripts/build-agents.ts';
 import { AGENT_BUNDLE, ROOT } from '../agent/agent-run.ts';
 import { BUILD_TIMEOUT_MS, buildForTest, type TestBuild } from './build.ts';
-import { type CodeDirectory, readSignature } from './macho-read.ts';
+import { type CodeDirectory, readSignature, readSymbolCounts } from './macho-read.ts';
 
 const CS_ADHOC = 0x2;
 const CS_HASHTYPE_SHA256 = 2;
@@ -97,6 +97,8 @@ describe('the macOS executables carry a valid ad-hoc signature', () => {
       assert.equal(cd.execSegBase, BigInt(sig.text.fileoff));
       assert.equal(cd.execSegLimit, BigInt(sig.text.filesize));
       assert.equal(cd.execSegFlags, 1n, 'main binary');
+      // Signed after stripping (scripts/agents/strip.ts): no local symbols left.
+      assert.equal(readSymbolCounts(file).local, 0);
       // Special slot -2 is the hash of the (empty) requirements blob the signature carries.
       const requirements = sig.blobs.get(2);
       assert.ok(requirements);
