@@ -1,35 +1,37 @@
 /**
  * npm run build:agents: the agent as a single executable per platform, for people without Node.
  *
- * Each target starts from its platform's official Node binary (scripts/agents/fetch.ts) and
- * gets the one-file agent (scripts/build.ts) injected as a Node SEA blob by `--build-sea`, run
- * by the linux-x64 Node of the same version (a blob from another version crashes the target).
- * Blobs carry neither a V8 snapshot nor a code cache, as cross-platform blobs must. Windows
- * binaries lose the official signature first and may get the operator's; macOS binaries get a
- * fresh ad-hoc signature, without which Apple silicon refuses to run them.
+ * Each target starts from its platform's official Node binary (scripts/agents/fetch.ts), without
+ * its symbols (scripts/agents/strip.ts), and gets the one-file agent (scripts/build.ts) injected
+ * as a Node SEA blob by `--build-sea`, run by the linux-x64 Node of the same version (a blob
+ * from another version crashes the target). Blobs carry neither a V8 snapshot nor a code cache,
+ * as cross-platform blobs must. Windows binaries lose the official signature first and may get
+ * the operator's; macOS binaries get a fresh ad-hoc signature (after stripping and injection:
+ * both change the pages), without which Apple silicon refuses to run them.
  *
- * Output, read by the bot's download routes: dist/agents/<file>, <file>.gz (served as is with
- * Content-Encoding: gzip) and manifest.json. AGENT_TARGETS limits the targets (config.ts).
+ * Output, read by the bot's download routes: dist/agents/<file>, <file>.gz and <file>.br (served
+ * as they are with Content-Encoding: gzip or br; scripts/agents/compress.ts) and manifest.json.
+ * AGENT_TARGETS limits the targets (config.ts).
  */
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { createGzip } from 'node:zlib';
+import { compress, limiter, sha256 } from './agents/compress.ts';
 import {
   type AgentBuildConfig,
   BUILDERS,
   loadBuildConfig,
+  TARGETS,
   type Target,
   type TargetSpec,
 } from './agents/config.ts';
 import { nodeBinary } from './agents/fetch.ts';
 import { adhocSign } from './agents/macho-sign.ts';
 import { authenticodeSign, unsignedCopy } from './agents/pe.ts';
+import { strippedCopy } from './agents/strip.ts';
 import { buildAgent } from './build.ts';
 
 const run = promisify(execFile);
@@ -42,6 +44,10 @@ export interface ManifestEntry {
   gzipFile: string;
   gzipSha256: string;
   gzipSize: number;
+  /** The Brotli copy, for browsers that send `Accept-Encoding: br` (smaller than gzip by ~20%). */
+  brFile: string;
+  brSha256: string;
+  brSize: number;
   nodeVersion: string;
 }
 
@@ -53,12 +59,6 @@ export interface Manifest {
 /** The identifier in the macOS code signature (codesign would use the file name). */
 export const MACOS_IDENTIFIER = 'reconnect-agent';
 
-async function sha256(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
 /** Injects the agent into one target's Node binary; returns the finished executable's path in `work`. */
 async function buildTarget(
   spec: TargetSpec,
@@ -66,7 +66,7 @@ async function buildTarget(
   config: AgentBuildConfig,
   work: string,
 ): Promise<string> {
-  const official = await nodeBinary(spec.node, config.cacheDir);
+  const official = await strippedCopy(await nodeBinary(spec.node, config.cacheDir), spec.os);
   const builder = await nodeBinary(BUILDERS[spec.node.version], config.cacheDir);
   const output = join(work, spec.file);
   const seaConfig = join(work, `${spec.target}.sea.json`);
@@ -105,16 +105,17 @@ async function readManifest(path: string): Promise<Manifest | null> {
 /**
  * Builds `config.targets` into `config.outDir` and writes its manifest. Entries of targets not
  * built this time stay in the manifest while their files are still there, so a limited rebuild
- * (AGENT_TARGETS=linux-x64) does not hide the others. `gzip: false` skips the compressed copy
- * (tests that only run the executable).
+ * (AGENT_TARGETS=linux-x64) does not hide the others. Each target's gzip and Brotli copies are
+ * written while the next target builds. `compress: false` skips them (tests that only run the
+ * executable) and leaves the target out of the manifest, which names only servable targets.
  */
 export async function buildAgents(
   config: AgentBuildConfig,
-  options: { gzip?: boolean; log?: (line: string) => void } = {},
+  options: { compress?: boolean; log?: (line: string) => void } = {},
 ): Promise<Manifest> {
   if (process.platform !== 'linux' || process.arch !== 'x64')
     throw new Error('build:agents runs on linux-x64: the blobs come from the linux-x64 Node of each version');
-  const gzip = options.gzip ?? true;
+  const compressed = options.compress ?? true;
   const version = (JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { version: string })
     .version;
   const bundle = (await buildAgent()).path;
@@ -123,44 +124,61 @@ export async function buildAgents(
   const previous = await readManifest(manifestPath);
   const manifest: Manifest = { version, targets: {} };
   for (const [target, entry] of Object.entries(previous?.targets ?? {}) as Array<[Target, ManifestEntry]>) {
-    if (existsSync(join(config.outDir, entry.file)) && existsSync(join(config.outDir, entry.gzipFile)))
+    if ([entry.file, entry.gzipFile, entry.brFile].every((f) => f && existsSync(join(config.outDir, f))))
       manifest.targets[target] = entry;
   }
   await mkdir(config.cacheDir, { recursive: true });
   const work = await mkdtemp(join(config.cacheDir, 'work-'));
+  const gate = limiter();
+  const pending: Array<Promise<void>> = [];
+  const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
   try {
     for (const spec of config.targets) {
       const started = performance.now();
       const built = await buildTarget(spec, bundle, config, work);
       const file = join(config.outDir, spec.file);
       await rename(built, file);
-      const entry: ManifestEntry = {
-        file: spec.file,
-        sha256: await sha256(file),
-        size: (await stat(file)).size,
-        gzipFile: `${spec.file}.gz`,
-        gzipSha256: '',
-        gzipSize: 0,
-        nodeVersion: spec.node.version,
-      };
-      if (gzip) {
-        const gz = join(config.outDir, entry.gzipFile);
-        await pipeline(createReadStream(file), createGzip({ level: 9 }), createWriteStream(gz));
-        entry.gzipSha256 = await sha256(gz);
-        entry.gzipSize = (await stat(gz)).size;
-        manifest.targets[spec.target] = entry;
-      } else {
-        delete manifest.targets[spec.target];
+      const raw = { sha256: await sha256(file), size: (await stat(file)).size };
+      delete manifest.targets[spec.target];
+      const line = `${spec.target.padEnd(14)} ${spec.file.padEnd(34)} ${mb(raw.size)} raw  node ${spec.node.version}  built in ${((performance.now() - started) / 1000).toFixed(1)} s`;
+      if (!compressed) {
+        options.log?.(`${line}  not compressed`);
+        continue;
       }
-      options.log?.(
-        `${spec.target.padEnd(14)} ${spec.file.padEnd(34)} ${(entry.size / 1e6).toFixed(1)} MB raw  ${gzip ? `${(entry.gzipSize / 1e6).toFixed(1)} MB gzip` : 'no gzip'}  node ${spec.node.version}  ${((performance.now() - started) / 1000).toFixed(1)} s`,
-      );
+      // Brotli is the slower of the two: queued first, so the last target's wait is shortest.
+      const br = gate(() => compress(file, 'br'));
+      const gz = gate(() => compress(file, 'gzip'));
+      const done = Promise.all([gz, br]).then(([g, b]) => {
+        manifest.targets[spec.target] = {
+          file: spec.file,
+          ...raw,
+          gzipFile: `${spec.file}.gz`,
+          gzipSha256: g.sha256,
+          gzipSize: g.size,
+          brFile: `${spec.file}.br`,
+          brSha256: b.sha256,
+          brSize: b.size,
+          nodeVersion: spec.node.version,
+        };
+        options.log?.(`${line}  ${mb(g.size)} gzip  ${mb(b.size)} br`);
+      });
+      // Handled here so a failure surfaces at the Promise.all below, not as an unhandled rejection
+      // while the next target builds.
+      done.catch(() => {});
+      pending.push(done);
     }
+    await Promise.all(pending);
   } finally {
+    await Promise.allSettled(pending);
     await rm(work, { recursive: true, force: true });
   }
-  await writeFile(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
-  return manifest;
+  // Targets in TARGETS order, whichever finished compressing first.
+  const targets = Object.fromEntries(
+    TARGETS.flatMap((t) => (manifest.targets[t.target] ? [[t.target, manifest.targets[t.target]]] : [])),
+  ) as Manifest['targets'];
+  const ordered: Manifest = { version, targets };
+  await writeFile(manifestPath, `${JSON.stringify(ordered, null, 2)}\n`);
+  return ordered;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -23,14 +23,14 @@ export const BUILD_TIMEOUT_MS = 15 * 60_000;
 
 export async function buildForTest(
   targets: Target[],
-  options: { gzip?: boolean; env?: Record<string, string> } = {},
+  options: { compress?: boolean; env?: Record<string, string> } = {},
 ): Promise<TestBuild> {
   const dir = await mkdtemp(join(tmpdir(), 'reconnect-sea-'));
   const config = loadBuildConfig(
     { ...options.env, AGENT_TARGETS: targets.join(','), AGENT_OUT_DIR: dir },
     ROOT,
   );
-  const manifest = await buildAgents(config, { gzip: options.gzip ?? false });
+  const manifest = await buildAgents(config, { compress: options.compress ?? false });
   return {
     dir,
     manifest,

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { gunzipSync } from 'node:zlib';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import forge from 'node-forge';
 import { TARGETS } from '../../scripts/agents/config.ts';
 import { AGENT_BUNDLE } from '../agent/agent-run.ts';
@@ -90,7 +90,7 @@ describe('the Windows executable signed with a test certificate', () => {
       await writeFile(caFile, ca.certPem);
       await writeFile(otherCaFile, pki.createCa({ name: 'Some Other CA' }).certPem);
       build = await buildForTest(['windows-x64'], {
-        gzip: true,
+        compress: true,
         env: { AGENT_SIGN_PFX: join(dir, 'signer.pfx'), AGENT_SIGN_PASSWORD: password },
       });
     },
@@ -124,7 +124,7 @@ describe('the Windows executable signed with a test certificate', () => {
     assert.notEqual(r.code, 0, r.out);
   });
 
-  test('the manifest names the file, its hash and size, and a gzip copy that unpacks to it', async () => {
+  test('the manifest names the file, its hash and size, and gzip and Brotli copies that unpack to it', async () => {
     const entry = build.manifest.targets['windows-x64'];
     assert.ok(entry);
     const spec = TARGETS.find((t) => t.target === 'windows-x64');
@@ -138,6 +138,12 @@ describe('the Windows executable signed with a test certificate', () => {
     assert.equal(entry.gzipSha256, sha256(gz));
     assert.equal(sha256(gunzipSync(gz)), entry.sha256);
     assert.ok(gz.length < exe.length);
+    const br = await readFile(join(build.dir, entry.brFile));
+    assert.equal(entry.brFile, 'reconnect-agent-windows-x64.exe.br');
+    assert.equal(entry.brSize, br.length);
+    assert.equal(entry.brSha256, sha256(br));
+    assert.equal(sha256(brotliDecompressSync(br)), entry.sha256);
+    assert.ok(br.length < gz.length, `Brotli ${br.length} bytes, gzip ${gz.length}`);
     const onDisk = JSON.parse(await readFile(join(build.dir, 'manifest.json'), 'utf8'));
     assert.deepEqual(onDisk, build.manifest);
     // The agent is inside (the SEA blob carries the bundle's text as is).
