@@ -29,8 +29,9 @@ export const STRIP_OPTION: Record<Exclude<TargetSpec['os'], 'windows'>, string> 
 };
 
 /**
- * `source` stripped as `os` allows, kept beside it in the download cache (the result never
- * changes for a given binary and option). Returns `source` itself for Windows.
+ * `source` stripped as `os` allows, kept beside it in the download cache: the result never
+ * changes, as a binary's folder is named by package and version, and npm never republishes a
+ * version. Returns `source` itself for Windows.
  */
 export async function strippedCopy(source: string, os: TargetSpec['os']): Promise<string> {
   if (os === 'windows') return source;

@@ -111,3 +111,17 @@ export function readSymbolCounts(file: Buffer): { local: number; extdef: number;
   }
   throw new Error('no LC_DYSYMTAB');
 }
+
+/** The bytes a __LINKEDIT load command (cmd, dataoff, datasize) points at; undefined without it. */
+export function readLinkeditData(file: Buffer, command: number): Buffer | undefined {
+  const ncmds = file.readUInt32LE(16);
+  let p = 32;
+  for (let i = 0; i < ncmds; i++) {
+    if (file.readUInt32LE(p) === command) {
+      const off = file.readUInt32LE(p + 8);
+      return file.subarray(off, off + file.readUInt32LE(p + 12));
+    }
+    p += file.readUInt32LE(p + 4);
+  }
+  return undefined;
+}

@@ -15,18 +15,39 @@ import { strippedCopy } from '../../scripts/agents/strip.ts';
 import { ROOT } from '../agent/agent-run.ts';
 import { BUILD_TIMEOUT_MS } from './build.ts';
 import { readSections, SHT_DYNSYM, SHT_SYMTAB } from './elf-read.ts';
-import { readSignature, readSymbolCounts } from './macho-read.ts';
+import { readLinkeditData, readSignature, readSymbolCounts } from './macho-read.ts';
 
 const run = promisify(execFile);
 /** The fuse `--build-sea` flips from :0 to :1; Node reads it at start to know it is an executable. */
 const FUSE = Buffer.from('NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2:0');
+/** What dyld binds and exports with: the imports (chained fixups) and the export trie. */
+const LC_DYLD_CHAINED_FIXUPS = 0x80000034;
+const LC_DYLD_EXPORTS_TRIE = 0x80000033;
 
-async function pair(target: Target): Promise<{ official: Buffer; stripped: Buffer; strippedPath: string }> {
+/** The symbol names the stubs call through, in order, as llvm-objdump reads them. */
+async function indirectSymbols(file: string): Promise<string[]> {
+  const { stdout } = await run('llvm-objdump', ['--macho', '--indirect-symbols', file], {
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return stdout
+    .split('\n')
+    .filter((l) => l.startsWith('0x'))
+    .map((l) => l.trim().split(/\s+/)[2]);
+}
+
+async function pair(
+  target: Target,
+): Promise<{ official: Buffer; stripped: Buffer; officialPath: string; strippedPath: string }> {
   const spec = TARGETS.find((t) => t.target === target);
   assert.ok(spec);
   const source = await nodeBinary(spec.node, loadBuildConfig({}, ROOT).cacheDir);
   const strippedPath = await strippedCopy(source, spec.os);
-  return { official: await readFile(source), stripped: await readFile(strippedPath), strippedPath };
+  return {
+    official: await readFile(source),
+    stripped: await readFile(strippedPath),
+    officialPath: source,
+    strippedPath,
+  };
 }
 
 function occurrences(file: Buffer, needle: Buffer): number {
@@ -76,13 +97,24 @@ describe('Linux: symbol table and debug info off, dynamic symbols kept', () => {
 describe('macOS: local symbols off, exports, imports and the signature slot kept', () => {
   for (const target of ['macos-arm64', 'macos-x64'] as const) {
     test(target, { timeout: BUILD_TIMEOUT_MS }, async () => {
-      const { official, stripped } = await pair(target);
+      const { official, stripped, officialPath, strippedPath } = await pair(target);
       const before = readSymbolCounts(official);
       const after = readSymbolCounts(stripped);
       assert.ok(before.local > 100_000, `${before.local} local symbols in the official binary`);
       assert.equal(after.local, 0);
       assert.equal(after.extdef, before.extdef, 'every exported symbol kept');
       assert.equal(after.undef, before.undef, 'every import kept');
+      for (const cmd of [LC_DYLD_CHAINED_FIXUPS, LC_DYLD_EXPORTS_TRIE]) {
+        const theirs = readLinkeditData(official, cmd);
+        assert.ok(theirs && theirs.length > 0);
+        assert.ok(
+          readLinkeditData(stripped, cmd)?.equals(theirs),
+          `load command 0x${cmd.toString(16)} unchanged`,
+        );
+      }
+      const stubs = await indirectSymbols(officialPath);
+      assert.ok(stubs.length > 100);
+      assert.deepEqual(await indirectSymbols(strippedPath), stubs, 'the stubs still name their symbols');
       // The ad-hoc signer needs the signature at the end of __LINKEDIT and of the file.
       const sig = readSignature(stripped);
       assert.ok(sig, 'LC_CODE_SIGNATURE kept');
