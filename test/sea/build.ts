@@ -3,7 +3,8 @@
  * build's shared download cache: the official Node binaries come from the registry once, then
  * from .cache/agents. Each call builds afresh from the current sources.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Target } from '../../scripts/agents/config.ts';
@@ -37,4 +38,19 @@ export async function buildForTest(
     path: (target) => join(dir, config.targets.find((t) => t.target === target)?.file ?? ''),
     close: () => rm(dir, { recursive: true, force: true }),
   };
+}
+
+const NODE_NAMES = /^(node|nodejs|npm|npx|corepack)$/;
+
+/** A PATH of one folder linking every system command except Node's, as on a computer without Node. */
+export async function pathWithoutNode(): Promise<{ dir: string; close: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'reconnect-nonode-'));
+  for (const from of ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin']) {
+    if (!existsSync(from)) continue;
+    for (const name of await readdir(from)) {
+      if (NODE_NAMES.test(name) || existsSync(join(dir, name))) continue;
+      await symlink(join(from, name), join(dir, name)).catch(() => {});
+    }
+  }
+  return { dir, close: () => rm(dir, { recursive: true, force: true }) };
 }

@@ -15,23 +15,8 @@ import type { Report } from '../../probes/report.ts';
 import { TARGETS } from '../../scripts/agents/config.ts';
 import { AGENT_BUNDLE, ids, runAgent } from '../agent/agent-run.ts';
 import { type ScenarioSpec, startScenario } from '../lab/scenario.ts';
-import { BUILD_TIMEOUT_MS, buildForTest, type TestBuild } from './build.ts';
+import { BUILD_TIMEOUT_MS, buildForTest, pathWithoutNode, type TestBuild } from './build.ts';
 import { readSections, SHT_DYNSYM, SHT_SYMTAB } from './elf-read.ts';
-
-const NODE_NAMES = /^(node|nodejs|npm|npx|corepack)$/;
-
-/** A PATH of one folder linking every system command except Node's, as on a computer without Node. */
-async function pathWithoutNode(): Promise<{ dir: string; close: () => Promise<void> }> {
-  const dir = await mkdtemp(join(tmpdir(), 'reconnect-nonode-'));
-  for (const from of ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin']) {
-    if (!existsSync(from)) continue;
-    for (const name of await readdir(from)) {
-      if (NODE_NAMES.test(name) || existsSync(join(dir, name))) continue;
-      await symlink(join(from, name), join(dir, name)).catch(() => {});
-    }
-  }
-  return { dir, close: () => rm(dir, { recursive: true, force: true }) };
-}
 
 /** What the two agents must agree on: each finding's id, severity, evidence and non-numeric facts. */
 function findings(report: Report | undefined) {
