@@ -8,6 +8,8 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import restify, { type Request, type Response, type Server } from 'restify';
 import type { BotConfig } from './config.ts';
+import { bodyReader } from './http/body.ts';
+import { guardHttpServer, headerCountGuard } from './http/guard.ts';
 import type { Logger } from './log.ts';
 import type { Store, VersionedDoc } from './store/types.ts';
 
@@ -32,8 +34,6 @@ export interface CreateServerOptions {
   store: Store<VersionedDoc>;
   log: Logger;
   routes: RouteModule[];
-  /** Largest accepted request body; default 1 MiB (Teams activities with cards stay far below). */
-  maxBodyBytes?: number;
 }
 
 export interface BotServer {
@@ -59,10 +59,11 @@ export function createServer(options: CreateServerOptions): BotServer {
     res.header('X-Content-Type-Options', 'nosniff');
     next();
   });
+  // Limits on what clients send (issue 16, bot/limits.ts): sizes, counts and timeouts.
+  guardHttpServer(server.server, config.limits);
+  server.pre(headerCountGuard(config.limits));
   server.use(restify.plugins.queryParser({ mapParams: false }));
-  server.use(
-    restify.plugins.bodyParser({ mapParams: false, maxBodySize: options.maxBodyBytes ?? 1024 * 1024 }),
-  );
+  server.use(bodyReader(config.limits));
 
   server.get('/healthz', (_req: Request, res: Response, next: () => void) => {
     res.send(200, { status: 'ok' });
