@@ -151,7 +151,12 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
     const teams =
       options.teams === false
         ? undefined
-        : createTeamsChannel({ settings: config.botFramework, log, ...options.teams });
+        : createTeamsChannel({
+            settings: config.botFramework,
+            log,
+            serviceUrls: config.teamsServiceUrls,
+            ...options.teams,
+          });
     if (teams) {
       ports.teams = teams.port;
       // "@Reconnect support here" in a team's channel registers it (support is bound below).

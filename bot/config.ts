@@ -338,7 +338,7 @@ function support(raw: Raw, slackOn: boolean): SupportSettings {
 }
 
 /** Without an app id, Teams replies go only to these (default: the bot's own machine). */
-const LOOPBACK_SERVICE_URLS = ['http://127.0.0.1:', 'http://localhost:', 'http://[::1]:'];
+export const LOOPBACK_SERVICE_URLS = ['http://127.0.0.1:', 'http://localhost:', 'http://[::1]:'];
 
 function teamsServiceUrls(value: string | undefined): string[] {
   if (value === undefined) return LOOPBACK_SERVICE_URLS;
@@ -347,11 +347,12 @@ function teamsServiceUrls(value: string | undefined): string[] {
     .map((entry) => entry.trim())
     .filter((entry) => entry !== '')
     .map((entry) => {
-      if (!/^https?:\/\/[^/\s]+/.test(entry))
+      if (!/^https?:\/\/[^/\s@]+/.test(entry))
         throw new ConfigError(
           `TEAMS_SERVICE_URLS has "${entry}": expected http(s) URLs (or their prefixes), comma separated`,
         );
-      return entry;
+      // An origin alone would also match a longer host name (https://a.example.evil): end it.
+      return /^https?:\/\/[^/]+$/.test(entry) && !entry.endsWith(':') ? `${entry}/` : entry;
     });
 }
 
