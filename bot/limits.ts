@@ -29,7 +29,10 @@ export interface Limits {
   requestTimeoutMs: number;
   /** Silence while a body is being read. 408. */
   bodyIdleMs: number;
-  /** Open connections from one address. 429 with Retry-After. */
+  /**
+   * Open connections from one address. 429 with Retry-After. Generous: Teams and Slack deliver
+   * from few addresses, and behind a reverse proxy every connection comes from the proxy.
+   */
   connectionsPerAddress: number;
   /** Open Direct Line streams (WebSockets) from one address. 429 with Retry-After. */
   streamsPerAddress: number;
@@ -68,7 +71,7 @@ export const LIMIT_SPECS = {
   headersTimeoutMs: { setting: 'LIMIT_HEADERS_TIMEOUT_MS', default: 10_000, min: 10 },
   requestTimeoutMs: { setting: 'LIMIT_REQUEST_TIMEOUT_MS', default: 30_000, min: 10 },
   bodyIdleMs: { setting: 'LIMIT_BODY_IDLE_MS', default: 5_000, min: 10 },
-  connectionsPerAddress: { setting: 'LIMIT_CONNECTIONS_PER_ADDRESS', default: 64, min: 2 },
+  connectionsPerAddress: { setting: 'LIMIT_CONNECTIONS_PER_ADDRESS', default: 256, min: 2 },
   streamsPerAddress: { setting: 'LIMIT_STREAMS_PER_ADDRESS', default: 16, min: 1 },
   agentMessageBytes: { setting: 'LIMIT_AGENT_MESSAGE_BYTES', default: 4 * MIB, min: 64 * KIB },
   agentMessagesPerSec: { setting: 'LIMIT_AGENT_MESSAGES_PER_SEC', default: 50, min: 1 },
