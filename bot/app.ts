@@ -144,6 +144,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       secret: config.directLineSecret,
       onActivity: options.onActivity ?? coreBot({ handle, log }),
       log,
+      limits: config.limits,
     });
     const ports: ChannelPorts = { webchat: createWebChatPort(directLine.port) };
     const routes: RouteModule[] = [];

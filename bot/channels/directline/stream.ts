@@ -89,8 +89,8 @@ export function createDirectLineStreams(options: StreamOptions): DirectLineStrea
       });
       ws.on('error', (error) => log.warn('Direct Line stream error', { conversationId, error }));
       channel
-        .subscribe(conversationId, watermark, (set) => {
-          if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(set));
+        .subscribe(conversationId, watermark, (text) => {
+          if (ws.readyState === ws.OPEN) ws.send(text);
         })
         .then((off) => {
           if (closed) off();
