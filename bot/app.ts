@@ -200,6 +200,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
         pairing: createPairing({ store }),
         sink: async (event) => void (await handle(event)),
         log,
+        limits: config.limits,
         ...knobs,
       });
       routes.push(agentGatewayRoutes(agents), agentDownloadRoutes({ log, bundlePath }));

@@ -75,7 +75,7 @@ export const LIMIT_SPECS = {
   streamsPerAddress: { setting: 'LIMIT_STREAMS_PER_ADDRESS', default: 16, min: 1 },
   agentMessageBytes: { setting: 'LIMIT_AGENT_MESSAGE_BYTES', default: 4 * MIB, min: 64 * KIB },
   agentMessagesPerSec: { setting: 'LIMIT_AGENT_MESSAGES_PER_SEC', default: 50, min: 1 },
-  pendingJobsPerSession: { setting: 'LIMIT_PENDING_JOBS_PER_SESSION', default: 4, min: 1 },
+  pendingJobsPerSession: { setting: 'LIMIT_PENDING_JOBS_PER_SESSION', default: 8, min: 1 },
   turnTextChars: { setting: 'LIMIT_TURN_TEXT_CHARS', default: 20_000, min: 500 },
   conversationBytes: { setting: 'LIMIT_CONVERSATION_BYTES', default: 8 * MIB, min: 256 * KIB },
   outboxItems: { setting: 'LIMIT_OUTBOX_ITEMS', default: 10_000, min: 10 },

@@ -112,3 +112,20 @@ export function createLimiter(spec: LimiterSpec, now: () => number = Date.now): 
     },
   };
 }
+
+/**
+ * One connection's message budget (issue 16): a burst of twice `perSec`, then `perSec`. Returns
+ * the function that takes one message from it; false when it is spent.
+ */
+export function messageBudget(perSec: number, now: () => number): () => boolean {
+  let tokens = 2 * perSec;
+  let at = now();
+  return () => {
+    const t = now();
+    tokens = Math.min(2 * perSec, tokens + ((t - at) / 1000) * perSec);
+    at = t;
+    if (tokens < 1) return false;
+    tokens -= 1;
+    return true;
+  };
+}
