@@ -36,6 +36,7 @@ import { webChatPage } from './channels/webchat/serve.ts';
 import { type BotConfig, ConfigError } from './config.ts';
 import { createEngine, type Engine } from './core/engine.ts';
 import type { CoreEvent, Session } from './core/types.ts';
+import { clampTurnText } from './limits.ts';
 import type { Logger } from './log.ts';
 import { loadBuiltinPlaybooks } from './playbooks/load.ts';
 import type { PlaybookSet } from './playbooks/types.ts';
@@ -136,7 +137,8 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
     const handle = async (event: CoreEvent) => {
       if (engine === undefined || support === undefined)
         throw new Error('an event arrived before the engine was built');
-      return support.handle(event);
+      // Message length per turn (issue 16): Direct Line refuses longer posts; here the rest is cut.
+      return support.handle(clampTurnText(event, config.limits.turnTextChars));
     };
 
     const directLine = createDirectLineChannel({
@@ -246,7 +248,12 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       : core;
     support.attach(engine);
 
-    const streams = createDirectLineStreams({ channel: directLine, log, heartbeatMs: options.heartbeatMs });
+    const streams = createDirectLineStreams({
+      channel: directLine,
+      log,
+      heartbeatMs: options.heartbeatMs,
+      maxPerAddress: config.limits.streamsPerAddress,
+    });
     const app = createServer({
       config,
       store,

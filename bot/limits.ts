@@ -40,14 +40,15 @@ export interface Limits {
   agentMessageBytes: number;
   /** Messages an agent may send per second, sustained (a burst of twice as many). Close 1008. */
   agentMessagesPerSec: number;
-  /** Jobs dispatched and not yet finished, per session. 429 (the job is refused). */
+  /** Jobs dispatched and not yet finished, per session. The next job is refused (the chat is told). */
   pendingJobsPerSession: number;
-  /** Characters of text in one chat turn. 413 (Direct Line), a reply asking for less elsewhere. */
+  /**
+   * Characters of text in one chat turn. 413 on Direct Line; Teams and Slack (which must hear 200)
+   * hand the core the first this many characters (clampTurnText).
+   */
   turnTextChars: number;
   /** Serialized activities one Direct Line conversation keeps. 413. */
   conversationBytes: number;
-  /** Deliveries waiting in the support outbox. 429 (the escalation waits for room). */
-  outboxItems: number;
 }
 
 interface LimitSpec {
@@ -78,7 +79,6 @@ export const LIMIT_SPECS = {
   pendingJobsPerSession: { setting: 'LIMIT_PENDING_JOBS_PER_SESSION', default: 8, min: 1 },
   turnTextChars: { setting: 'LIMIT_TURN_TEXT_CHARS', default: 20_000, min: 500 },
   conversationBytes: { setting: 'LIMIT_CONVERSATION_BYTES', default: 8 * MIB, min: 256 * KIB },
-  outboxItems: { setting: 'LIMIT_OUTBOX_ITEMS', default: 10_000, min: 10 },
 } as const satisfies Record<keyof Limits, LimitSpec>;
 
 /** The setting names, for bot/config.ts's list of accepted settings. */
@@ -99,7 +99,6 @@ export const LIMIT_SETTING_NAMES = [
   'LIMIT_PENDING_JOBS_PER_SESSION',
   'LIMIT_TURN_TEXT_CHARS',
   'LIMIT_CONVERSATION_BYTES',
-  'LIMIT_OUTBOX_ITEMS',
 ] as const satisfies readonly (typeof LIMIT_SPECS)[keyof Limits]['setting'][];
 
 /** The defaults, for callers without a config (unit tests of one module). */
@@ -125,6 +124,12 @@ export function readLimits(raw: Partial<Record<string, string>>, fail: (message:
     limits[name] = n;
   }
   return limits;
+}
+
+/** A message event's text cut to `max` characters (Teams, Slack); other events unchanged. */
+export function clampTurnText<E extends { kind: string; text?: string }>(event: E, max: number): E {
+  if (event.kind !== 'message' || typeof event.text !== 'string' || event.text.length <= max) return event;
+  return { ...event, text: event.text.slice(0, max) };
 }
 
 /** A refusal by a limit: the HTTP status and a stable code, for every route's error body. */

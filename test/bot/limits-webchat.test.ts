@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { createMemoryStore } from '../../bot/store/memory.ts';
 import type { StoredActivity } from '../../bot/store/types.ts';
-import { call, openConversation, openStream, tempDataDir } from './directline-client.ts';
+import { call, openConversation, openStream, tempDataDir, upgradeStatus } from './directline-client.ts';
 import { startLimitedBot } from './limits-harness.ts';
 
 const data = tempDataDir();
@@ -122,6 +122,25 @@ test('history size per conversation: posts are accepted until it reaches the lim
     while ((await size()) < limit) assert.equal((await post('y'.repeat(16_000))).status, 200);
     const past = await post('one more');
     assert.deepEqual([past.status, past.body.error.code], [413, 'ConversationFull']);
+  } finally {
+    await bot.close();
+  }
+});
+
+test('streams per address: at the limit they open, one more answers 429', async () => {
+  const bot = await startLimitedBot(join(data.dir, 'streams'), { LIMIT_STREAMS_PER_ADDRESS: '2' });
+  try {
+    const { started } = await openConversation(bot.url);
+    const url = started.body.streamUrl as string;
+    const open = [await openStream(url), await openStream(url)];
+    assert.equal(await upgradeStatus(url), 429);
+    open[0]!.close();
+    await open[0]!.closed;
+    // Freed once the server has seen the close (a round trip or so).
+    let status = 0;
+    for (let attempt = 0; attempt < 50 && status !== 101; attempt++) status = await upgradeStatus(url);
+    assert.equal(status, 101);
+    open[1]!.close();
   } finally {
     await bot.close();
   }
