@@ -97,7 +97,8 @@ function interactionProblem(body: Fields): string | undefined {
 export function slackShapeProblem(body: Fields, maxDepth: number, payloadText?: string): string | undefined {
   if (payloadText !== undefined && jsonDepth(payloadText) > maxDepth)
     return `the payload nests deeper than ${maxDepth} levels`;
-  if (body.type === 'event_callback') return eventProblem(body);
+  if ('type' in body && typeof body.type !== 'string') return '"type" must be a string';
+  if (body.type === 'event_callback' || 'event' in body) return eventProblem(body);
   if (typeof body.type === 'string' && INTERACTIONS.has(body.type)) return interactionProblem(body);
   if ('command' in body) {
     const field = notString(body, COMMAND_STRINGS);

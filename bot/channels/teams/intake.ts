@@ -45,8 +45,14 @@ function account(activity: Record<string, unknown>, field: string, required: boo
   if (value === undefined && !required) return;
   if (!isObject(value) || typeof value.id !== 'string' || value.id === '')
     throw bad(`"${field}.id" must be a non-empty string`);
-  if (value.name !== undefined && value.name !== null && typeof value.name !== 'string')
-    throw bad(`"${field}.name" must be a string`);
+  strings(value, field, ['name', 'aadObjectId', 'role']);
+}
+
+/** Fields of `o` that must be strings when present. */
+function strings(o: Record<string, unknown>, where: string, names: readonly string[]): void {
+  for (const name of names)
+    if (o[name] !== undefined && o[name] !== null && typeof o[name] !== 'string')
+      throw bad(`"${where}.${name}" must be a string`);
 }
 
 /** The parsed service URL, or a 400 naming what is wrong with it. */
@@ -74,9 +80,13 @@ export function checkActivity(body: Record<string, unknown>, allowed: readonly s
   const conversation = body.conversation;
   if (!isObject(conversation) || typeof conversation.id !== 'string' || conversation.id === '')
     throw bad('"conversation.id" must be a non-empty string');
+  strings(conversation, 'conversation', ['name', 'conversationType', 'tenantId']);
+  if (conversation.isGroup !== undefined && typeof conversation.isGroup !== 'boolean')
+    throw bad('"conversation.isGroup" must be a boolean');
   account(body, 'from', body.type === 'message' || body.type === 'invoke');
   account(body, 'recipient', false);
-  optional(body, 'id', (v) => typeof v === 'string', 'a string');
+  for (const field of ['id', 'channelId', 'locale', 'textFormat', 'inputHint', 'localTimezone', 'action'])
+    optional(body, field, (v) => typeof v === 'string', 'a string');
   optional(body, 'text', (v) => typeof v === 'string', 'a string');
   optional(body, 'name', (v) => typeof v === 'string', 'a string');
   optional(body, 'replyToId', (v) => typeof v === 'string', 'a string');
