@@ -23,6 +23,9 @@ export class ActivityRefused extends Error {
   }
 }
 
+/** Teams' ids (19:…@thread.tacv2, a:…, 29:…, 1700000000000) are printable ASCII. */
+const URL_SAFE = /^[\x21-\x7e]{1,1024}$/;
+
 const bad = (message: string) => new ActivityRefused(400, 'invalid_activity', message);
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
@@ -78,14 +81,17 @@ export function checkActivity(body: Record<string, unknown>, allowed: readonly s
   const url = serviceUrlOf(body);
   if (typeof body.type !== 'string' || body.type === '') throw bad('"type" must be a non-empty string');
   const conversation = body.conversation;
-  if (!isObject(conversation) || typeof conversation.id !== 'string' || conversation.id === '')
-    throw bad('"conversation.id" must be a non-empty string');
+  // Both end up in the connector's URL path (replies go to /conversations/{id}/activities/{id}).
+  if (!isObject(conversation) || typeof conversation.id !== 'string' || !URL_SAFE.test(conversation.id))
+    throw bad('"conversation.id" must be a non-empty string of printable ASCII');
+  if (body.id !== undefined && body.id !== null && (typeof body.id !== 'string' || !URL_SAFE.test(body.id)))
+    throw bad('"id" must be a string of printable ASCII');
   strings(conversation, 'conversation', ['name', 'conversationType', 'tenantId']);
   if (conversation.isGroup !== undefined && typeof conversation.isGroup !== 'boolean')
     throw bad('"conversation.isGroup" must be a boolean');
   account(body, 'from', body.type === 'message' || body.type === 'invoke');
   account(body, 'recipient', false);
-  for (const field of ['id', 'channelId', 'locale', 'textFormat', 'inputHint', 'localTimezone', 'action'])
+  for (const field of ['channelId', 'locale', 'textFormat', 'inputHint', 'localTimezone', 'action'])
     optional(body, field, (v) => typeof v === 'string', 'a string');
   optional(body, 'text', (v) => typeof v === 'string', 'a string');
   optional(body, 'name', (v) => typeof v === 'string', 'a string');
