@@ -35,7 +35,12 @@ test('defect 6: four big posts, then 60 streams and 60 history reads: the store 
   const { store, reads } = countingStore();
   const bot = await startLimitedBot(
     join(data.dir, 'stall'),
-    { LIMIT_ACTIVITY_BODY_BYTES: String(2 * 1024 * 1024), LIMIT_TURN_TEXT_CHARS: String(1024 * 1024) },
+    {
+      LIMIT_ACTIVITY_BODY_BYTES: String(2 * 1024 * 1024),
+      LIMIT_TURN_TEXT_CHARS: String(1024 * 1024),
+      // All 60 come from 127.0.0.1.
+      LIMIT_STREAMS_PER_ADDRESS: '64',
+    },
     { store },
   );
   try {
