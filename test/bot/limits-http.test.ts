@@ -178,6 +178,37 @@ test('defect 7: headers or a body trickled past the timeouts are cut off with 40
   }
 });
 
+/** Writes one byte of `text` at a time, every `everyMs`, until the socket closes. */
+function trickle(socket: import('node:net').Socket, text: string, everyMs: number): void {
+  let at = 0;
+  const timer = setInterval(() => {
+    if (at < text.length && !socket.destroyed) socket.write(text[at++]!);
+  }, everyMs);
+  socket.once('close', () => clearInterval(timer));
+}
+
+test('defect 7: headers or a body that keep coming, a byte at a time, are cut off by the request timeouts', async () => {
+  // Each byte comes well within the body idle timeout: only the whole-request deadlines can end these.
+  const bot = await startLimitedBot(join(data.dir, 'trickle'), {
+    LIMIT_HEADERS_TIMEOUT_MS: '400',
+    LIMIT_REQUEST_TIMEOUT_MS: '800',
+    LIMIT_BODY_IDLE_MS: '5000',
+  });
+  try {
+    const headers = await rawSocket(bot.url);
+    trickle(headers.socket, `POST ${TOKEN} HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ${'a'.repeat(1000)}`, 20);
+    const body = await rawSocket(bot.url);
+    body.socket.write(json('x'.repeat(1000)));
+    trickle(body.socket, jsonOfSize(1000), 20);
+    assert.equal((await call(bot.url, 'GET', '/healthz')).status, 200);
+    const [slowHeaders, slowBody] = await Promise.all([headers.answer(), body.answer()]);
+    assert.equal(slowHeaders.status, 408);
+    assert.equal(slowBody.status, 408);
+  } finally {
+    await bot.close();
+  }
+});
+
 test('connections per address: at the limit accepted, one more answers 429 with Retry-After', async () => {
   const bot = await startLimitedBot(join(data.dir, 'conns'), { LIMIT_CONNECTIONS_PER_ADDRESS: '4' });
   try {
