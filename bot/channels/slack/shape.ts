@@ -54,7 +54,12 @@ const INTERACTIONS = new Set([
 function eventProblem(body: Fields): string | undefined {
   const event = body.event;
   if (!isObject(event)) return '"event" must be an object';
-  if (typeof event.type !== 'string') return '"event.type" must be a string';
+  if (typeof event.type !== 'string' || event.type === '') return '"event.type" must be a non-empty string';
+  // Bolt reads these of every event (a string, or an object for some event types); null broke it.
+  const nulled = ['channel', 'user', 'item', 'channel_type'].find(
+    (name) => name in event && event[name] === null,
+  );
+  if (nulled) return `"event.${nulled}" must not be null`;
   // Other event types (user_change, …) carry objects in these fields; only ours are read.
   const field =
     event.type === 'message' || event.type === 'app_mention' ? notString(event, EVENT_STRINGS) : undefined;
