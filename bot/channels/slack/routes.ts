@@ -25,12 +25,15 @@ function shapeProblem(
   contentType: string | undefined,
   maxDepth: number,
 ): string | undefined {
-  const body = parseSlackBody(rawBody, contentType);
+  const body: unknown = parseSlackBody(rawBody, contentType);
   if (body === undefined) return undefined;
+  // An interaction's payload may be any JSON ("payload=0"): only an object is a delivery.
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    return 'the payload must be a JSON object';
   const payload = (contentType ?? '').includes('application/x-www-form-urlencoded')
     ? (new URLSearchParams(rawBody).get('payload') ?? undefined)
     : undefined;
-  return slackShapeProblem(body, maxDepth, payload);
+  return slackShapeProblem(body as Record<string, unknown>, maxDepth, payload);
 }
 
 /**
