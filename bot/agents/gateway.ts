@@ -62,8 +62,6 @@ interface Conn {
   violations: number;
   /** Messages of one connection are handled in order. */
   queue: Promise<void>;
-  /** Takes one message from the connection's rate budget; false when it is spent. */
-  budget: () => boolean;
 }
 
 export interface AgentGateway extends AgentPort {
@@ -239,20 +237,13 @@ export function createAgentGateway(options: GatewayOptions): AgentGateway {
 
   const onConnection = (ws: WebSocket, req: IncomingMessage) => {
     const ip = options.clientIp?.(req) ?? req.socket.remoteAddress ?? 'unknown';
-    const conn: Conn = {
-      ws,
-      ip,
-      openedAt: now(),
-      lastSeen: now(),
-      violations: 0,
-      queue: Promise.resolve(),
-      budget: messageBudget(rate, now),
-    };
+    const conn: Conn = { ws, ip, openedAt: now(), lastSeen: now(), violations: 0, queue: Promise.resolve() };
+    const budget = messageBudget(rate, now);
     conns.add(conn);
     ws.on('message', (data, isBinary) => {
       conn.lastSeen = now();
       // Past its rate the agent is cut off (1008, policy violation).
-      if (!conn.budget()) {
+      if (!budget()) {
         log.warn('agent over its message rate: disconnected', { agentId: conn.agentId, ip: conn.ip, rate });
         ws.close(1008, 'too many messages');
         return;
