@@ -32,6 +32,7 @@ import { openCluster } from './cluster/index.ts';
 import type { BotConfig } from './config.ts';
 import { createEngine, type Engine } from './core/engine.ts';
 import type { InboundEvent, Session } from './core/types.ts';
+import { clampTurnText } from './limits.ts';
 import type { Logger } from './log.ts';
 import { loadBuiltinPlaybooks } from './playbooks/load.ts';
 import type { PlaybookSet } from './playbooks/types.ts';
@@ -129,7 +130,8 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
     let engine: Engine | undefined;
     const handle = async (event: InboundEvent) => {
       if (engine === undefined) throw new Error('an event arrived before the engine was built');
-      return engine.handle(event);
+      // Message length per turn (issue 16): Direct Line refuses longer posts; here the rest is cut.
+      return engine.handle(clampTurnText(event, config.limits.turnTextChars));
     };
 
     const directLine = createDirectLineChannel({
@@ -138,6 +140,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       onActivity: options.onActivity ?? coreBot({ handle, log }),
       log,
       ...(cluster ? { feed: cluster.feed } : {}),
+      limits: config.limits,
     });
     const ports: ChannelPorts = { webchat: createWebChatPort(directLine.port) };
     const routes: RouteModule[] = [];
@@ -145,7 +148,12 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
     const teams =
       options.teams === false
         ? undefined
-        : createTeamsChannel({ settings: config.botFramework, log, ...options.teams });
+        : createTeamsChannel({
+            settings: config.botFramework,
+            log,
+            serviceUrls: config.teamsServiceUrls,
+            ...options.teams,
+          });
     if (teams) {
       ports.teams = teams.port;
       routes.push(teams.routes({ handle }));
@@ -178,6 +186,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
         pairing,
         sink: async (event) => void (await handle(event)),
         log,
+        limits: config.limits,
         ...knobs,
         ...(cluster ? { bus: cluster.bus, replicaId: cluster.replicaId } : {}),
       });
@@ -217,7 +226,12 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       ...(config.publicUrl ? { serverUrl: config.publicUrl } : {}),
     });
 
-    const streams = createDirectLineStreams({ channel: directLine, log, heartbeatMs: options.heartbeatMs });
+    const streams = createDirectLineStreams({
+      channel: directLine,
+      log,
+      heartbeatMs: options.heartbeatMs,
+      maxPerAddress: config.limits.streamsPerAddress,
+    });
     const app = createServer({
       config,
       store,

@@ -21,12 +21,14 @@ import { realTimers, type Timers } from '../../probes/timers.ts';
 import { agentLink } from '../cluster/agent-link.ts';
 import type { Bus } from '../cluster/bus.ts';
 import type { AgentPort, Session } from '../core/types.ts';
+import { DEFAULT_LIMITS, type Limits } from '../limits.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/types.ts';
 import type { AgentEventSink } from './events.ts';
 import { type Hello, helloHandler } from './hello.ts';
 import { createJobDesk, type JobDesk } from './jobs.ts';
 import type { Pairing } from './pairing.ts';
+import { messageBudget } from './rate-limit.ts';
 import { agentRecords } from './records.ts';
 
 export type GatewayStore = Pick<Store<Session>, 'sessions' | 'agents' | 'audit'>;
@@ -54,6 +56,8 @@ export interface GatewayOptions {
    * announced to that replica, and revokes and case ends reach the agent wherever it is.
    */
   bus?: Bus;
+  /** Message size (close 1009) and rate (close 1008) per agent, open jobs per session (issue 16). */
+  limits?: Pick<Limits, 'agentMessageBytes' | 'agentMessagesPerSec' | 'pendingJobsPerSession'>;
 }
 
 interface Conn {
@@ -90,9 +94,12 @@ export function createAgentGateway(options: GatewayOptions): AgentGateway {
   const timeoutMs = options.heartbeatTimeoutMs ?? 45_000;
   const helloMs = options.helloTimeoutMs ?? 10_000;
   const replicaId = options.replicaId ?? 'replica-1';
+  const limits = options.limits ?? DEFAULT_LIMITS;
+  const rate = limits.agentMessagesPerSec;
   const wss = new WebSocketServer({
     noServer: true,
-    maxPayload: MAX_MESSAGE_BYTES,
+    // ws closes with 1009 (message too big) past it; the protocol's own bound stays the ceiling.
+    maxPayload: Math.min(limits.agentMessageBytes, MAX_MESSAGE_BYTES),
     perMessageDeflate: false,
     clientTracking: false,
   });
@@ -118,6 +125,7 @@ export function createAgentGateway(options: GatewayOptions): AgentGateway {
     timers,
     progressIntervalMs: options.progressIntervalMs,
     reconnectGraceMs: options.reconnectGraceMs ?? 30_000,
+    maxPendingPerSession: limits.pendingJobsPerSession,
     disconnectedAt: (agentId) => disconnected.get(agentId),
     send: (agentId, message) => {
       const conn = byAgent.get(agentId);
@@ -252,9 +260,16 @@ export function createAgentGateway(options: GatewayOptions): AgentGateway {
   const onConnection = (ws: WebSocket, req: IncomingMessage) => {
     const ip = options.clientIp?.(req) ?? req.socket.remoteAddress ?? 'unknown';
     const conn: Conn = { ws, ip, openedAt: now(), lastSeen: now(), violations: 0, queue: Promise.resolve() };
+    const budget = messageBudget(rate, now);
     conns.add(conn);
     ws.on('message', (data, isBinary) => {
       conn.lastSeen = now();
+      // Past its rate the agent is cut off (1008, policy violation).
+      if (!budget()) {
+        log.warn('agent over its message rate: disconnected', { agentId: conn.agentId, ip: conn.ip, rate });
+        ws.close(1008, 'too many messages');
+        return;
+      }
       const text = isBinary ? null : data.toString();
       conn.queue = conn.queue
         .then(() => handle(conn, text))

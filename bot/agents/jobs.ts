@@ -44,6 +44,8 @@ export interface JobDeskDeps {
   /** When the agent's connection dropped (undefined while connected or unknown). */
   disconnectedAt(agentId: string): number | undefined;
   reconnectGraceMs: number;
+  /** Open jobs per session (an agent serves one session) before new ones are refused (issue 16). */
+  maxPendingPerSession?: number;
 }
 
 export function createJobDesk(deps: JobDeskDeps) {
@@ -143,6 +145,13 @@ export function createJobDesk(deps: JobDeskDeps) {
       const message: JobMessage = jobMessage(job);
       // A replay of the same core job (a retried effect) is sent once.
       if (record.data.jobs[message.jobId] || record.data.finished.includes(message.jobId)) return;
+      const pending = Object.keys(record.data.jobs).length;
+      if (pending >= (deps.maxPendingPerSession ?? Number.POSITIVE_INFINITY))
+        return refuseAtDispatch(
+          job,
+          agentId,
+          `${pending} checks are still running for this case; wait for them`,
+        );
       try {
         checkOutgoing(session, job, message);
       } catch (err) {

@@ -6,7 +6,7 @@
  */
 import type { PairingCode, RedeemResult, Store } from '../store/types.ts';
 import { CODE_BITS, mintCode, readCode } from './code.ts';
-import { createLimiter, type Limiter, type LimiterSpec, maxAttempts } from './rate-limit.ts';
+import { createLimiter, type Limiter, type LimiterSpec, maxLimiterAttempts } from './rate-limit.ts';
 
 /** A code lives 10 minutes at most (DESIGN.md, Security model). */
 export const PAIRING_TTL_MS = 10 * 60_000;
@@ -18,10 +18,17 @@ export const PAIRING_TTL_MS = 10 * 60_000;
 export const MAX_CODES_PER_WINDOW = 5000;
 export const MAX_LIVE_CODES = 2 * MAX_CODES_PER_WINDOW;
 
-/** Failed redeems: 5 quick tries per address, then one a minute; 30 at once overall, then 2 a second. */
+/**
+ * Failed redeems: 5 quick tries per address, then one a minute; 30 at once overall, then 2 a
+ * second; and when a flood has emptied that, the fresh lane (rate-limit.ts) for addresses without
+ * recent failures: 300 at once, then 2 a second. A flood from A addresses takes at most A fresh
+ * tries at once and A / 300 a second after that (each address is fresh once per 5-minute
+ * refill), so a live code still pairs while A stays under about 300 at once and 600 over time.
+ */
 export const REDEEM_LIMITS: LimiterSpec = {
   perSource: { capacity: 5, refillPerSec: 1 / 60 },
   overall: { capacity: 30, refillPerSec: 2 },
+  fresh: { capacity: 300, refillPerSec: 2 },
 };
 
 /**
@@ -40,7 +47,7 @@ export function pairingGuessChance(replicas = 1): number {
   return guessChance({
     codeBits: CODE_BITS,
     liveCodes: MAX_LIVE_CODES,
-    attempts: replicas * maxAttempts(REDEEM_LIMITS.overall, PAIRING_TTL_MS),
+    attempts: replicas * maxLimiterAttempts(REDEEM_LIMITS, PAIRING_TTL_MS),
   });
 }
 

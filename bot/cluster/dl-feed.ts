@@ -31,7 +31,7 @@ export function createClusterFeed(options: { store: DirectLineStore; bus: Bus; l
         const set = await store.list(conversationId, stream.cursor);
         stream.cursor = set.watermark;
         if (set.activities.length > 0 && !stream.closed)
-          stream.subscriber({ activities: set.activities, watermark: String(set.watermark) });
+          stream.subscriber(JSON.stringify({ activities: set.activities, watermark: String(set.watermark) }));
       })
       .catch((error) => log.warn('Direct Line stream catch-up failed', { conversationId, error }));
     return stream.queue;
