@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import fc from 'fast-check';
 import { WebSocket } from 'ws';
 import { AGENTS_PATH, CLOSE } from '../../probes/agent/protocol.ts';
-import { type FuzzBot, startFuzzBot } from './harness.ts';
+import { FUZZ_SEED, type FuzzBot, startFuzzBot } from './harness.ts';
 import { mutatedJson } from './inputs.ts';
 
 let f: FuzzBot;
@@ -54,7 +54,7 @@ test('gateway: mutated protocol messages and binary frames', async () => {
       const code = await exchange(frames);
       assert.ok(code === 0 || EXPECTED.has(code), `closed with ${code}`);
     }),
-    { numRuns: 120 },
+    { numRuns: 120, seed: FUZZ_SEED },
   );
   assert.deepEqual(f.escaped, []);
   assert.equal((await f.send({ method: 'GET', path: '/healthz' })).status, 200);

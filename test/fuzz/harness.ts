@@ -15,6 +15,12 @@ import { createMemoryStore } from '../../bot/store/memory.ts';
 import { type BotConnector, startBotConnector } from '../lab/bot-connector.ts';
 import { type SlackApiLab, signSlackRequest, startSlackApi } from '../lab/slack-api.ts';
 
+/**
+ * The generators' seed: fixed, so a run in CI explores the same inputs every time and a failure
+ * is reproducible; set FUZZ_SEED to explore others locally (a new failure becomes a fixture).
+ */
+export const FUZZ_SEED = Number(process.env.FUZZ_SEED ?? 20_261_207);
+
 export const SIGNING_SECRET = 'fuzz-signing-secret-0123456789abcdef';
 
 /** One request as the fuzzer builds it. */

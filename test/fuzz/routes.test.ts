@@ -16,6 +16,7 @@ import fc from 'fast-check';
 import type { Request, Response, Server } from 'restify';
 import {
   checkAnswer,
+  FUZZ_SEED,
   type FuzzBot,
   type FuzzRequest,
   fixtures,
@@ -56,7 +57,7 @@ async function fuzz(
     await extra(request, answer.status);
   });
   const examples = fixtures<FuzzRequest>(name).map((r) => [rebase(r)] as [FuzzRequest]);
-  const result = await fc.check(property, { numRuns, examples, endOnFailure: false });
+  const result = await fc.check(property, { numRuns, examples, endOnFailure: false, seed: FUZZ_SEED });
   if (result.failed && keep && result.counterexample) keepFixture(name, result.counterexample[0]);
   if (result.failed) throw new Error(fc.defaultReportMessage(result) ?? `${name} failed`);
   await f.bot.directLine.idle();

@@ -88,6 +88,9 @@ const CASES: Record<string, SlackRequest> = {
   'block_actions actions not an array': button({ actions: 'x' }),
   'block_actions actions [null]': button({ actions: [null] }),
   'block_actions channel a string': button({ container: undefined, channel: 'x' }),
+  // Found by the fuzz suite: an interaction of no kind, or an unknown one, made Bolt's routing throw.
+  'an interaction without a type': button({ type: undefined }),
+  'an interaction of an unknown type': button({ type: 'foo' }),
   shortcut: form({
     type: 'shortcut',
     callback_id: 'x',

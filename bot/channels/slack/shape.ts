@@ -103,6 +103,9 @@ export function slackShapeProblem(body: Fields, maxDepth: number, payloadText?: 
   if (payloadText !== undefined && jsonDepth(payloadText) > maxDepth)
     return `the payload nests deeper than ${maxDepth} levels`;
   if ('type' in body && typeof body.type !== 'string') return '"type" must be a string';
+  // An interaction names one of Slack's kinds; any other (or none) made Bolt's routing throw.
+  if (payloadText !== undefined && (typeof body.type !== 'string' || !INTERACTIONS.has(body.type)))
+    return `an interaction payload needs a "type" of ${[...INTERACTIONS].join(', ')}`;
   if (body.type === 'event_callback' || 'event' in body) return eventProblem(body);
   if (typeof body.type === 'string' && INTERACTIONS.has(body.type)) return interactionProblem(body);
   if ('command' in body) {
