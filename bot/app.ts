@@ -37,6 +37,10 @@ import { type BotConfig, ConfigError } from './config.ts';
 import { createEngine, type Engine } from './core/engine.ts';
 import type { CoreEvent, Session } from './core/types.ts';
 import type { Logger } from './log.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
+import { metricsRoutes } from './metrics-route.ts';
+import { observeStore } from './observe-store.ts';
+import { observeTurns } from './observe-turn.ts';
 import { loadBuiltinPlaybooks } from './playbooks/load.ts';
 import type { PlaybookSet } from './playbooks/types.ts';
 import { createServer, type RouteModule } from './server.ts';
@@ -80,6 +84,8 @@ export interface StartOptions {
    * test knobs (heartbeat, reconnect grace, progress interval) and another bundle to serve.
    */
   agents?: false | (AgentKnobs & { bundlePath?: string });
+  /** Where /metrics reads from; default a registry of this bot's own. */
+  metrics?: Metrics;
 }
 
 /** The gateway's timing settings a caller may change. */
@@ -111,6 +117,7 @@ export interface RunningBot {
   agents?: AgentGateway;
   /** The support relay (issue 8): its `handle` is every channel's entry point; `idle()` for tests. */
   support: Support;
+  metrics: Metrics;
   close(): Promise<void>;
 }
 
@@ -126,18 +133,24 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
   const playbooks = options.playbooks ?? (await loadBuiltinPlaybooks());
   const ownStore = options.store === undefined;
   // The store holds sessions as opaque versioned JSON, whatever type parameter it was made with.
-  const store = (options.store ?? openSqliteStore<Session>({ dataDir: config.dataDir })) as Store<Session>;
+  const metrics = options.metrics ?? createMetrics();
+  const store = observeStore(
+    (options.store ?? openSqliteStore<Session>({ dataDir: config.dataDir })) as Store<Session>,
+    metrics,
+  );
   const stopped: (() => Promise<void>)[] = [];
   try {
     // Every event goes through the support gate (issue 8), which hands the user's own events to
     // the engine. Bound once both exist; no event can arrive before the server listens.
     let engine: Engine | undefined;
     let support: Support | undefined;
-    const handle = async (event: CoreEvent) => {
+    // Every event in a log context with its ids, and counted (bot/observe-turn.ts).
+    const handle = observeTurns({ metrics, log }, async (event: CoreEvent) => {
       if (engine === undefined || support === undefined)
         throw new Error('an event arrived before the engine was built');
       return support.handle(event);
-    };
+    });
+    metrics.watch({ outbox: () => outboxCounts(store) });
 
     const directLine = createDirectLineChannel({
       store: store.directline,
@@ -197,6 +210,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
         ...knobs,
       });
       routes.push(agentGatewayRoutes(agents), agentDownloadRoutes({ log, bundlePath }));
+      metrics.watch({ agentsConnected: () => agents!.connections });
       // Only if the start fails from here on; a running server closes it through the route.
       stopped.push(() => agents!.close());
     }
@@ -247,6 +261,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       routes: [
         directLineRoutes({ channel: directLine, streams, log, publicUrl: config.publicUrl }),
         ...routes,
+        metricsRoutes(metrics),
         ...(options.routes ?? []),
         // Last: its `/:file` route must not shadow anything registered by other modules.
         webChatPage({ root: options.webRoot ?? DEFAULT_WEB_ROOT, log }),
@@ -261,6 +276,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       directLine,
       engine,
       support,
+      metrics,
       ...(slack ? { slack } : {}),
       ...(teams ? { teams } : {}),
       ...(agents ? { agents } : {}),
@@ -277,4 +293,12 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
     if (ownStore) await store.close();
     throw error;
   }
+}
+
+/** Outbox messages waiting, per status, for the metrics' gauge. */
+async function outboxCounts(store: Store<Session>): Promise<Record<'pending' | 'parked' | 'dead', number>> {
+  const [pending, parked, dead] = await Promise.all(
+    (['pending', 'parked', 'dead'] as const).map((status) => store.outbox.list(status)),
+  );
+  return { pending: pending.length, parked: parked.length, dead: dead.length };
 }
