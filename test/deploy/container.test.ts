@@ -40,7 +40,10 @@ test('the image: built on a local base, production-run read-only, a web chat tur
   assert.deepEqual(Object.keys(inspected.Config.Volumes ?? {}), ['/data']);
   assert.ok(inspected.Config.Env.includes('NODE_ENV=production'));
   assert.ok(inspected.Config.Env.includes('DATA_DIR=/data'));
-  assert.match((inspected.Healthcheck ?? inspected.Config.Healthcheck).Test.join(' '), /node -e fetch\(.*\/healthz/);
+  assert.match(
+    (inspected.Healthcheck ?? inspected.Config.Healthcheck).Test.join(' '),
+    /node -e fetch\(.*\/healthz/,
+  );
 
   const port = await freePort();
   await podman([
