@@ -26,6 +26,12 @@ RUN npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && \
     npm rebuild --loglevel=error $(node -p "const a = require('./package.json').allowScripts || {}; \
       Object.keys(a).filter((k) => a[k] === true).join(' ')") && \
     node_modules/.bin/node --version
+# The agent executables start from newer official Node binaries, which load libatomic.
+RUN if ! ldconfig -p | grep -q 'libatomic\.so\.1'; then \
+      apt-get update -qq && \
+      apt-get install -y -qq --no-install-recommends libatomic1 >/dev/null && \
+      rm -rf /var/lib/apt/lists/*; \
+    fi
 COPY . .
 # The one-file agent and the web chat page (the postinstall's two steps), then the per-OS agent
 # executables when this tree has that script (dist/agents/ with its manifest.json).
