@@ -7,6 +7,7 @@
  * `podman stop -t 10` exits 0 only when the process ended by itself before podman's SIGKILL.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { freePort } from '../agents/chat-bot.ts';
@@ -85,6 +86,15 @@ test('the image: built on a local base, production-run read-only, a web chat tur
     200,
     'the one-file agent is built in',
   );
+  if (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts['build:agents']) {
+    // The executables too (AGENT_TARGETS=linux-x64 here), as their manifest lists them.
+    const manifest = JSON.parse(
+      (await podman(['exec', NAME, 'cat', '/app/dist/agents/manifest.json'])).stdout,
+    );
+    const linux = manifest.targets['linux-x64'];
+    const sum = (await podman(['exec', NAME, 'sha256sum', `/app/dist/agents/${linux.file}`])).stdout;
+    assert.equal(sum.split(' ')[0], linux.sha256);
+  }
 
   // One web chat turn, as the page does it: the bot answers CAA20004 with the intake card.
   const chat = await openChat(url);
