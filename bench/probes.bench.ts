@@ -154,7 +154,31 @@ async function main() {
     `budgets: healthy < 2000 ms: ${healthyMs < 2000 ? 'met' : 'MISSED'}; dropped < 10000 ms: ${droppedMs < 10000 ? 'met' : 'MISSED'}\n`,
   );
 
-  // 3. Per probe kind against blackbox_exporter, same targets, same run.
+  // 3. A 30-second watch on the healthy lab: its figures, and whether it ended on time
+  // (the window opens after the full check; no round may run past its end).
+  {
+    const watchMs = Number(process.env.BENCH_WATCH_SECONDS ?? 30) * 1000;
+    const started = performance.now();
+    const run = await runAgent(
+      ['check', '--catalog', healthy.catalogPath, '--json', '--watch', `${watchMs / 1000}s`],
+      healthy.env,
+      { entry: AGENT_SOURCES, timeoutMs: watchMs + 30_000 },
+    );
+    const wall = performance.now() - started;
+    const w = run.report?.watch;
+    if (!w) throw new Error(`watch run failed: ${run.stderr}`);
+    const over = run.report!.durationMs - w.firstCheckMs - watchMs;
+    console.log(
+      `--watch ${watchMs / 1000}s, healthy lab: ${w.rounds} rounds, first check ${w.firstCheckMs} ms, whole report ${run.report!.durationMs} ms, whole command ${Math.round(wall)} ms; ended ${over} ms after the window (${over < 1000 ? 'on time' : 'LATE'})`,
+    );
+    for (const e of w.endpoints)
+      console.log(
+        `  ${e.host.padEnd(22)} failed ${e.failed}/${e.rounds}  p50 ${e.latencyMs?.p50 ?? '-'} ms  p90 ${e.latencyMs?.p90 ?? '-'} ms  max ${e.latencyMs?.max ?? '-'} ms`,
+      );
+    console.log('');
+  }
+
+  // 4. Per probe kind against blackbox_exporter, same targets, same run.
   const catalog = JSON.parse(
     await (await import('node:fs/promises')).readFile(healthy.catalogPath, 'utf8'),
   ) as Catalog;

@@ -13,6 +13,7 @@
 import { fileURLToPath } from 'node:url';
 import { agentDownloadRoutes } from './agents/download.ts';
 import { type AgentGateway, createAgentGateway, type GatewayOptions } from './agents/gateway.ts';
+import { goRoutes } from './agents/go.ts';
 import { agentLifecycle } from './agents/lifecycle.ts';
 import { createPairing } from './agents/pairing.ts';
 import { agentGatewayRoutes } from './agents/routes.ts';
@@ -24,18 +25,12 @@ import type { OnActivity } from './channels/directline/types.ts';
 import { type ChannelPorts, createPortRouter } from './channels/port-router.ts';
 import { createSlackChannel, type SlackChannel, type SlackChannelOptions } from './channels/slack/channel.ts';
 import { slackRoutes } from './channels/slack/routes.ts';
-import {
-  createTeamsChannel,
-  createTeamsProactive,
-  registrantId,
-  type TeamsChannel,
-  type TeamsChannelOptions,
-} from './channels/teams/index.ts';
+import { createTeamsChannel, type TeamsChannel, type TeamsChannelOptions } from './channels/teams/index.ts';
 import { outsideTurns } from './channels/teams/outside-turn.ts';
 import { webChatPage } from './channels/webchat/serve.ts';
 import { type BotConfig, ConfigError } from './config.ts';
 import { createEngine, type Engine } from './core/engine.ts';
-import type { CoreEvent, Session } from './core/types.ts';
+import type { InboundEvent, Session } from './core/types.ts';
 import type { Logger } from './log.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { metricsRoutes } from './metrics-route.ts';
@@ -83,7 +78,7 @@ export interface StartOptions {
    * /agent/reconnect-agent.js). `false`: no gateway, the manual path only. An object passes
    * test knobs (heartbeat, reconnect grace, progress interval) and another bundle to serve.
    */
-  agents?: false | (AgentKnobs & { bundlePath?: string });
+  agents?: false | (AgentKnobs & { bundlePath?: string; agentsDir?: string });
   /** Where /metrics reads from; default a registry of this bot's own. */
   metrics?: Metrics;
 }
@@ -115,7 +110,7 @@ export interface RunningBot {
   teams?: TeamsChannel;
   /** The agent gateway; present unless started with `agents: false`. */
   agents?: AgentGateway;
-  /** The support relay (issue 8): its `handle` is every channel's entry point; `idle()` for tests. */
+  /** The support relay (issue 8), a step of the engine's turns; `idle()` for tests. */
   support: Support;
   metrics: Metrics;
   close(): Promise<void>;
@@ -140,15 +135,13 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
   );
   const stopped: (() => Promise<void>)[] = [];
   try {
-    // Every event goes through the support gate (issue 8), which hands the user's own events to
-    // the engine. Bound once both exist; no event can arrive before the server listens.
+    // Every event goes to the engine, whose turn runs the support relay and the agent lifecycle
+    // as steps. Bound once it exists; no event can arrive before the server listens.
     let engine: Engine | undefined;
-    let support: Support | undefined;
     // Every event in a log context with its ids, and counted (bot/observe-turn.ts).
-    const handle = observeTurns({ metrics, log }, async (event: CoreEvent) => {
-      if (engine === undefined || support === undefined)
-        throw new Error('an event arrived before the engine was built');
-      return support.handle(event);
+    const handle = observeTurns({ metrics, log }, async (event: InboundEvent) => {
+      if (engine === undefined) throw new Error('an event arrived before the engine was built');
+      return engine.handle(event);
     });
     metrics.watch({ outbox: () => outboxCounts(store) });
 
@@ -167,18 +160,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
         : createTeamsChannel({ settings: config.botFramework, log, ...options.teams });
     if (teams) {
       ports.teams = teams.port;
-      // "@Reconnect support here" in a team's channel registers it (support is bound below).
-      routes.push(
-        teams.routes(
-          { handle },
-          {
-            support: {
-              register: (ref, by) =>
-                support!.registerTeamsSupport(ref, registrantId(by, config.support.admins)),
-            },
-          },
-        ),
-      );
+      routes.push(teams.routes({ handle }));
     }
 
     let slack: SlackChannel | undefined;
@@ -201,57 +183,51 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
     // and reconnect to whichever process serves next.
     let agents: AgentGateway | undefined;
     if (options.agents !== false) {
-      const { bundlePath, ...knobs } = options.agents ?? {};
+      const { bundlePath, agentsDir, ...knobs } = options.agents ?? {};
+      const pairing = createPairing({ store });
       agents = createAgentGateway({
         store,
-        pairing: createPairing({ store }),
+        pairing,
         sink: async (event) => void (await handle(event)),
         log,
         ...knobs,
       });
       routes.push(agentGatewayRoutes(agents), agentDownloadRoutes({ log, bundlePath }));
       metrics.watch({ agentsConnected: () => agents!.connections });
+      // The /go page: the short link of the pairing card (issue 12).
+      routes.push(goRoutes({ pairing, log, agentsDir, clientIp: knobs.clientIp }));
       // Only if the start fails from here on; a running server closes it through the route.
       stopped.push(() => agents!.close());
     }
 
     const router = createPortRouter(ports);
-    support = createSupport({
+    const support = createSupport({
       store,
       config,
       playbooks,
       // Deliveries run outside whichever Teams turn started the outbox worker (see outside-turn.ts).
       port: outsideTurns(router),
       log,
-      // Case threads in a Teams channel: new posts, replies and card updates outside any turn.
-      ...(teams
-        ? { teams: createTeamsProactive(teams.adapter, config.botFramework.MicrosoftAppId ?? '') }
-        : {}),
+      // Each channel carries its own case threads (Teams: new posts, replies, card updates outside any turn).
+      transports: {
+        ...(slack ? { slack: slack.supportTransport() } : {}),
+        ...(teams ? { teams: teams.supportTransport(config.support.teamsChannel) } : {}),
+      },
     });
-    // Support's own Slack commands and thread replies are read before the channel's.
-    if (slack) routes.push(slackRoutes(support.wrapSlack(slack)));
+    if (slack) routes.push(slackRoutes(slack));
 
-    const core = createEngine({
+    engine = createEngine({
       store,
       port: router,
       support: support.port,
       playbooks,
       clock: options.clock ?? Date.now,
+      // Every turn's other steps, in order: the support relay's gate, then (rejected devices,
+      // resolved cases) the agent gateway's lifecycle.
+      steps: [support.step, ...(agents ? [agentLifecycle(agents, log)] : [])],
       ...(agents ? { agents } : {}),
       ...(config.publicUrl ? { serverUrl: config.publicUrl } : {}),
     });
-    // Rejected devices and resolved cases reach the gateway from the turn's result.
-    const afterTurn = agents ? agentLifecycle(agents, log) : undefined;
-    engine = afterTurn
-      ? {
-          async handle(event) {
-            const result = await core.handle(event);
-            await afterTurn(result);
-            return result;
-          },
-        }
-      : core;
-    support.attach(engine);
 
     const streams = createDirectLineStreams({ channel: directLine, log, heartbeatMs: options.heartbeatMs });
     const app = createServer({
@@ -284,7 +260,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
         // Stops Slack too (slackRoutes registers it with the server's closers).
         await app.close();
         await directLine.idle();
-        await support?.stop();
+        await support.stop();
         if (ownStore) await store.close();
       },
     };

@@ -1,11 +1,13 @@
 /**
  * The bot's one config module (STYLE.md, after probot's createProbot): defaults, then the
  * environment, then an optional JSON file named by RECONNECT_CONFIG (the file wins, so an
- * operator who names one gets exactly what it says). The environment is a parameter; nothing
- * else in bot/ reads process.env. Every error names the variable and what is accepted.
+ * operator who names one gets exactly what it says). The environment is a parameter (process.env
+ * when none is given); nothing else in bot/ reads process.env (test/config/env-readers.test.ts
+ * keeps it so). Every error names the variable and what is accepted.
  */
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
+import { ConfigError } from '../probes/config-error.ts';
 import { persistedSecret } from './config-secret.ts';
 
 export type Env = Record<string, string | undefined>;
@@ -69,10 +71,8 @@ export interface BotConfig {
   support: SupportSettings;
 }
 
-/** A configuration error: the message names the setting, the value and what is accepted. */
-export class ConfigError extends Error {
-  readonly code = 'config_invalid';
-}
+/** A configuration error (code config_invalid): the message names the setting, the value and what is accepted. */
+export { ConfigError };
 
 /** Every setting the bot reads; the JSON file may contain these keys and no others. */
 export const SETTING_NAMES = [
@@ -331,7 +331,7 @@ function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]
 }
 
 /** Loads and validates the configuration; throws ConfigError naming the first bad setting. */
-export function loadBotConfig(env: Env, options: LoadOptions = {}): BotConfig {
+export function loadBotConfig(env: Env = process.env, options: LoadOptions = {}): BotConfig {
   const cwd = options.cwd ?? process.cwd();
   const raw = layer(env, cwd);
   const nodeEnv = oneOf('NODE_ENV', raw.NODE_ENV!, NODE_ENVS);

@@ -10,7 +10,7 @@ import { createLogger } from './log.ts';
 const log = createLogger(process.stderr);
 
 async function main(): Promise<void> {
-  const config = loadBotConfig(process.env);
+  const config = loadBotConfig();
   const bot = await startBot({ config, log });
   log.info('Reconnect is listening', {
     url: bot.url,

@@ -7,7 +7,7 @@
  * wrapper reports each load), so observing costs no extra read.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { CoreEvent, Session, SessionState } from './core/types.ts';
+import type { InboundEvent, Session, SessionState } from './core/types.ts';
 import type { Logger } from './log.ts';
 import { addToLogContext, withLogContext } from './log-context.ts';
 import type { Metrics } from './metrics.ts';
@@ -44,7 +44,7 @@ export function sessionLoaded(doc: VersionedDoc): void {
 }
 
 /** The agent job an event belongs to: its own field, or the gateway's `agent-job:<id>` event id (a report). */
-function jobOf(event: CoreEvent): string | undefined {
+function jobOf(event: InboundEvent): string | undefined {
   if ('jobId' in event && typeof event.jobId === 'string') return event.jobId;
   return /^agent-job:(.+)$/.exec(event.id)?.[1];
 }
@@ -52,8 +52,8 @@ function jobOf(event: CoreEvent): string | undefined {
 /** Wraps `handle` so each event is correlated in the logs and counted in the metrics. */
 export function observeTurns<R extends { outcome: string }>(
   deps: { metrics: Metrics; log: Logger; now?: () => number },
-  handle: (event: CoreEvent) => Promise<R>,
-): (event: CoreEvent) => Promise<R> {
+  handle: (event: InboundEvent) => Promise<R>,
+): (event: InboundEvent) => Promise<R> {
   const now = deps.now ?? (() => performance.now());
   return (event) => {
     const jobId = jobOf(event);
@@ -86,7 +86,7 @@ export function observeTurns<R extends { outcome: string }>(
 
 function observeSession(
   metrics: Metrics,
-  event: CoreEvent,
+  event: InboundEvent,
   before: Before | undefined,
   after: Session,
 ): void {

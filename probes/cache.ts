@@ -34,19 +34,30 @@ export interface CacheLocation {
 export const MAX_ENTRIES = 100_000;
 
 /**
+ * The user's folders the OS names in the environment: APPDATA and LOCALAPPDATA on Windows, the
+ * XDG base directories on Linux. agent/config.ts reads them (the one reader of the environment);
+ * a missing one takes the OS default under the home folder.
+ */
+export interface UserFolders {
+  appData?: string;
+  localAppData?: string;
+  configHome?: string;
+  dataHome?: string;
+}
+
+/**
  * The locations for `platform`. Paths are joined with that OS's rules (path.win32 on Windows),
- * whatever OS this runs on. `env` supplies APPDATA and LOCALAPPDATA on Windows and the XDG
- * base directories on Linux; missing ones take the OS defaults under `home`.
+ * whatever OS this runs on.
  */
 export function cacheLocations(
   platform: NodeJS.Platform,
   home: string,
-  env: Record<string, string | undefined>,
+  folders: UserFolders = {},
 ): CacheLocation[] {
   if (platform === 'win32') {
     const p = path.win32;
-    const roaming = env.APPDATA || p.join(home, 'AppData', 'Roaming');
-    const local = env.LOCALAPPDATA || p.join(home, 'AppData', 'Local');
+    const roaming = folders.appData || p.join(home, 'AppData', 'Roaming');
+    const local = folders.localAppData || p.join(home, 'AppData', 'Local');
     return [
       { id: 'teams-classic', client: 'classic', kind: 'cache', path: p.join(roaming, 'Microsoft', 'Teams') },
       {
@@ -118,8 +129,8 @@ export function cacheLocations(
       },
     ];
   }
-  const config = env.XDG_CONFIG_HOME || p.join(home, '.config');
-  const data = env.XDG_DATA_HOME || p.join(home, '.local', 'share');
+  const config = folders.configHome || p.join(home, '.config');
+  const data = folders.dataHome || p.join(home, '.local', 'share');
   return [
     {
       id: 'teams-classic',

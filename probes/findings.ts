@@ -73,6 +73,34 @@ export const FINDINGS = {
     severity: 'blocking',
     meaning: 'a required endpoint fails in a way no other finding explains',
   },
+  // Issue 15's deeper findings (CONTRACTS.md), after endpoint.failed so that this table's order
+  // stays the result code's bit order (probes/result-code.ts FINDING_BITS).
+  'vpn.optimize_tunneled': {
+    severity: 'degraded',
+    meaning: "Microsoft's Optimize-category traffic (media, sign-in ranges) goes through the VPN tunnel",
+  },
+  'vpn.split_misrouted': {
+    severity: 'blocking',
+    meaning:
+      'Microsoft traffic is routed over a path (tunnel or local) that fails while the other path works',
+  },
+  'firewall.sni_filtered': {
+    severity: 'blocking',
+    meaning:
+      "handshakes naming Microsoft's servers are reset or refused while the same address accepts another name",
+  },
+  'network.captive_portal': {
+    severity: 'blocking',
+    meaning: 'a captive portal or walled garden answers in place of the internet',
+  },
+  'ipv6.broken': {
+    severity: 'degraded',
+    meaning: 'IPv6 connections to Microsoft fail while IPv4 ones work',
+  },
+  'network.intermittent': {
+    severity: 'blocking',
+    meaning: 'during a watch, some rounds fail for an endpoint that others pass',
+  },
 } as const satisfies Record<string, FindingSpec>;
 
 export type FindingId = keyof typeof FINDINGS;

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { inRange, ipBits, parseRange } from './net/ip.ts';
 
 export class InterlockError extends Error {
   readonly code = 'interlock';
@@ -26,7 +27,7 @@ export interface Interlock {
 
 export interface InterlockOptions {
   enabled: boolean;
-  /** IPv4 CIDRs of test-made namespaces (RECONNECT_LAB_NETS). */
+  /** IPv4 or IPv6 CIDRs of test-made namespaces (RECONNECT_LAB_NETS). */
   labNets?: string[];
   /**
    * Whether this network namespace has a default route. Lab nets are honoured only where it
@@ -48,8 +49,8 @@ export function createInterlock(options: InterlockOptions): Interlock {
       if (isLoopback(address)) return;
       if (nets.length > 0) {
         namespaceIsClosed ??= !defaultRoute();
-        const v4 = ipv4ToInt(stripMapped(address));
-        if (namespaceIsClosed && v4 !== null && nets.some((n) => (v4 & n.mask) === n.base)) return;
+        const value = ipBits(stripMapped(address));
+        if (namespaceIsClosed && value && nets.some((n) => inRange(value, n))) return;
       }
       throw new InterlockError(address);
     },
@@ -66,23 +67,17 @@ function stripMapped(address: string): string {
   return address.toLowerCase().startsWith('::ffff:') ? address.slice(7) : address;
 }
 
-function ipv4ToInt(address: string): number | null {
-  if (isIP(address) !== 4) return null;
-  return address.split('.').reduce((acc, octet) => ((acc << 8) | Number(octet)) >>> 0, 0);
-}
-
-function parseCidr(cidr: string): { base: number; mask: number } {
-  const [ip, bitsText = '32'] = cidr.split('/');
-  const base = ipv4ToInt(ip);
-  const bits = Number(bitsText);
-  if (base === null || !Number.isInteger(bits) || bits < 8 || bits > 32) {
-    throw new Error(`RECONNECT_LAB_NETS: "${cidr}" is not an IPv4 CIDR with a prefix of /8 to /32`);
+function parseCidr(cidr: string): { family: 4 | 6; base: bigint; mask: bigint } {
+  const range = parseRange(cidr);
+  // A namespace's net is narrow: /8 or longer for IPv4, /48 or longer for IPv6.
+  if (!range || (range.family === 4 && range.bits < 8) || (range.family === 6 && range.bits < 48)) {
+    throw new Error(
+      `RECONNECT_LAB_NETS: "${cidr}" is not an IPv4 CIDR with a prefix of /8 to /32 or an IPv6 one of /48 to /128`,
+    );
   }
-  const mask = bits === 32 ? 0xffffffff : ~(0xffffffff >>> bits) >>> 0;
-  return { base: (base & mask) >>> 0, mask };
+  return range;
 }
 
-/** Linux only: a default route in /proc/net/route (IPv4) or ipv6_route. Elsewhere assume one. */
 function systemHasDefaultRoute(): boolean {
   try {
     const v4 = readFileSync('/proc/net/route', 'utf8').split('\n').slice(1);

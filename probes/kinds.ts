@@ -25,6 +25,9 @@ export const PROBE_KINDS = {
   device: { area: 'device', timeoutMs: 5000 },
   broker: { area: 'device', timeoutMs: 5000 },
   vpn: { area: 'device', timeoutMs: 3000 },
+  portal: { area: 'web', timeoutMs: 3000 },
+  ipv6: { area: 'firewall', timeoutMs: 3000 },
+  route: { area: 'device', timeoutMs: 3000 },
 } as const satisfies Record<ProbeKind, KindSpec>;
 
 export function isProbeKind(value: unknown): value is ProbeKind {

@@ -3,15 +3,18 @@
  * long each may take. The table is the one list of probe kinds; job validation and playbook
  * recheck validation derive theirs from it.
  */
-import { type CacheLocation, cacheLocations, probeCache } from './cache.ts';
+import { type CacheLocation, cacheLocations, probeCache, type UserFolders } from './cache.ts';
 import { probeClock } from './clock.ts';
 import type { ProbeOptions } from './context.ts';
 import { brokerTarget, probeBroker, probeDevice } from './device.ts';
 import { probeDns } from './dns.ts';
 import { probeHttps } from './https.ts';
+import { probeIpv6 } from './ipv6.ts';
 import { type KindSpec, PROBE_KINDS } from './kinds.ts';
+import { portalTarget, probePortal } from './portal.ts';
 import type { DiscoveredProxy } from './proxy/discover.ts';
 import { probeProxy } from './proxy.ts';
+import { probeRoute } from './route.ts';
 import type { PlannedProbe } from './runner.ts';
 import { probeStun } from './stun.ts';
 import { probeTcp } from './tcp.ts';
@@ -28,7 +31,7 @@ export interface PlanInput {
   proxy: DiscoveredProxy;
   platform: NodeJS.Platform;
   home: string;
-  env: Record<string, string | undefined>;
+  folders?: UserFolders;
   /** Local checks (caches, device registration, broker). Off for network-only runs. */
   local?: boolean;
 }
@@ -69,6 +72,9 @@ export function buildPlan(input: PlanInput): PlannedProbe[] {
       plan.push(planned('dns', `${host}@${resolver}`, (o) => probeDns({ host, resolver }, o)));
     }
   }
+  for (const check of catalog.portalChecks ?? []) {
+    plan.push(planned('portal', portalTarget(check.url), (o) => probePortal(check, o)));
+  }
   if (catalog.timeSources.length > 0) {
     plan.push(planned('clock', 'local', (o) => probeClock({ sources: catalog.timeSources }, o)));
   }
@@ -76,6 +82,7 @@ export function buildPlan(input: PlanInput): PlannedProbe[] {
     const t = { host: e.host, port: e.port };
     const key = `${e.host}:${e.port}`;
     plan.push(planned('tcp', key, (o) => probeTcp(t, o)));
+    plan.push(planned('ipv6', key, (o) => probeIpv6(t, o)));
     plan.push(planned('tls', key, (o) => probeTls(t, o)));
     if (e.purpose === 'websocket') {
       plan.push(planned('websocket', key, (o) => probeWebSocket({ ...t, path: e.path ?? '/' }, o)));
@@ -83,13 +90,20 @@ export function buildPlan(input: PlanInput): PlannedProbe[] {
       plan.push(planned('https', key, (o) => probeHttps(t, o)));
     }
   }
+  // Which interface carries each Microsoft host: a VPN's split tunnel decides per address.
+  const optimizeRanges = catalog.optimizeRanges ?? [];
+  for (const host of new Set([...hosts, ...catalog.media.map((m) => m.host)])) {
+    plan.push(
+      planned('route', host, (o) => probeRoute({ host, platform: input.platform, optimizeRanges }, o)),
+    );
+  }
   for (const m of catalog.media) {
     for (const port of m.ports) {
       plan.push(planned('stun', `${m.host}:${port}`, (o) => probeStun({ host: m.host, port }, o)));
     }
   }
   if (input.local !== false) {
-    for (const location of cacheLocations(input.platform, input.home, input.env)) {
+    for (const location of cacheLocations(input.platform, input.home, input.folders)) {
       plan.push(planned('cache', location.id, (o) => probeCache({ location }, o)));
     }
     plan.push(planned('device', 'registration', (o) => probeDevice({ platform: input.platform }, o)));

@@ -6,6 +6,7 @@
 import type { ProxySource } from './context.ts';
 import type { Finding } from './findings.ts';
 import type { CatalogEndpoint, ProbeResult } from './types.ts';
+import type { WatchSummary } from './watch.ts';
 
 export type { Finding, Severity } from './findings.ts';
 export type Verdict = 'healthy' | 'problems' | 'inconclusive';
@@ -20,7 +21,10 @@ export interface Report {
   endpoints: Array<Pick<CatalogEndpoint, 'host' | 'port' | 'purpose' | 'required'>>;
   /** The catalog's public resolvers, so diagnosis can tell them from the system path. */
   publicResolvers: string[];
+  /** The first full round; with --watch, the rounds after it are summarised in `watch`. */
   probes: ProbeResult[];
+  /** Only with `check --watch`: per endpoint, how often the cheap probes failed over the rounds. */
+  watch?: WatchSummary;
   findings: Finding[];
   verdict: Verdict;
 }

@@ -19,7 +19,7 @@
  *   37     clock.skew direction: 0 this computer is ahead, 1 behind (0 when the magnitude is unknown)
  *   36-34  clock.skew magnitude: 0 unknown, 1 under 5 min, 2 5 min-1 h, 3 1 h-1 day, 4 1-30 days, 5 over 30 days
  *   33-31  dns.system_failed: 0 unknown, 1 nxdomain, 2 servfail, 3 timeout, 4 refused
- *   30-0   findings: bit i set when FINDING_BITS[i] was found (31 slots, 19 used)
+ *   30-0   findings: bit i set when FINDING_BITS[i] was found (31 slots, 25 used)
  * A fact field is 0 unless its finding is present. New finding ids take the next free bit;
  * a new fact field or a longer payload needs a new version.
  *
@@ -78,6 +78,12 @@ export const FINDING_BITS: readonly FindingId[] = [
   'broker.unhealthy',
   'vpn.active',
   'endpoint.failed',
+  'vpn.optimize_tunneled',
+  'vpn.split_misrouted',
+  'firewall.sni_filtered',
+  'network.captive_portal',
+  'ipv6.broken',
+  'network.intermittent',
 ];
 
 export const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';

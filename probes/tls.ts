@@ -16,9 +16,10 @@
  */
 import type { ProbeOptions } from './context.ts';
 import { interception } from './net/blocked.ts';
-import { openPath, type TlsFacts } from './net/path.ts';
+import { openPath, type PathFailed, type TlsFacts } from './net/path.ts';
 import { finish, internalError, pathFailure, startRun } from './net/result.ts';
-import { trustFailure } from './net/tls-handshake.ts';
+import { connectTcp } from './net/tcp-connect.ts';
+import { handshake, trustFailure } from './net/tls-handshake.ts';
 import type { ProbeResult } from './types.ts';
 import { zeroPhases } from './types.ts';
 
@@ -34,13 +35,27 @@ export interface TlsDetail extends Partial<TlsFacts> {
   issuer?: string;
   /** The chain does not reach a Microsoft root (only judged when the catalog names roots). */
   inspected?: boolean;
+  /**
+   * After a handshake naming the host was reset on a direct path: the same address, asked with
+   * a neutral server name. `answered` (the server replied, even with an alert) means the path
+   * filters by name (SNI), not by address.
+   */
+  sniCheck?: { name: string; outcome: 'answered' | 'reset' | 'timeout' | 'unreachable' };
 }
+
+/** A name no filter has reason to block, sent only as SNI (never resolved). */
+export const NEUTRAL_SNI = 'www.example.com';
 
 export async function probeTls(target: TlsTarget, options: ProbeOptions): Promise<ProbeResult<TlsDetail>> {
   const run = startRun('tls', target.host, target.port);
   try {
     const path = await openPath({ ...target, tls: true }, options);
-    if (!path.ok) return pathFailure(run, path, { address: path.address, proxy: path.proxy });
+    if (!path.ok) {
+      const detail: TlsDetail = { address: path.address, proxy: path.proxy };
+      const sniCheck = await neutralCheck(path, target.port, options);
+      if (sniCheck) detail.sniCheck = sniCheck;
+      return pathFailure(run, path, detail);
+    }
     path.socket.destroy();
     const tls = path.tls!;
     const { intercepted: inspected, issuer } = interception(tls, options.ctx.catalog.microsoftRoots);
@@ -63,4 +78,39 @@ export async function probeTls(target: TlsTarget, options: ProbeOptions): Promis
   } catch (err) {
     return internalError(run, zeroPhases(), { address: null, proxy: null }, err);
   }
+}
+
+/**
+ * Tells filtering by name from filtering by address: when a direct handshake naming the host
+ * was reset, the same address is asked again with a neutral name, within the probe's deadline.
+ * Through a proxy the address is the proxy's, so the question has no answer there.
+ */
+async function neutralCheck(
+  path: PathFailed,
+  port: number,
+  options: ProbeOptions,
+): Promise<TlsDetail['sniCheck'] | undefined> {
+  if (path.failure.code !== 'handshake_reset' || path.proxy !== null || !path.address) return undefined;
+  if (options.signal.aborted) return undefined;
+  let socket: Awaited<ReturnType<typeof connectTcp>>;
+  try {
+    socket = await connectTcp(path.address, port, options.signal);
+  } catch {
+    return { name: NEUTRAL_SNI, outcome: options.signal.aborted ? 'timeout' : 'unreachable' };
+  }
+  socket.on('error', () => {});
+  const shaken = await handshake(socket, {
+    host: NEUTRAL_SNI,
+    ca: options.ctx.trustedCa,
+    roots: options.ctx.catalog.microsoftRoots,
+    signal: options.signal,
+  });
+  if (shaken.ok) {
+    shaken.socket.destroy();
+    return { name: NEUTRAL_SNI, outcome: 'answered' };
+  }
+  // An alert from the server (tls_error: unrecognised name, bad certificate…) is an answer too.
+  const outcome =
+    shaken.code === 'tls_error' ? 'answered' : shaken.code === 'handshake_timeout' ? 'timeout' : 'reset';
+  return { name: NEUTRAL_SNI, outcome };
 }

@@ -52,6 +52,7 @@ export type FailureCode =
   | 'bad_response'
   | 'upgrade_refused'
   // STUN / clock
+  | 'captive_portal'
   | 'no_answer_udp'
   | 'skew'
   | 'no_time_source'
@@ -106,7 +107,10 @@ export type ProbeKind =
   | 'cache'
   | 'device'
   | 'broker'
-  | 'vpn';
+  | 'vpn'
+  | 'portal'
+  | 'ipv6'
+  | 'route';
 
 export type Purpose = 'auth' | 'service' | 'websocket';
 
@@ -136,6 +140,13 @@ export interface CatalogRoot {
   spkiSha256: string;
 }
 
+export interface CatalogPortalCheck {
+  /** An http:// URL. */
+  url: string;
+  /** Text the genuine answer's body contains. */
+  expect: string;
+}
+
 export interface Catalog {
   schema: 'reconnect.catalog/v1';
   cloud: string;
@@ -146,6 +157,13 @@ export interface Catalog {
   /** HTTPS URLs whose Date header gives trusted time. */
   timeSources: string[];
   microsoftRoots: CatalogRoot[];
+  /**
+   * Optional: Microsoft's Optimize-category ranges (media and sign-in) that a VPN should not
+   * tunnel. Without it the VPN route checks are skipped, never passed.
+   */
+  optimizeRanges?: string[];
+  /** Optional: plain-HTTP targets with a known body, as operating systems detect captive portals. */
+  portalChecks?: CatalogPortalCheck[];
   /** Provenance of the whole file (source list and version). */
   note?: string;
 }

@@ -8,7 +8,7 @@
 import { readFile as fsReadFile } from 'node:fs/promises';
 import os from 'node:os';
 import type { ProbeOptions } from './context.ts';
-import { CommandError, execFileRunner, runCommand } from './device/command.ts';
+import { CommandError, execStdout, runCommand } from './device/command.ts';
 import { ParseError } from './device/lines.ts';
 import { finish, startRun } from './net/result.ts';
 import type { ProbeFailure, ProbeResult } from './types.ts';
@@ -145,16 +145,9 @@ async function windowsTable(
   }
 }
 
-const defaultRun: StdoutRunner = async (cmd, args, options) => {
-  const out = await execFileRunner(cmd, args, options);
-  if (out.code !== 0)
-    throw new CommandError('failed', `EXIT_${out.code}`, `${cmd} exited with code ${out.code}`);
-  return out.stdout;
-};
-
 /** A command's output, ended by options.signal even when an injected runner ignores it. */
 async function stdout(options: VpnProbeOptions, command: { cmd: string; args: string[] }): Promise<string> {
-  const run = options.run ?? defaultRun;
+  const run = options.run ?? execStdout;
   const out = await runCommand(
     async (cmd, args, o) => ({ stdout: await run(cmd, args, o), code: 0 }),
     command.cmd,

@@ -8,9 +8,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { ProbeOptions } from './context.ts';
 import { answerFacts, interception, refusalFacts } from './net/blocked.ts';
-import { type HeadError, type ResponseHead, readBodyPrefix, readHead } from './net/http-head.ts';
+import { type ResponseHead, readBodyPrefix, readHead } from './net/http-head.ts';
 import { ms, openPath } from './net/path.ts';
 import { finish, internalError, pathFailure, startRun } from './net/result.ts';
+import type { SocketError } from './net/socket-error.ts';
 import { trustFailure } from './net/tls-handshake.ts';
 import type { ProbeResult } from './types.ts';
 import { zeroPhases } from './types.ts';
@@ -79,7 +80,7 @@ export async function probeWebSocket(
       try {
         ({ head, rest } = await readHead(socket, options.signal));
       } catch (err) {
-        const e = err as HeadError;
+        const e = err as SocketError;
         const phases = { ...path.phases, firstByte: e.aborted ? ms(performance.now() - sent) : 0 };
         const message = `upgrade to wss://${run.target}${target.path}: ${e.message}`;
         return finish(run, {

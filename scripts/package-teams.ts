@@ -10,7 +10,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildTeamsPackage, PackageError } from '../deploy/teams/package.ts';
+import { buildTeamsPackage } from '../deploy/teams/package.ts';
+import { ConfigError } from '../probes/config-error.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -18,7 +19,7 @@ function outPath(argv: string[]): string {
   const at = argv.indexOf('--out');
   if (at >= 0) {
     const value = argv[at + 1];
-    if (!value) throw new PackageError('--out needs a file name');
+    if (!value) throw new ConfigError('--out needs a file name');
     return resolve(value);
   }
   return resolve(ROOT, 'dist/teams/reconnect-teams.zip');
@@ -36,7 +37,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof PackageError) {
+  if (error instanceof ConfigError) {
     process.stderr.write(`package:teams: ${error.message}\n`);
     process.exit(2);
   }

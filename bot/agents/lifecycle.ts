@@ -6,6 +6,7 @@
  * the turn that already happened.
  */
 import type { HandleResult } from '../core/engine.ts';
+import type { TurnStep } from '../core/pipeline.ts';
 import type { Logger } from '../log.ts';
 import type { AgentGateway } from './gateway.ts';
 
@@ -20,20 +21,23 @@ export function rejectedAgents(result: HandleResult): string[] {
   return ids;
 }
 
-/** Runs after every handled event: revoke rejected devices, end resolved cases. */
-export function agentLifecycle(
+/** A step after every turn (createEngine's `steps`): revoke rejected devices, end resolved cases. */
+export function agentLifecycle(gateway: Pick<AgentGateway, 'revoke' | 'endCase'>, log: Logger): TurnStep {
+  return { after: (_turn, result) => afterTurn(gateway, log, result) };
+}
+
+async function afterTurn(
   gateway: Pick<AgentGateway, 'revoke' | 'endCase'>,
   log: Logger,
-): (result: HandleResult) => Promise<void> {
-  return async (result) => {
-    if (result.outcome !== 'applied' || !result.session) return;
-    const session = result.session;
-    try {
-      for (const agentId of rejectedAgents(result))
-        await gateway.revoke(agentId, 'the person in the chat said this is not their computer');
-      if (session.state === 'resolved') await gateway.endCase(session.id);
-    } catch (error) {
-      log.error('agent lifecycle after a turn failed', { sessionId: session.id, error });
-    }
-  };
+  result: HandleResult,
+): Promise<void> {
+  if (result.outcome !== 'applied' || !result.session) return;
+  const session = result.session;
+  try {
+    for (const agentId of rejectedAgents(result))
+      await gateway.revoke(agentId, 'the person in the chat said this is not their computer');
+    if (session.state === 'resolved') await gateway.endCase(session.id);
+  } catch (error) {
+    log.error('agent lifecycle after a turn failed', { sessionId: session.id, error });
+  }
 }

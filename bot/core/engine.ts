@@ -1,10 +1,13 @@
 /**
- * The engine runs one event through the core: load (or open) the session, authorise,
- * transition, then commit the turn in one atomic store write (the event's dedupe key, the
- * compare-and-set save, the audit record; re-running the pure transition on the fresher session
- * when another turn got there first), then deliver the effects through the ports (deliver.ts).
- * Nothing is kept in memory between events: the session in the store is the conversation's whole
- * state, so any replica, or a restarted process, carries on.
+ * The engine runs one event through a turn, top to bottom in `runTurn`: load the session (the
+ * turn's one read of it), the pipeline steps' gates (the support relay: a support thread's
+ * replies and buttons, a user writing while a person has the case), authorise, transition, commit
+ * the turn in one atomic store write (the event's dedupe key, the compare-and-set save, the audit
+ * record; re-running the pure transition on the fresher session when another turn got there
+ * first), deliver the effects through the ports (deliver.ts), then the after-steps (telling the
+ * support thread, the agent gateway's lifecycle). Nothing is kept in memory between events: the
+ * session in the store is the conversation's whole state, so any replica, or a restarted process,
+ * carries on.
  */
 import { randomUUID } from 'node:crypto';
 import type { PlaybookSet } from '../playbooks/types.ts';
@@ -12,18 +15,21 @@ import type { CommitResult, Store, TurnCommit } from '../store/types.ts';
 import { authorize } from './authorize.ts';
 import { createDelivery } from './deliver.ts';
 import { refused } from './notices.ts';
+import type { AfterCore, StepAnswer, StepOutcome, Turn, TurnStep } from './pipeline.ts';
 import { newSession } from './session.ts';
 import { transition } from './transition.ts';
-import type {
-  AgentPort,
-  AuditRecord,
-  ChannelPort,
-  CoreEvent,
-  Effect,
-  Session,
-  SupportPort,
-  TransitionDeps,
-  TransitionResult,
+import {
+  type AgentPort,
+  type AuditRecord,
+  type ChannelPort,
+  type CoreEvent,
+  type Effect,
+  type InboundEvent,
+  isCoreEvent,
+  type Session,
+  type SupportPort,
+  type TransitionDeps,
+  type TransitionResult,
 } from './types.ts';
 
 export interface EngineOptions {
@@ -37,6 +43,11 @@ export interface EngineOptions {
   /** Issue 6's gateway: pairing codes and agent jobs. Without it the manual path is the only path. */
   agents?: AgentPort;
   support?: SupportPort;
+  /**
+   * The turn's other steps, in order (pipeline.ts): the support relay's gate, the agent
+   * gateway's lifecycle, … Each is a small interface; the engine knows none of them.
+   */
+  steps?: TurnStep[];
   /** New session ids; default crypto.randomUUID. */
   newId?: () => string;
   /** The bot's public URL, shown in the agent's pairing command. */
@@ -47,7 +58,8 @@ export interface EngineOptions {
   maxAttempts?: number;
 }
 
-export type HandleOutcome = 'duplicate' | 'refused' | 'unchanged' | 'applied';
+/** The core's outcomes, and those of a step that answered the event itself. */
+export type HandleOutcome = 'duplicate' | 'refused' | 'unchanged' | 'applied' | StepOutcome;
 
 export interface HandleResult {
   outcome: HandleOutcome;
@@ -56,10 +68,12 @@ export interface HandleResult {
   effects: Effect[];
   /** Effects whose delivery failed (the state is saved regardless). */
   failures: Array<{ effect: Effect; error: string }>;
+  /** A step's answer for the channel to show in place (StepAnswer.text). */
+  text?: string;
 }
 
 export interface Engine {
-  handle(event: CoreEvent): Promise<HandleResult>;
+  handle(event: InboundEvent): Promise<HandleResult>;
 }
 
 /** Thrown when a session kept changing under us for `maxAttempts` saves. */
@@ -75,8 +89,9 @@ export function createEngine(options: EngineOptions): Engine {
   const newId = options.newId ?? randomUUID;
   const maxAttempts = options.maxAttempts ?? 8;
   const deliver = createDelivery({ ...options, audit, maxAttempts });
+  const steps = options.steps ?? [];
 
-  async function load(event: CoreEvent): Promise<Session | undefined> {
+  async function load(event: InboundEvent): Promise<Session | undefined> {
     // A click names its session (support threads act on sessions of other conversations).
     if (event.kind === 'action') return store.sessions.get(event.data.sessionId);
     return store.sessions.findByConversation(event.conversationKey);
@@ -127,58 +142,114 @@ export function createEngine(options: EngineOptions): Engine {
     throw new EngineConflictError(`session ${start.id} kept changing; gave up after ${maxAttempts} attempts`);
   }
 
-  return {
-    async handle(event) {
-      const none = { effects: [], failures: [] };
-      const duplicate: HandleResult = { outcome: 'duplicate', ...none };
+  /** Runs every step's gate in order, until one answers (the core does not run then). */
+  async function gates(
+    turn: Turn & { event: InboundEvent },
+  ): Promise<{ answer?: StepAnswer; after: AfterCore[] }> {
+    const after: AfterCore[] = [];
+    for (const step of steps) {
+      const verdict = await step.gate?.(turn);
+      if (!verdict) continue;
+      if ('answer' in verdict) return { answer: verdict.answer, after };
+      if (verdict.event) turn.event = verdict.event;
+      if (verdict.after) after.push(verdict.after);
+    }
+    return { after };
+  }
+
+  /**
+   * An event the session does not accept: none to act on (a click on a gone session, an agent
+   * event for none), or `authorize` refuses it. Audited with the event's dedupe key, answered
+   * (a polite notice where the person should hear one). Undefined when the turn goes on.
+   */
+  async function refusal(
+    event: CoreEvent,
+    found: Session | undefined,
+    dedupe: NonNullable<TurnCommit<Session>['dedupe']>,
+  ): Promise<HandleResult | undefined> {
+    if (!found && (event.kind !== 'message' || event.actor.role !== 'user')) {
+      const record: AuditRecord = {
+        sessionId: event.kind === 'action' ? event.data.sessionId : event.conversationKey,
+        kind: 'unknown_session',
+        actor: event.actor.id,
+        data: { kind: event.kind },
+      };
+      return (await commit({ dedupe }, [record])).ok ? { outcome: 'refused', ...none() } : duplicate();
+    }
+    if (!found) return undefined;
+    const verdict = authorize(found, event);
+    if (verdict.ok) return undefined;
+    const record: AuditRecord = {
+      sessionId: found.id,
+      kind: 'action_refused',
+      actor: event.actor.id,
+      data: {
+        reason: verdict.reason,
+        kind: event.kind,
+        ...(event.kind === 'action' ? { verb: event.verb } : {}),
+      },
+    };
+    if (!(await commit({ dedupe }, [record])).ok) return duplicate();
+    const effects: Effect[] = verdict.reply ? [{ type: 'send', view: refused(found, event.actor.name) }] : [];
+    const { failures } = await deliver(found, effects);
+    return { outcome: 'refused', session: found, effects, failures };
+  }
+
+  /**
+   * One turn, top to bottom. `from`: the session a follow-up event continues (an escalation
+   * after the last "Still failing"), saved by the turn before: no read, no gates.
+   */
+  async function runTurn(arrived: InboundEvent, from?: Session): Promise<HandleResult> {
+    // 1. Load: the one read of the session in this turn; every step works on this one.
+    const turn: Turn & { event: InboundEvent } = {
+      arrived,
+      event: arrived,
+      session: from ?? (await load(arrived)),
+    };
+    // 2. Gates: the support relay may answer the event itself, or hand the core another one.
+    const gated = from ? { after: [] } : await gates(turn);
+    let result: HandleResult;
+    if (gated.answer) result = { ...none(), ...gated.answer };
+    else if (!isCoreEvent(turn.event)) result = { outcome: 'ignored', ...none() };
+    else {
+      const event = turn.event;
       // Claimed with the turn's own writes (SessionStore.commit): a delivery that lost the race,
       // or a retry of a finished one, writes nothing and answers nothing.
       const dedupe = { key: `event:${event.id}`, ttlMs: options.dedupeTtlMs ?? DAY_MS };
-      const found = await load(event);
-      if (!found && (event.kind !== 'message' || event.actor.role !== 'user')) {
-        // A click on a card of a session that is gone, or an agent event for no session.
-        const record: AuditRecord = {
-          sessionId: event.kind === 'action' ? event.data.sessionId : event.conversationKey,
-          kind: 'unknown_session',
-          actor: event.actor.id,
-          data: { kind: event.kind },
-        };
-        return (await commit({ dedupe }, [record])).ok ? { outcome: 'refused', ...none } : duplicate;
-      }
-      const session = found ?? newSession(newId(), event, new Date(options.clock()).toISOString());
-      if (found) {
-        const verdict = authorize(found, event);
-        if (!verdict.ok) {
-          const record: AuditRecord = {
-            sessionId: found.id,
-            kind: 'action_refused',
-            actor: event.actor.id,
-            data: {
-              reason: verdict.reason,
-              kind: event.kind,
-              ...(event.kind === 'action' ? { verb: event.verb } : {}),
-            },
+      // 3. Authorise: no session to act on, or not this person's to move.
+      const refusedTurn = await refusal(event, turn.session, dedupe);
+      if (refusedTurn) result = refusedTurn;
+      else {
+        // 4. Transition and commit (again on a fresher session after a conflict).
+        const start = turn.session ?? newSession(newId(), event, new Date(options.clock()).toISOString());
+        const applied = await apply(event, start, dedupe);
+        if (applied === 'duplicate') result = duplicate();
+        else {
+          // 5. Deliver.
+          const delivered = await deliver(applied.session, applied.effects);
+          result = {
+            outcome: applied.session.version !== applied.before.version ? 'applied' : 'unchanged',
+            session: delivered.session,
+            effects: applied.effects,
+            failures: delivered.failures,
           };
-          if (!(await commit({ dedupe }, [record])).ok) return duplicate;
-          const effects: Effect[] = verdict.reply
-            ? [{ type: 'send', view: refused(found, event.actor.name) }]
-            : [];
-          const { failures } = await deliver(found, effects);
-          return { outcome: 'refused', session: found, effects, failures };
         }
       }
-      const result = await apply(event, session, dedupe);
-      if (result === 'duplicate') return duplicate;
-      const delivered = await deliver(result.session, result.effects);
-      return {
-        outcome: result.session.version !== result.before.version ? 'applied' : 'unchanged',
-        session: delivered.session,
-        effects: result.effects,
-        failures: delivered.failures,
-      };
-    },
-  };
+    }
+    // 6. After the core: what the gates asked for (support's thread), maybe a follow-up event.
+    let next: CoreEvent | undefined;
+    if (!gated.answer) for (const after of gated.after) next = (await after(result)) ?? next;
+    // 7. After every turn: the agent gateway's lifecycle, …
+    for (const step of steps) await step.after?.(turn, result);
+    // 8. A follow-up is a turn of its own, from the session this one saved.
+    return next ? runTurn(next, result.session ?? turn.session) : result;
+  }
+
+  return { handle: (event) => runTurn(event) };
 }
+
+const none = () => ({ effects: [], failures: [] });
+const duplicate = (): HandleResult => ({ outcome: 'duplicate', ...none() });
 
 /** The audit record of a saved transition. */
 function transitionRecord(event: CoreEvent, before: Session, after: Session): AuditRecord {

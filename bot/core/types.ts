@@ -14,6 +14,7 @@ import type { Report } from '../../probes/report.ts';
 import type { Area } from '../../probes/runner.ts';
 import type { ProbeResult } from '../../probes/types.ts';
 import type { AgentAction, PlaybookSet } from '../playbooks/types.ts';
+import type { ChannelPlace } from './place.ts';
 
 export type { ActionData, OsName, StepEvidence, StepStatus, Verb, View, Where } from '../../cards/views.ts';
 
@@ -64,8 +65,11 @@ export interface Session {
   viewVersion: number;
   conversationKey: string;
   channel: Channel;
-  /** `ref`: the channel's opaque conversation reference (Bot Framework ConversationReference, …). */
-  conversation: { id: string; ref?: unknown };
+  /**
+   * `ref`: the channel's opaque conversation reference (Bot Framework ConversationReference, …);
+   * `place`: where it sits in a Slack or Teams channel (see place.ts).
+   */
+  conversation: Conversation;
   /** The person whose case this is: the only one (besides support) who may move it. */
   user: { id: string; name?: string };
   state: SessionState;
@@ -114,12 +118,21 @@ export interface Actor {
   role: 'user' | 'support' | 'agent';
 }
 
+/** A conversation as its channel names it. */
+export interface Conversation {
+  id: string;
+  /** The channel's opaque reference (Bot Framework ConversationReference, Slack channel and thread). */
+  ref?: unknown;
+  /** Where the conversation sits in a Slack or Teams channel, set by the adapter (place.ts). */
+  place?: ChannelPlace;
+}
+
 interface EventBase {
   /** Unique per delivery source (activity id, Slack action ts, job id): the dedupe key. */
   id: string;
   conversationKey: string;
   channel: Channel;
-  conversation: { id: string; ref?: unknown };
+  conversation: Conversation;
   actor: Actor;
   /** ISO 8601, when the channel received it. */
   at: string;
@@ -185,6 +198,42 @@ export interface PairedDevice {
 }
 
 export type CoreEventKind = CoreEvent['kind'];
+
+/**
+ * What a channel hands in for the support relay alone (issue 11): the channel's own parser
+ * recognised it, so nobody reads the text again. The state machine never sees these; a pipeline
+ * step (bot/support) takes them, and without one the engine ignores them.
+ */
+export type SupportEvent = EventBase &
+  /**
+   * "Make the channel this came from the support channel" (Slack `/reconnect support-here`, an
+   * @mention "support here" in a Slack or Teams channel). `confirm`: `thread` posts the answer in
+   * the thread of `conversation.place`; `reply` returns it as the turn's `text` (a slash
+   * command's ephemeral answer). `channelRef`: the reference new case threads are posted to
+   * (Teams: the channel's own, without the thread). `aliases`: other ids of the same person
+   * (Teams: the Entra object id) that SUPPORT_ADMINS may list instead of `actor.id`.
+   */
+  (
+    | {
+        kind: 'supportRegister';
+        confirm: 'thread' | 'reply';
+        channelRef?: Record<string, unknown>;
+        aliases?: string[];
+      }
+    /**
+     * A person's reply in a channel's thread, not addressed to the bot (a mention comes as a
+     * `message`): only support wants it, when the thread is a case's.
+     */
+    | { kind: 'threadReply'; text: string }
+  );
+
+/** Everything a channel or the agent gateway hands the engine. */
+export type InboundEvent = CoreEvent | SupportEvent;
+
+/** True for the events the state machine moves on (not a support relay's own). */
+export function isCoreEvent(event: InboundEvent): event is CoreEvent {
+  return event.kind !== 'supportRegister' && event.kind !== 'threadReply';
+}
 
 /**
  * A short text reply that is not a screen: "this card is out of date", "I could not read that".

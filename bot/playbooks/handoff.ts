@@ -24,7 +24,7 @@ export interface HandoffInput {
   proxyUrl?: string;
 }
 
-export type SectionKind = 'findings' | 'firewall' | 'pac' | 'tls' | 'dns';
+export type SectionKind = 'findings' | 'firewall' | 'pac' | 'tls' | 'dns' | 'vpn';
 
 export interface HandoffSection {
   kind: SectionKind;
@@ -46,6 +46,7 @@ const CALLED_BY: Record<Exclude<SectionKind, 'findings'>, FindingId[]> = {
   pac: ['proxy.unreachable', 'proxy.auth_required', 'proxy.websocket_blocked', 'tls.inspection'],
   tls: ['tls.inspection', 'tls.untrusted', 'tls.handshake_failed', 'proxy.websocket_blocked'],
   dns: ['dns.system_failed', 'dns.all_failed', 'dns.hijacked'],
+  vpn: ['vpn.active', 'vpn.optimize_tunneled', 'vpn.split_misrouted'],
 };
 const DEFAULT_SECTIONS: SectionKind[] = ['firewall', 'pac', 'tls'];
 
@@ -72,6 +73,7 @@ export function adminHandoff(input: HandoffInput): AdminHandoff {
     if (kind === 'pac') sections.push(pacSection(catalog, hosts, input.proxyUrl));
     if (kind === 'tls') sections.push(tlsSection(hosts));
     if (kind === 'dns') sections.push(dnsSection(hosts));
+    if (kind === 'vpn') sections.push(vpnSection(catalog, findings));
   }
 
   const header = [`Reconnect admin hand-off for Microsoft Teams sign-in (catalog: ${catalog.cloud})`, ''];
@@ -148,6 +150,32 @@ function dnsSection(hosts: string[]): HandoffSection {
     return domain ? `${h} (under ${domain}: allow the whole domain in DNS filters)` : h;
   });
   return { kind: 'dns', title: 'DNS: these names must resolve to Microsoft', lines, format: 'text' };
+}
+
+/**
+ * The split-tunnel exclusions: the catalog's Optimize ranges (what Microsoft says a VPN should
+ * send straight to the internet), the ranges a tunnel was seen carrying, the hosts a misrouted
+ * tunnel broke, and the media relays, so the VPN profile can be changed line by line.
+ */
+function vpnSection(catalog: Catalog, findings: HandoffFinding[]): HandoffSection {
+  const facts = (id: string) => findings.find((f) => f.id === id)?.facts ?? {};
+  const list = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+  const ranges = catalog.optimizeRanges ?? [];
+  const seen = new Set(list(facts('vpn.optimize_tunneled').ranges));
+  const lines = ['Exclude from the VPN tunnel (send direct to the internet):'];
+  for (const r of ranges) lines.push(`  ${r}${seen.has(r) ? '   (tunnelled now)' : ''}`);
+  if (ranges.length === 0)
+    lines.push("  (this cloud's catalog names no Optimize ranges: use Microsoft's published list)");
+  for (const m of catalog.media) lines.push(`  ${m.host} UDP ${portRanges(m.ports)}`);
+  const misrouted = facts('vpn.split_misrouted');
+  const hosts = list(misrouted.hosts);
+  if (hosts.length > 0) {
+    const route = typeof misrouted.route === 'string' ? misrouted.route : 'the VPN';
+    const where = misrouted.path === 'local' ? `outside the tunnel (${route})` : `into the tunnel (${route})`;
+    lines.push('', `These hosts are routed ${where}, where they fail; fix their route in the VPN profile:`);
+    for (const h of hosts) lines.push(`  ${h}`);
+  }
+  return { kind: 'vpn', title: 'VPN: split-tunnel exclusions', lines, format: 'text' };
 }
 
 /** `[3478, 3479, 3480, 3481, 3490]` → `3478-3481, 3490`. */

@@ -98,6 +98,8 @@ export interface PairingStore {
   }): Promise<PairingCode>;
   /** Redeems once, atomically: of two concurrent redeems exactly one gets `ok: true`. */
   redeem(code: string): Promise<RedeemResult>;
+  /** What redeem would answer now, without using the code up (the /go page checks a typed code). */
+  peek(code: string): Promise<RedeemResult>;
 }
 
 /** Fixed-window counters, e.g. failed pairing redeems per client (rate limiting across replicas). */

@@ -1,10 +1,10 @@
 /**
- * What the support relay's event handlers share: the stores, the case records, the registry,
- * the poster and the engine (late-bound: the engine takes the support port, the support relay
- * hands events to the engine).
+ * What the support relay's event handlers share: the stores, the case records, the registry and
+ * the poster. The engine is not among them: the relay is a step of the engine's turn
+ * (bot/core/pipeline.ts) and hands the core its events by answering the gate.
  */
-import type { Engine, HandleResult } from '../core/engine.ts';
-import type { CoreEvent, Session } from '../core/types.ts';
+import type { GateVerdict, StepAnswer } from '../core/pipeline.ts';
+import type { InboundEvent, Session } from '../core/types.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/types.ts';
 import type { Cases } from './cases.ts';
@@ -14,25 +14,28 @@ import type { Registry } from './registry.ts';
 import type { SupportPerson } from './types.ts';
 
 export interface SupportContext {
-  store: Pick<Store<Session>, 'sessions' | 'audit' | 'dedupe'>;
+  /** No sessions: a turn's session is the engine's (Turn.session), read once per turn. */
+  store: Pick<Store<Session>, 'audit' | 'dedupe'>;
   cases: Cases;
   registry: Registry;
   poster: Poster;
   escalator: Escalator;
-  engine(): Pick<Engine, 'handle'>;
+  /** SUPPORT_ADMINS: who may register a support channel (empty: anyone). */
+  admins: readonly string[];
   /** Epoch ms. */
   now(): number;
   log: Logger;
 }
 
-/** What the relay answers for an event it handled without the engine. */
-export type RelayOutcome = 'relayed' | 'registered' | 'refused' | 'ignored' | 'handled';
-export type GateResult = HandleResult | { outcome: RelayOutcome };
+/** The gate's answer for an event the relay handled without the core. */
+export const answer = (outcome: StepAnswer['outcome'], text?: string): GateVerdict => ({
+  answer: { outcome, ...(text === undefined ? {} : { text }) },
+});
 
 /** How long relay dedupe keys live (Slack and Teams retry within the hour). */
 export const RELAY_DEDUPE_MS = 6 * 60 * 60 * 1000;
 
 /** The support person behind an event. */
-export function personOf(event: CoreEvent): SupportPerson {
+export function personOf(event: InboundEvent): SupportPerson {
   return { id: event.actor.id, name: event.actor.name ?? event.actor.id };
 }

@@ -1,19 +1,21 @@
 /**
- * The support relay in front of the engine: every channel and the agent gateway hand their
- * events here instead of straight to `engine.handle`. What belongs to support is handled here
- * (a support channel's replies and buttons, a channel registering itself, a user writing while a
- * person has the case); everything else goes to the engine unchanged, and what the engine then
- * did to an escalated case (re-run results, the user resolving it) is reported in the thread.
+ * The support relay as a step of the engine's turn (bot/core/pipeline.ts): its gate runs after
+ * the engine loaded the session and before the core authorises the event. What belongs to
+ * support is answered here (a support channel's replies and buttons, a channel registering
+ * itself, a user writing while a person has the case); everything else goes on to the core, and
+ * what the core then did to an escalated case (re-run results, the user resolving it) is reported
+ * in the thread by the `after` the gate hands back.
  */
 import type { HandleResult } from '../core/engine.ts';
 import { understand } from '../core/intake.ts';
 import { detectPaste } from '../core/paste/index.ts';
-import type { CoreEvent, Session, Verb } from '../core/types.ts';
-import { type GateResult, RELAY_DEDUPE_MS, type SupportContext } from './context.ts';
+import type { GateVerdict, Turn, TurnStep } from '../core/pipeline.ts';
+import type { CoreEvent, Verb } from '../core/types.ts';
+import { answer, RELAY_DEDUPE_MS, type SupportContext } from './context.ts';
 import { diffText, runDiff } from './diff.ts';
 import { escalationAfter, escalationInstead } from './exhausted.ts';
-import { isRegisterCommand, toThread } from './messages.ts';
-import { registerFromChat, registrationOf } from './register.ts';
+import { toThread } from './messages.ts';
+import { registerFromChat } from './register.ts';
 import { onSupportEvent } from './support-side.ts';
 
 /** Buttons only the support card has: a user sending one (a forged web chat post) is refused. */
@@ -24,18 +26,18 @@ function forTheCore(text: string): boolean {
   return detectPaste(text) !== undefined || understand(text).resultCode !== undefined;
 }
 
-async function sessionOf(ctx: SupportContext, event: CoreEvent): Promise<Session | undefined> {
-  return event.kind === 'action'
-    ? ctx.store.sessions.get(event.data.sessionId)
-    : ctx.store.sessions.findByConversation(event.conversationKey);
+/** The relay's step for createEngine({ steps: [...] }). */
+export function supportStep(ctx: SupportContext): TurnStep {
+  return { gate: (turn) => gate(ctx, turn) };
 }
 
-export async function gate(ctx: SupportContext, event: CoreEvent): Promise<GateResult> {
+async function gate(ctx: SupportContext, turn: Turn): Promise<GateVerdict | undefined> {
+  const event = turn.event;
+  if (event.kind === 'supportRegister') return registerFromChat(ctx, event);
   const side = await ctx.registry.sideOf(event);
-  const registration =
-    event.kind === 'message' && isRegisterCommand(event.text) ? registrationOf(event) : undefined;
-  if (registration) return registerFromChat(ctx, registration);
-  if (side) return onSupportEvent(ctx, event, side);
+  if (side) return onSupportEvent(ctx, event, side, turn.session);
+  // A reply in a thread of a channel that is not a support channel: nobody's business.
+  if (event.kind === 'threadReply') return answer('ignored');
 
   if (event.kind === 'action' && SUPPORT_ONLY.has(event.verb)) {
     await ctx.store.audit.append({
@@ -44,10 +46,10 @@ export async function gate(ctx: SupportContext, event: CoreEvent): Promise<GateR
       actor: event.actor.id,
       data: { verb: event.verb, reason: 'not from the support channel', conversation: event.conversationKey },
     });
-    return { outcome: 'refused' };
+    return answer('refused');
   }
 
-  const session = await sessionOf(ctx, event);
+  const session = turn.session;
   const record = session ? await ctx.cases.get(session.id) : undefined;
   if (record && session && event.kind === 'action' && event.conversationKey !== session.conversationKey) {
     // A click on an escalated case from neither its support channel nor its own conversation.
@@ -61,7 +63,7 @@ export async function gate(ctx: SupportContext, event: CoreEvent): Promise<GateR
         conversation: event.conversationKey,
       },
     });
-    return { outcome: 'refused' };
+    return answer('refused');
   }
   const withSupport = record && record.status !== 'closed' && record.data.support !== undefined;
   if (
@@ -75,14 +77,17 @@ export async function gate(ctx: SupportContext, event: CoreEvent): Promise<GateR
       const text = toThread.userSaid(session.user.name ?? session.user.id, event.text);
       await ctx.poster.note(session, `relay:${event.id}`, text);
     }
-    if (!forTheCore(event.text)) return { outcome: 'relayed' };
+    if (!forTheCore(event.text)) return answer('relayed');
   }
 
   const instead = withSupport ? undefined : escalationInstead(event, session);
-  const result = await ctx.engine().handle(instead ?? event);
-  if (record) await afterCore(ctx, event, result);
-  const then = withSupport || instead ? undefined : escalationAfter(event, result);
-  return then ? ctx.engine().handle(then) : result;
+  return {
+    ...(instead ? { event: instead } : {}),
+    async after(result) {
+      if (record) await afterCore(ctx, event, result);
+      return withSupport || instead ? undefined : escalationAfter(event, result);
+    },
+  };
 }
 
 /** What the engine just did to an escalated case, told in its thread. */

@@ -3,11 +3,6 @@
  * wording stays consistent (and tests can match it).
  */
 
-/** The command that makes a channel the support channel (Slack `/reconnect support-here`, Teams "@Reconnect support here"). */
-export function isRegisterCommand(text: string): boolean {
-  return /^\s*support[\s-]*here[.!]?\s*$/i.test(text);
-}
-
 export const toUser = {
   escalated: (caseRef: string) =>
     `Your case ${caseRef} is with the support team now, with everything we checked. A person will reply right here in this chat; you can keep writing here too.`,
@@ -47,10 +42,3 @@ export const toThread = {
     `This ${where} now receives Reconnect escalations: each case arrives as a new thread with everything the bot checked. ` +
     'Replies in a case thread reach the user; use the buttons on the case card to take, re-run or resolve it.',
 };
-
-/** The Slack slash command's answer to `/reconnect support-here`. */
-export function slackRegistered(ok: boolean, message: string): string {
-  return ok
-    ? `${toThread.registered('channel')} Make sure the Reconnect app is a member of this channel (/invite @Reconnect) so it can post here.`
-    : message;
-}

@@ -1,16 +1,21 @@
 /**
  * Making a channel the support channel, from whichever door the command came through (Slack's
- * `/reconnect support-here`, an @mention "support here" in a Slack or Teams channel, or the
- * Teams adapter calling registerTeamsSupport with the channel's conversation reference). Cases
- * that waited for a channel are posted to it at once.
+ * `/reconnect support-here`, an @mention "support here" in a Slack or Teams channel): the channel
+ * recognised the command and sent a `supportRegister` event. Cases that waited for a channel are
+ * posted to it at once.
  */
-import { refOf } from '../channels/slack/translate.ts';
-import type { CoreEvent } from '../core/types.ts';
-import type { GateResult, SupportContext } from './context.ts';
+import type { GateVerdict } from '../core/pipeline.ts';
+import { placeOf } from '../core/place.ts';
+import type { SupportEvent } from '../core/types.ts';
+import { answer, type SupportContext } from './context.ts';
 import { toThread } from './messages.ts';
 import type { RegisterResult } from './registry.ts';
-import { isChannelRef, splitTeamsConversation } from './teams.ts';
 import type { SupportPlatform } from './types.ts';
+
+type RegisterEvent = Extract<SupportEvent, { kind: 'supportRegister' }>;
+
+/** How the confirmation names the channel. */
+const whereOf = (platform: SupportPlatform) => (platform === 'slack' ? 'channel' : 'Teams channel');
 
 export interface RegisterInput {
   platform: SupportPlatform;
@@ -45,11 +50,10 @@ export async function registerChannel(ctx: SupportContext, input: RegisterInput)
     return result;
   }
   if (input.confirmIn) {
-    const where = input.platform === 'slack' ? 'channel' : 'Teams channel';
     await ctx.poster.toChannel(
       result.target,
       input.confirmIn.threadId,
-      toThread.registered(where),
+      toThread.registered(whereOf(input.platform)),
       input.confirmIn.key,
     );
   }
@@ -58,33 +62,30 @@ export async function registerChannel(ctx: SupportContext, input: RegisterInput)
   return result;
 }
 
-/** The registration a chat message asks for ("support here" typed in a channel), or undefined outside channels. */
-export function registrationOf(event: Extract<CoreEvent, { kind: 'message' }>): RegisterInput | undefined {
-  if (event.channel === 'slack') {
-    const ref = refOf(event.conversation);
-    if (!/^[CG]/.test(ref.channel)) return undefined;
-    return {
-      platform: 'slack',
-      channelId: ref.channel,
-      by: event.actor.id,
-      confirmIn: { ...(ref.threadTs ? { threadId: ref.threadTs } : {}), key: `register:${event.id}` },
-    };
-  }
-  if (event.channel === 'teams' && isChannelRef(event.conversation.ref)) {
-    const { channelId, threadId } = splitTeamsConversation(event.conversation.id);
-    return {
-      platform: 'teams',
-      channelId,
-      ref: event.conversation.ref as Record<string, unknown>,
-      by: event.actor.id,
-      confirmIn: { ...(threadId ? { threadId } : {}), key: `register:${event.id}` },
-    };
-  }
-  return undefined;
+/** The id a registration is made (and checked against SUPPORT_ADMINS) under: an alias the operator listed, else the actor's. */
+function registrant(ctx: SupportContext, event: RegisterEvent): string {
+  return (event.aliases ?? []).find((id) => ctx.admins.includes(id)) ?? event.actor.id;
 }
 
-/** Runs a chat registration and answers for the gate. */
-export async function registerFromChat(ctx: SupportContext, input: RegisterInput): Promise<GateResult> {
-  const result = await registerChannel(ctx, input);
-  return { outcome: result.ok ? 'registered' : 'refused' };
+/**
+ * A channel's `supportRegister` event: registers the channel it came from, confirmed in its
+ * thread (`confirm: 'thread'`) or in the answer's text (`reply`, a slash command's).
+ */
+export async function registerFromChat(ctx: SupportContext, event: RegisterEvent): Promise<GateVerdict> {
+  const place = placeOf(event.conversation);
+  if (!place || event.channel === 'webchat') return answer('ignored');
+  const result = await registerChannel(ctx, {
+    platform: event.channel,
+    channelId: place.channelId,
+    ...(event.channelRef ? { ref: event.channelRef } : {}),
+    by: registrant(ctx, event),
+    ...(event.confirm === 'thread'
+      ? {
+          confirmIn: { ...(place.threadId ? { threadId: place.threadId } : {}), key: `register:${event.id}` },
+        }
+      : {}),
+  });
+  const outcome = result.ok ? 'registered' : 'refused';
+  if (event.confirm === 'thread') return answer(outcome);
+  return answer(outcome, result.ok ? toThread.registered(whereOf(event.channel)) : result.message);
 }

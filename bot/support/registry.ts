@@ -8,12 +8,10 @@
  * A channel that ever received cases stays a support channel for those cases: its members can
  * still act on them after another channel took over new ones.
  */
-
-import { refOf } from '../channels/slack/translate.ts';
 import type { SupportSettings } from '../config.ts';
-import type { CoreEvent } from '../core/types.ts';
+import { placeOf } from '../core/place.ts';
+import type { InboundEvent } from '../core/types.ts';
 import type { SupportChannelStore } from '../store/types.ts';
-import { splitTeamsConversation } from './teams.ts';
 import type { SupportPlatform, SupportTarget } from './types.ts';
 
 export type RegisterResult =
@@ -31,7 +29,7 @@ export interface Registry {
   /** Where new cases go, or undefined when no support channel is set up. */
   current(): Promise<SupportTarget | undefined>;
   /** The support channel `event` came from, or undefined for a user's conversation. */
-  sideOf(event: Pick<CoreEvent, 'channel' | 'conversation'>): Promise<SupportSide | undefined>;
+  sideOf(event: Pick<InboundEvent, 'channel' | 'conversation'>): Promise<SupportSide | undefined>;
   register(input: {
     platform: SupportPlatform;
     channelId: string;
@@ -47,35 +45,14 @@ export interface RegistryOptions {
   now: () => number;
 }
 
-/** The channel the operator configured, if any. */
+/**
+ * The channel the operator configured, if any. A configured Teams channel carries no reference:
+ * the Teams transport reaches it with the configured service URL and tenant.
+ */
 function configured(settings: SupportSettings): SupportTarget | undefined {
   if (settings.slackChannel) return { platform: 'slack', channelId: settings.slackChannel };
   const teams = settings.teamsChannel;
-  if (!teams) return undefined;
-  return {
-    platform: 'teams',
-    channelId: teams.conversationId,
-    ref: {
-      serviceUrl: teams.serviceUrl,
-      conversation: {
-        isGroup: true,
-        conversationType: 'channel',
-        ...(teams.tenantId ? { tenantId: teams.tenantId } : {}),
-      },
-    },
-  };
-}
-
-/** The platform's channel (and thread) of an event's conversation. */
-function locate(
-  event: Pick<CoreEvent, 'channel' | 'conversation'>,
-): { channelId: string; threadId?: string } | undefined {
-  if (event.channel === 'slack') {
-    const ref = refOf(event.conversation);
-    return { channelId: ref.channel, ...(ref.threadTs ? { threadId: ref.threadTs } : {}) };
-  }
-  if (event.channel === 'teams') return splitTeamsConversation(event.conversation.id);
-  return undefined;
+  return teams ? { platform: 'teams', channelId: teams.conversationId } : undefined;
 }
 
 export function createRegistry(options: RegistryOptions): Registry {
@@ -98,7 +75,7 @@ export function createRegistry(options: RegistryOptions): Registry {
       return (await all())[0];
     },
     async sideOf(event) {
-      const at = locate(event);
+      const at = placeOf(event.conversation);
       if (!at) return undefined;
       const target = (await all()).find((t) => t.platform === event.channel && t.channelId === at.channelId);
       return target ? { target, ...(at.threadId ? { threadId: at.threadId } : {}) } : undefined;
@@ -118,19 +95,16 @@ export function createRegistry(options: RegistryOptions): Registry {
           reason: 'not_allowed',
           message: 'Only the people listed in SUPPORT_ADMINS may choose the support channel.',
         };
-      // The thread part of a Teams reference is where the command was typed, not where cases go.
-      const stored = ref
-        ? { ...ref, conversation: { ...(ref.conversation as object), id: channelId } }
-        : undefined;
+      // `ref`: where new threads go (the channel's own reference, from the channel adapter).
       await store.put({
         id: `${platform}:${channelId}`,
         platform,
         channelId,
-        ...(stored ? { ref: stored } : {}),
+        ...(ref ? { ref } : {}),
         registeredBy: by,
         registeredAt: options.now(),
       });
-      return { ok: true, target: { platform, channelId, ...(stored ? { ref: stored } : {}) } };
+      return { ok: true, target: { platform, channelId, ...(ref ? { ref } : {}) } };
     },
   };
 }

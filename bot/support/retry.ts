@@ -6,61 +6,9 @@
  * `channel_not_found`) will not get better by retrying: give up and keep the message.
  */
 
-/** The failure of one delivery attempt, as transports throw it. */
-export class DeliveryError extends Error {
-  readonly code = 'delivery_failed';
-  /** HTTP status, when there was a response; 0 for a network failure. */
-  readonly status: number;
-  /** From a 429's Retry-After (ms). */
-  readonly retryAfterMs?: number;
-  /** The message may have arrived although the call failed (a 5xx, a dropped connection). */
-  readonly ambiguous: boolean;
-  /** Retrying cannot help (bad request, no access, unknown channel). */
-  readonly permanent: boolean;
-  constructor(
-    message: string,
-    init: { status: number; retryAfterMs?: number; ambiguous?: boolean; permanent?: boolean },
-  ) {
-    super(message);
-    this.status = init.status;
-    if (init.retryAfterMs !== undefined) this.retryAfterMs = init.retryAfterMs;
-    this.ambiguous = init.ambiguous ?? false;
-    this.permanent = init.permanent ?? false;
-  }
-}
+export { DeliveryError, httpFailure, parseRetryAfter } from '../ports/support-thread.ts';
 
-/** Statuses worth another try after a backoff. */
-const TRANSIENT: ReadonlySet<number> = new Set([0, 408, 412, 500, 502, 503, 504]);
-
-/** Reads Retry-After: seconds, or an HTTP date; undefined when absent or unreadable. */
-export function parseRetryAfter(value: string | null | undefined, nowMs: number): number | undefined {
-  if (value === null || value === undefined || value.trim() === '') return undefined;
-  if (/^\d+(\.\d+)?$/.test(value.trim())) return Math.round(Number(value) * 1000);
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
-}
-
-/**
- * A DeliveryError for an HTTP answer. 5xx and 0 are ambiguous (the server may have acted);
- * 429 and 412 are not (refused before acting).
- */
-export function httpFailure(
-  what: string,
-  status: number,
-  retryAfter: string | null | undefined,
-  nowMs: number,
-): DeliveryError {
-  if (status === 429)
-    return new DeliveryError(`${what}: rate limited (429)`, {
-      status,
-      retryAfterMs: parseRetryAfter(retryAfter, nowMs) ?? 1000,
-    });
-  return new DeliveryError(`${what}: HTTP ${status}`, {
-    status,
-    ambiguous: status >= 500,
-    permanent: !TRANSIENT.has(status),
-  });
-}
+import { DeliveryError, TRANSIENT } from '../ports/support-thread.ts';
 
 /** Any thrown value as a DeliveryError: errors from other ports (Teams, Direct Line) included. */
 export function asDeliveryError(error: unknown): DeliveryError {

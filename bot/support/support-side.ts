@@ -6,11 +6,14 @@
  *
  * Support's clicks reach the core as the `support` role with the session's current version: a
  * support card is never "out of date" the way a user's old card is, and a stale-card notice
- * must not land in the user's chat because support clicked.
+ * must not land in the user's chat because support clicked. The core runs them in the same turn
+ * (the gate hands it the event, and an `after` that tells the thread what came of it); the
+ * session is the turn's own, loaded once by the engine.
  */
 import type { HandleResult } from '../core/engine.ts';
-import type { CoreEvent, Session } from '../core/types.ts';
-import { type GateResult, personOf, RELAY_DEDUPE_MS, type SupportContext } from './context.ts';
+import type { GateVerdict, StepAnswer } from '../core/pipeline.ts';
+import type { CoreEvent, InboundEvent, Session } from '../core/types.ts';
+import { answer, personOf, RELAY_DEDUPE_MS, type SupportContext } from './context.ts';
 import { baselineOf } from './diff.ts';
 import { toThread, toUser } from './messages.ts';
 import type { SupportSide } from './registry.ts';
@@ -30,15 +33,41 @@ function asSupport(event: Action, session: Session): Action {
   };
 }
 
+/** What tells the thread (and the user) about a support click; `result`: what the core did, if it ran. */
+type Told = (result?: HandleResult) => Promise<void>;
+
+/**
+ * When `core`, the core runs the click in this turn (as support, at the session's version) and
+ * `told` follows with its result; otherwise `told` runs now and the turn ends here.
+ */
+async function coreThen(core: boolean, event: Action, session: Session, told: Told): Promise<GateVerdict> {
+  if (core)
+    return {
+      event: asSupport(event, session),
+      async after(result) {
+        await told(result);
+        return undefined;
+      },
+    };
+  await told();
+  return answer('handled');
+}
+
+/**
+ * An event from a support channel. `turnSession`: the session the engine loaded for it (a
+ * click's `data.sessionId`, which is the case's id).
+ */
 export async function onSupportEvent(
   ctx: SupportContext,
-  event: CoreEvent,
+  event: InboundEvent,
   side: SupportSide,
-): Promise<GateResult> {
-  if (event.kind === 'message') return onThreadMessage(ctx, event, side);
-  if (event.kind !== 'action') return { outcome: 'ignored' };
+  turnSession: Session | undefined,
+): Promise<GateVerdict> {
+  if (event.kind === 'message' || event.kind === 'threadReply')
+    return answer(await onThreadMessage(ctx, event, side));
+  if (event.kind !== 'action') return answer('ignored');
   const record = await ctx.cases.get(event.data.sessionId);
-  const session = record && (await ctx.store.sessions.get(record.sessionId));
+  const session = record && turnSession?.id === record.sessionId ? turnSession : undefined;
   const here = record?.data.support;
   if (
     !record ||
@@ -55,7 +84,7 @@ export async function onSupportEvent(
     });
     if (side.threadId && here)
       await ctx.poster.toChannel(side.target, side.threadId, toThread.notHere, `refused:${event.id}`);
-    return { outcome: 'refused' };
+    return answer('refused');
   }
   const person = personOf(event);
   const key = `case:${session.id}:${event.verb}:${event.id}`;
@@ -66,7 +95,7 @@ export async function onSupportEvent(
   // A closed case takes nothing but Reopen.
   if (record.status === 'closed' && CLOSED_REFUSES.has(event.verb)) {
     await ctx.poster.note(session, key, toThread.alreadyClosed);
-    return { outcome: 'handled' };
+    return answer('handled');
   }
   switch (event.verb) {
     case 'case.take':
@@ -78,20 +107,18 @@ export async function onSupportEvent(
     case 'case.reopen': {
       if (record.status !== 'closed' && session.state !== 'resolved') {
         await ctx.poster.note(session, key, toThread.stillOpen);
-        return { outcome: 'handled' };
+        return answer('handled');
       }
-      const result =
-        session.state === 'resolved' ? await ctx.engine().handle(asSupport(event, session)) : undefined;
-      const after = result?.session ?? session;
-      await ctx.poster.note(after, key, toThread.reopened(person.name), {
-        card: true,
-        patch: (r) => remember({ ...r, status: 'open', data: { ...r.data, closedBy: undefined } }),
+      return coreThen(session.state === 'resolved', event, session, async (result) => {
+        await ctx.poster.note(result?.session ?? session, key, toThread.reopened(person.name), {
+          card: true,
+          patch: (r) => remember({ ...r, status: 'open', data: { ...r.data, closedBy: undefined } }),
+        });
       });
-      return result ?? { outcome: 'handled' };
     }
     default:
       await ctx.poster.note(session, key, toThread.notASupportAction(event.verb));
-      return { outcome: 'refused' };
+      return answer('refused');
   }
 }
 
@@ -105,22 +132,21 @@ async function take(
   person: SupportPerson,
   key: string,
   remember: (r: CaseRecord) => CaseRecord,
-): Promise<GateResult> {
+): Promise<GateVerdict> {
   if (record.data.takenBy) {
     if (record.data.takenBy.id !== person.id)
       await ctx.poster.note(session, key, toThread.alreadyTaken(record.data.takenBy.name));
-    return { outcome: 'handled' };
+    return answer('handled');
   }
   // In the escalated state the core records who took it and tells the user; otherwise we tell them.
-  const result =
-    session.state === 'escalated' ? await ctx.engine().handle(asSupport(event, session)) : undefined;
-  if (result?.outcome !== 'applied')
-    await ctx.poster.toUser(session.id, toUser.taken(person.name), `${key}:user`);
-  await ctx.poster.note(result?.session ?? session, key, toThread.taken(person.name), {
-    card: true,
-    patch: (r) => remember({ ...r, status: 'taken', data: { ...r.data, takenBy: person } }),
+  return coreThen(session.state === 'escalated', event, session, async (result) => {
+    if (result?.outcome !== 'applied')
+      await ctx.poster.toUser(session.id, toUser.taken(person.name), `${key}:user`);
+    await ctx.poster.note(result?.session ?? session, key, toThread.taken(person.name), {
+      card: true,
+      patch: (r) => remember({ ...r, status: 'taken', data: { ...r.data, takenBy: person } }),
+    });
   });
-  return result ?? { outcome: 'handled' };
 }
 
 async function rerun(
@@ -130,14 +156,14 @@ async function rerun(
   person: SupportPerson,
   key: string,
   remember: (r: CaseRecord) => CaseRecord,
-): Promise<GateResult> {
+): Promise<GateVerdict> {
   if (session.state === 'probing') {
     await ctx.poster.note(session, key, toThread.rerunBusy);
-    return { outcome: 'handled' };
+    return answer('handled');
   }
   if (!RERUN_STATES.includes(session.state)) {
     await ctx.poster.note(session, key, toThread.rerunNotNow(session.state));
-    return { outcome: 'handled' };
+    return answer('handled');
   }
   // The baseline is saved before the core dispatches, so a fast result always finds it.
   await ctx.cases.update(session.id, (r) =>
@@ -149,19 +175,19 @@ async function rerun(
       },
     }),
   );
-  const result: HandleResult = await ctx.engine().handle(asSupport(event, session));
-  if (result.outcome !== 'applied') {
-    await ctx.cases.update(session.id, (r) => ({ ...r, data: { ...r.data, rerun: undefined } }));
-    await ctx.poster.note(session, key, toThread.rerunNotNow(session.state));
-    return result;
-  }
-  const dispatched = result.effects.some((e) => e.type === 'dispatch');
-  await ctx.poster.note(
-    result.session ?? session,
-    key,
-    dispatched ? toThread.rerunStarted(person.name) : toThread.rerunManual(person.name),
-  );
-  return result;
+  return coreThen(true, event, session, async (result) => {
+    if (result?.outcome !== 'applied') {
+      await ctx.cases.update(session.id, (r) => ({ ...r, data: { ...r.data, rerun: undefined } }));
+      await ctx.poster.note(session, key, toThread.rerunNotNow(session.state));
+      return;
+    }
+    const dispatched = result.effects.some((e) => e.type === 'dispatch');
+    await ctx.poster.note(
+      result.session ?? session,
+      key,
+      dispatched ? toThread.rerunStarted(person.name) : toThread.rerunManual(person.name),
+    );
+  });
 }
 
 async function resolve(
@@ -171,34 +197,35 @@ async function resolve(
   session: Session,
   person: SupportPerson,
   key: string,
-): Promise<GateResult> {
+): Promise<GateVerdict> {
   // The core's resolve shows the user the resolved card; in other states we tell them ourselves.
-  const result = RESOLVE_STATES.includes(session.state)
-    ? await ctx.engine().handle(asSupport(event, session))
-    : undefined;
-  if (result?.outcome !== 'applied')
-    await ctx.poster.toUser(session.id, toUser.closed(record.data.caseRef, person.name), `${key}:user`);
-  await ctx.poster.note(result?.session ?? session, key, toThread.resolvedBy(person.name), {
-    card: true,
-    patch: (r) => ({ ...r, status: 'closed', data: { ...r.data, closedBy: person.name, rerun: undefined } }),
+  return coreThen(RESOLVE_STATES.includes(session.state), event, session, async (result) => {
+    if (result?.outcome !== 'applied')
+      await ctx.poster.toUser(session.id, toUser.closed(record.data.caseRef, person.name), `${key}:user`);
+    await ctx.poster.note(result?.session ?? session, key, toThread.resolvedBy(person.name), {
+      card: true,
+      patch: (r) => ({
+        ...r,
+        status: 'closed',
+        data: { ...r.data, closedBy: person.name, rerun: undefined },
+      }),
+    });
   });
-  return result ?? { outcome: 'handled' };
 }
 
-/** A reply in a support channel: a case thread's goes to the user; elsewhere it is not ours. */
+/**
+ * A reply in a support channel (addressed to the bot or not: the channel hands each message over
+ * once): a case thread's goes to the user; elsewhere it is not ours.
+ */
 async function onThreadMessage(
   ctx: SupportContext,
-  event: Extract<CoreEvent, { kind: 'message' }>,
+  event: Extract<InboundEvent, { kind: 'message' | 'threadReply' }>,
   side: SupportSide,
-): Promise<GateResult> {
-  // Slack: only the message events the Slack front hands over (ids `slack:msg:`); a mention
-  // arrives a second time through Bolt as app_mention and must not be relayed twice.
-  if (event.channel === 'slack' && !event.id.startsWith('slack:msg:')) return { outcome: 'ignored' };
-  if (!side.threadId || event.text.trim() === '') return { outcome: 'ignored' };
+): Promise<StepAnswer['outcome']> {
+  if (!side.threadId || event.text.trim() === '') return 'ignored';
   const record = await ctx.cases.byThread(side.target.platform, side.target.channelId, side.threadId);
-  if (!record) return { outcome: 'ignored' };
-  if (await ctx.store.dedupe.seen(`support:relay:${event.id}`, RELAY_DEDUPE_MS))
-    return { outcome: 'ignored' };
+  if (!record) return 'ignored';
+  if (await ctx.store.dedupe.seen(`support:relay:${event.id}`, RELAY_DEDUPE_MS)) return 'ignored';
   const name = event.actor.name ?? record.data.people[event.actor.id] ?? 'IT support';
   await ctx.poster.toUser(record.sessionId, toUser.reply(name, event.text), `relay:${event.id}`);
   await ctx.store.audit.append({
@@ -207,5 +234,5 @@ async function onThreadMessage(
     actor: event.actor.id,
     data: { chars: event.text.length },
   });
-  return { outcome: 'relayed' };
+  return 'relayed';
 }

@@ -1,20 +1,21 @@
 /**
  * The Teams app package: manifest.json with its placeholders filled from the deployment's
  * settings, validated offline against the schema @microsoft/app-manifest bundles (never fetched),
- * plus the two icons, zipped at the archive's root as Teams expects.
+ * plus the two committed icons (color.png, outline.png), zipped by fflate at the archive's root
+ * as Teams expects.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AppManifestUtils } from '@microsoft/app-manifest';
-import { readPngInfo } from './png.ts';
-import { writeZip } from './zip.ts';
+import { zipSync } from 'fflate';
+import { ConfigError } from '../../probes/config-error.ts';
 
 export const TEAMS_DIR = fileURLToPath(new URL('./', import.meta.url));
 
-/** Thrown for a setting or a manifest that cannot be packaged; the message says what to fix. */
-export class PackageError extends Error {
-  readonly code = 'teams_package_invalid';
+/** A setting or a manifest that cannot be packaged: the one ConfigError, code teams_package_invalid. */
+function invalid(problem: string): ConfigError {
+  return new ConfigError(problem, { code: 'teams_package_invalid' });
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -28,25 +29,24 @@ const PLACEHOLDER = /\$\{\{([A-Za-z_][A-Za-z0-9_]*)\}\}/g;
 export function manifestValues(env: Record<string, string | undefined>): Record<string, string> {
   const appId = env.MicrosoftAppId?.trim();
   if (!appId || !GUID.test(appId))
-    throw new PackageError(
+    throw invalid(
       `MicrosoftAppId is ${appId ? `"${appId}"` : 'not set'}: the Teams package needs the bot's Entra app id, a GUID`,
     );
   const teamsAppId = env.TEAMS_APP_ID?.trim() || appId;
-  if (!GUID.test(teamsAppId)) throw new PackageError(`TEAMS_APP_ID is "${teamsAppId}": expected a GUID`);
+  if (!GUID.test(teamsAppId)) throw invalid(`TEAMS_APP_ID is "${teamsAppId}": expected a GUID`);
   const publicUrl = env.PUBLIC_URL?.trim();
   let origin: URL;
   try {
     origin = new URL(publicUrl ?? '');
   } catch {
-    throw new PackageError(
+    throw invalid(
       `PUBLIC_URL is ${publicUrl ? `"${publicUrl}"` : 'not set'}: expected the https origin Teams reaches the bot at, e.g. https://help.example.com`,
     );
   }
-  if (origin.protocol !== 'https:')
-    throw new PackageError(`PUBLIC_URL is "${publicUrl}": Teams requires https`);
+  if (origin.protocol !== 'https:') throw invalid(`PUBLIC_URL is "${publicUrl}": Teams requires https`);
   const page = (name: string, fallback: string) => {
     const value = env[name]?.trim() || `${origin.origin}${fallback}`;
-    if (!value.startsWith('https://')) throw new PackageError(`${name} is "${value}": expected an https URL`);
+    if (!value.startsWith('https://')) throw invalid(`${name} is "${value}": expected an https URL`);
     return value;
   };
   return {
@@ -67,7 +67,7 @@ export function fillManifest(template: string, values: Record<string, string>): 
     return JSON.stringify(values[name] ?? '').slice(1, -1);
   });
   if (missing.size > 0)
-    throw new PackageError(`manifest.json: no value for placeholder(s) ${[...missing].join(', ')}`);
+    throw invalid(`manifest.json: no value for placeholder(s) ${[...missing].join(', ')}`);
   return JSON.parse(text) as Record<string, unknown>;
 }
 
@@ -79,9 +79,7 @@ export function bundledSchema(manifestVersion: string): Record<string, unknown> 
   try {
     raw = readFileSync(file, 'utf8');
   } catch {
-    throw new PackageError(
-      `manifestVersion "${manifestVersion}": @microsoft/app-manifest bundles no schema for it`,
-    );
+    throw invalid(`manifestVersion "${manifestVersion}": @microsoft/app-manifest bundles no schema for it`);
   }
   // Some bundled schemas carry \a and \v escapes, which JSON does not have (the package cleans them too).
   return JSON.parse(raw.replace(/\\a/g, '\\u0007').replace(/\\v/g, '\\u000b')) as Record<string, unknown>;
@@ -106,12 +104,28 @@ const ICONS = [
   { key: 'outline', size: 32 },
 ] as const;
 
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+/** A PNG's pixel size from its header (the IHDR chunk comes first: PNG spec 5.2), null if not a PNG. */
+export function pngSize(data: Buffer): { width: number; height: number } | null {
+  if (
+    data.length < 24 ||
+    !data.subarray(0, 8).equals(PNG_SIGNATURE) ||
+    data.toString('latin1', 12, 16) !== 'IHDR'
+  )
+    return null;
+  return { width: data.readUInt32BE(16), height: data.readUInt32BE(20) };
+}
+
+/** 1980-01-01, the earliest time a ZIP entry can carry: the same inputs give the same bytes. */
+const ZIP_TIME = new Date(1980, 0, 1);
+
 export interface TeamsPackage {
   manifest: Record<string, unknown>;
   zip: Buffer;
 }
 
-/** Builds the package from `dir` (default deploy/teams); throws PackageError listing every problem. */
+/** Builds the package from `dir` (default deploy/teams); throws ConfigError listing every problem. */
 export async function buildTeamsPackage(
   env: Record<string, string | undefined>,
   dir = TEAMS_DIR,
@@ -119,15 +133,18 @@ export async function buildTeamsPackage(
   const manifest = fillManifest(readFileSync(join(dir, 'manifest.json'), 'utf8'), manifestValues(env));
   const errors = await validateManifest(manifest);
   const icons = (manifest.icons ?? {}) as Record<string, string>;
-  const files = ICONS.map(({ key, size }) => {
+  const files: Record<string, Uint8Array> = {
+    'manifest.json': Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`),
+  };
+  for (const { key, size } of ICONS) {
     const name = icons[key];
     const data = readFileSync(join(dir, name));
-    const info = readPngInfo(data, name);
-    if (info.width !== size || info.height !== size)
-      errors.push(`/icons/${key}: ${name} is ${info.width}×${info.height}, Teams requires ${size}×${size}`);
-    return { name, data };
-  });
-  if (errors.length > 0) throw new PackageError(`manifest.json is not valid:\n  ${errors.join('\n  ')}`);
-  const manifestFile = { name: 'manifest.json', data: Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`) };
-  return { manifest, zip: writeZip([manifestFile, ...files]) };
+    const found = pngSize(data);
+    if (!found) errors.push(`/icons/${key}: ${name} is not a PNG file`);
+    else if (found.width !== size || found.height !== size)
+      errors.push(`/icons/${key}: ${name} is ${found.width}×${found.height}, Teams requires ${size}×${size}`);
+    files[name] = data;
+  }
+  if (errors.length > 0) throw invalid(`manifest.json is not valid:\n  ${errors.join('\n  ')}`);
+  return { manifest, zip: Buffer.from(zipSync(files, { level: 9, mtime: ZIP_TIME })) };
 }

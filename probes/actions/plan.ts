@@ -5,14 +5,16 @@
  * exactly what a real run would do.
  */
 import path from 'node:path';
-import { cacheLocations } from '../cache.ts';
+import { cacheLocations, type UserFolders } from '../cache.ts';
 import type { ActionId, ActionOs, ActionPlan, ActionStep } from './types.ts';
 
 export interface PlanContext {
   platform: NodeJS.Platform;
   home: string;
-  /** APPDATA, LOCALAPPDATA, SystemRoot and the XDG directories come from here. */
-  env: Record<string, string | undefined>;
+  /** Where the caches are (agent/config.ts reads them from the environment). */
+  folders?: UserFolders;
+  /** Windows' own folder (SystemRoot), where its tools are; default C:\\Windows. */
+  systemRoot?: string;
   /** Epoch ms; names the backup folders. */
   now: number;
 }
@@ -46,19 +48,21 @@ function trim(os: ActionOs, p: string): string {
   return p.replace(sep, '');
 }
 
-function windowsTool(env: PlanContext['env'], exe: string): string {
+function windowsTool(systemRoot: string | undefined, exe: string): string {
   // The full path: a planted ipconfig.exe in the current folder or on PATH is not run.
-  return path.win32.join(env.SystemRoot || env.windir || 'C:\\Windows', 'System32', exe);
+  return path.win32.join(systemRoot || 'C:\\Windows', 'System32', exe);
 }
 
 function exec(label: string, file: string, args: string[], admin: boolean): ActionStep {
   return { type: 'exec', label, file, args, admin };
 }
 
-function flushDns(os: ActionOs, env: PlanContext['env']): ActionStep[] {
+function flushDns(os: ActionOs, systemRoot: string | undefined): ActionStep[] {
   switch (os) {
     case 'windows':
-      return [exec('Flush the DNS client cache', windowsTool(env, 'ipconfig.exe'), ['/flushdns'], false)];
+      return [
+        exec('Flush the DNS client cache', windowsTool(systemRoot, 'ipconfig.exe'), ['/flushdns'], false),
+      ];
     case 'macos':
       return [
         exec('Flush the directory services cache', '/usr/bin/dscacheutil', ['-flushcache'], true),
@@ -69,13 +73,13 @@ function flushDns(os: ActionOs, env: PlanContext['env']): ActionStep[] {
   }
 }
 
-function resyncClock(os: ActionOs, env: PlanContext['env']): ActionStep[] {
+function resyncClock(os: ActionOs, systemRoot: string | undefined): ActionStep[] {
   switch (os) {
     case 'windows':
       return [
         exec(
           'Resynchronise the clock with its time server',
-          windowsTool(env, 'w32tm.exe'),
+          windowsTool(systemRoot, 'w32tm.exe'),
           ['/resync'],
           true,
         ),
@@ -90,7 +94,7 @@ function resyncClock(os: ActionOs, env: PlanContext['env']): ActionStep[] {
 function moveCaches(os: ActionOs, ctx: PlanContext): ActionStep[] {
   // Only caches: token stores (WAM, keychain, keyring) hold more than Teams' sign-in and are
   // never moved by the agent.
-  return cacheLocations(ctx.platform, ctx.home, ctx.env)
+  return cacheLocations(ctx.platform, ctx.home, ctx.folders)
     .filter((l) => l.kind === 'cache')
     .map((l) => ({
       type: 'move' as const,
@@ -113,9 +117,9 @@ export function planAction(action: ActionId, ctx: PlanContext): ActionPlan {
   const os = actionOs(ctx.platform);
   const steps =
     action === 'flush_dns'
-      ? flushDns(os, ctx.env)
+      ? flushDns(os, ctx.systemRoot)
       : action === 'resync_clock'
-        ? resyncClock(os, ctx.env)
+        ? resyncClock(os, ctx.systemRoot)
         : moveCaches(os, ctx);
   const notes: string[] = [];
   if (action === 'move_teams_cache')

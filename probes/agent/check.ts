@@ -12,6 +12,7 @@ import { discoverProxy } from '../proxy/discover.ts';
 import type { Report } from '../report.ts';
 import { type ProgressEvent, runSuite } from '../runner.ts';
 import type { Catalog } from '../types.ts';
+import { summariseWatch, type WatchRound, watchPlan, watchRounds } from '../watch.ts';
 import { type AgentConfig, trustedCertificates } from './config.ts';
 import { AGENT_VERSION } from './version.ts';
 
@@ -26,7 +27,20 @@ export interface CheckOptions {
   now?: () => number;
   /** A PAC file to use instead of this computer's proxy settings. */
   pacUrl?: string;
+  /** `--watch`: after the full run, repeat the cheap probes in rounds until the duration is over. */
+  watch?: WatchSettings;
 }
+
+export interface WatchSettings {
+  durationMs: number;
+  /** Pause between rounds; default 1 s. */
+  intervalMs?: number;
+  /** Default: a real timer. */
+  sleep?: (ms: number) => Promise<void>;
+  onRound?: (round: WatchRound, index: number, endsAt: number) => void;
+}
+
+const WATCH_INTERVAL_MS = 1000;
 
 export async function runCheck(options: CheckOptions): Promise<Report> {
   const { config, catalog } = options;
@@ -36,14 +50,28 @@ export async function runCheck(options: CheckOptions): Promise<Report> {
   const base = { interlock, systemResolver: config.systemResolver, trustedCa: trustedCertificates() };
   const proxy = await discoverProxy({
     platform: config.platform,
-    env: config.env,
+    proxyVariables: config.proxyVariables,
     ctx: base,
     pacUrl: options.pacUrl,
   });
   const ctx: ProbeContext = { ...base, proxy, catalog, now };
-  const full = buildPlan({ catalog, proxy, platform: config.platform, home: config.home, env: config.env });
+  const full = buildPlan({
+    catalog,
+    proxy,
+    platform: config.platform,
+    home: config.home,
+    folders: config.folders,
+  });
   const plan = options.only ? selectPlan(full, options.only) : full;
   const run = await runSuite(plan, { ctx, onProgress: options.onProgress, signal: options.signal });
+  const watched = options.watch
+    ? await watchOf(
+        options.watch,
+        { at: startedAt, probes: run.probes },
+        { plan: full, ctx, now, ...(options.signal ? { signal: options.signal } : {}) },
+        catalog.endpoints,
+      )
+    : undefined;
   const partial = {
     probes: run.probes,
     endpoints: catalog.endpoints.map(({ host, port, purpose, required }) => ({
@@ -57,6 +85,7 @@ export async function runCheck(options: CheckOptions): Promise<Report> {
       resolvers: config.systemResolver ? [config.systemResolver] : systemResolvers(),
     },
     publicResolvers: catalog.publicResolvers,
+    ...(watched ? { watch: watched } : {}),
   };
   const { findings, verdict } = diagnose(partial);
   return {
@@ -69,11 +98,38 @@ export async function runCheck(options: CheckOptions): Promise<Report> {
     },
     cloud: catalog.cloud,
     startedAt: new Date(startedAt).toISOString(),
-    durationMs: run.durationMs,
+    durationMs: watched ? Math.round(now() - startedAt) : run.durationMs,
     ...partial,
     findings,
     verdict,
   };
+}
+
+/** The watch's rounds after the first full run, summarised per endpoint. */
+async function watchOf(
+  settings: WatchSettings,
+  first: WatchRound,
+  deps: { plan: ReturnType<typeof buildPlan>; ctx: ProbeContext; now: () => number; signal?: AbortSignal },
+  endpoints: Catalog['endpoints'],
+) {
+  const intervalMs = settings.intervalMs ?? WATCH_INTERVAL_MS;
+  const cheap = watchPlan(deps.plan);
+  const opened = deps.now();
+  const endsAt = opened + settings.durationMs;
+  const rounds = await watchRounds(
+    {
+      durationMs: settings.durationMs,
+      intervalMs,
+      now: deps.now,
+      sleep: settings.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+      round: async (budgetMs) =>
+        (await runSuite(cheap, { ctx: deps.ctx, budgetMs, signal: deps.signal })).probes,
+      onRound: (round, index) => settings.onRound?.(round, index, endsAt),
+      ...(deps.signal ? { signal: deps.signal } : {}),
+    },
+    first,
+  );
+  return summariseWatch(rounds, endpoints, intervalMs, settings.durationMs, Math.round(opened - first.at));
 }
 
 function osName(platform: NodeJS.Platform): string {

@@ -5,22 +5,23 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { builtInCatalog, CatalogError, CLOUDS, isCloudName, loadCatalogFile } from '../catalog/index.ts';
-import { ProxyConfigError } from '../proxy/servers.ts';
+import { builtInCatalog, CLOUDS, isCloudName, loadCatalogFile } from '../catalog/index.ts';
+import { parseDuration } from '../watch.ts';
 import { runCheck } from './check.ts';
 import { ConfigError, type Env, loadAgentConfig } from './config.ts';
 import { pairCommand } from './pair-command.ts';
-import { progressPrinter, summaryText } from './render.ts';
+import { progressPrinter, summaryText, watchPrinter } from './render.ts';
 import { AGENT_VERSION } from './version.ts';
 
 export interface Io {
   stdout: { write(text: string): unknown; isTTY?: boolean };
   stderr: { write(text: string): unknown; isTTY?: boolean };
-  env: Env;
+  /** The environment; omitted, agent/config.ts reads the process's own. */
+  env?: Env;
 }
 
 export const USAGE = `Usage:
-  reconnect-agent check [--cloud commercial|gcch|dod|china] [--catalog FILE] [--json] [--out FILE] [--pac URL]
+  reconnect-agent check [--cloud commercial|gcch|dod|china] [--catalog FILE] [--json] [--out FILE] [--pac URL] [--watch DURATION]
   reconnect-agent pair CODE [--server URL]
   reconnect-agent --help | --version
 
@@ -30,6 +31,8 @@ check   runs every network check for Teams sign-in from this computer and names 
         --json     print only the report JSON on standard output
         --out      also write the report JSON to FILE
         --pac      use this PAC file instead of the computer's proxy settings (try one before rollout)
+        --watch    after the full check, keep re-checking for DURATION (30s, 5m, 1h) while you try
+                   to sign in, and report per endpoint how often it failed: for problems that come and go
 pair    joins the chat that showed CODE and runs the checks the helpdesk bot asks for.
 
 Exit status: 0 healthy, 1 problems found, 2 usage or configuration error.
@@ -41,12 +44,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
   try {
     return await dispatch(argv, io);
   } catch (err) {
-    if (
-      err instanceof UsageError ||
-      err instanceof CatalogError ||
-      err instanceof ConfigError ||
-      err instanceof ProxyConfigError
-    ) {
+    // A ConfigError covers every refused input: settings, catalogs, proxy settings.
+    if (err instanceof UsageError || err instanceof ConfigError) {
       io.stderr.write(`reconnect-agent: ${err.message}\n`);
       if (err instanceof UsageError) io.stderr.write(`\n${USAGE}`);
       return 2;
@@ -101,6 +100,7 @@ async function check(args: string[], io: Io): Promise<number> {
       json: { type: 'boolean' },
       out: { type: 'string' },
       pac: { type: 'string' },
+      watch: { type: 'string' },
     },
     'check',
   );
@@ -120,11 +120,27 @@ async function check(args: string[], io: Io): Promise<number> {
   if (pacUrl !== undefined && !/^https?:\/\/[^/\s]+/i.test(pacUrl)) {
     throw new UsageError(`--pac "${pacUrl}" is not a PAC file URL; expected http://… or https://…`);
   }
+  let watchMs: number | undefined;
+  if (values.watch !== undefined) {
+    try {
+      watchMs = parseDuration(values.watch as string);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+  }
   const config = loadAgentConfig(io.env);
   const catalog = values.catalog ? loadCatalogFile(values.catalog as string) : builtInCatalog(cloud);
   const json = Boolean(values.json);
   const tty = Boolean(io.stderr.isTTY) && !json;
-  const report = await runCheck({ config, catalog, pacUrl, onProgress: progressPrinter(io.stderr, { tty }) });
+  const report = await runCheck({
+    config,
+    catalog,
+    pacUrl,
+    onProgress: progressPrinter(io.stderr, { tty }),
+    ...(watchMs
+      ? { watch: { durationMs: watchMs, onRound: watchPrinter(io.stderr, catalog.endpoints.length) } }
+      : {}),
+  });
   const text = `${JSON.stringify(report, null, 2)}\n`;
   if (values.out) await writeFile(values.out as string, text);
   io.stdout.write(json ? text : summaryText(report));

@@ -1,12 +1,17 @@
 /**
  * The agent's one config module (STYLE.md, after probot's createProbot): defaults, then the
- * environment, which is a parameter. Nothing else in probes/ reads process.env.
+ * environment, which is a parameter (process.env when none is given). Every variable the agent
+ * heeds is read here and handed on resolved: nothing else in probes/ reads the environment
+ * (test/config/env-readers.test.ts keeps it so).
  */
 
 import { isIP } from 'node:net';
 import { homedir } from 'node:os';
 import { getCACertificates } from 'node:tls';
+import type { UserFolders } from '../cache.ts';
+import { ConfigError } from '../config-error.ts';
 import { parseHostPort } from '../dns/resolve.ts';
+import type { ProxySetting, ProxyVariables } from '../proxy/env.ts';
 
 export type Env = Record<string, string | undefined>;
 
@@ -23,15 +28,22 @@ export interface AgentConfig {
   catalogPath: string | null;
   /** RECONNECT_SERVER: the bot's address when `pair` is run without --server. */
   server: string | null;
-  /** Passed on to proxy discovery and cache locations, which read their own variables from it. */
-  env: Env;
+  /** HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY (lowercase first, as curl): for proxy discovery. */
+  proxyVariables: ProxyVariables;
+  /** APPDATA, LOCALAPPDATA (Windows), XDG_CONFIG_HOME, XDG_DATA_HOME (Linux): where caches are. */
+  folders: UserFolders;
+  /** SystemRoot (or windir): where Windows' own tools are, run by full path. */
+  systemRoot?: string;
 }
 
-export class ConfigError extends Error {
-  readonly code = 'config_invalid';
-}
+/** The agent's configuration errors are the one ConfigError (code config_invalid). */
+export { ConfigError };
 
-export function loadAgentConfig(env: Env, platform: NodeJS.Platform = process.platform): AgentConfig {
+/** Reads and checks the agent's environment; throws ConfigError naming the variable. */
+export function loadAgentConfig(
+  env: Env = process.env,
+  platform: NodeJS.Platform = process.platform,
+): AgentConfig {
   const labText = env.RECONNECT_LAB ?? '';
   if (!['', '0', '1'].includes(labText)) {
     throw new ConfigError(`RECONNECT_LAB is "${labText}": accepted values are 1 (lab interlock on) or 0`);
@@ -57,8 +69,48 @@ export function loadAgentConfig(env: Env, platform: NodeJS.Platform = process.pl
     home: env.HOME || env.USERPROFILE || homedir(),
     catalogPath: env.RECONNECT_CATALOG?.trim() || null,
     server: env.RECONNECT_SERVER?.trim() || null,
-    env,
+    proxyVariables: readProxyVariables(env),
+    folders: defined({
+      appData: env.APPDATA,
+      localAppData: env.LOCALAPPDATA,
+      configHome: env.XDG_CONFIG_HOME,
+      dataHome: env.XDG_DATA_HOME,
+    }),
+    ...defined({ systemRoot: env.SystemRoot || env.windir }),
   };
+}
+
+/** Each proxy setting's variable, by its lowercase name (the uppercase one is read too). */
+const PROXY_VARIABLES: Record<ProxySetting, string> = {
+  https: 'https_proxy',
+  http: 'http_proxy',
+  all: 'all_proxy',
+  noProxy: 'no_proxy',
+};
+
+/**
+ * The proxy variables as curl reads them: each name in lowercase first, then uppercase (the
+ * lowercase one wins when both are set); an empty value counts as unset. (curl itself ignores
+ * uppercase HTTP_PROXY, a CGI safety rule; Go, Python, undici and most other tools honour it,
+ * and so do we.)
+ */
+export function readProxyVariables(env: Env): ProxyVariables {
+  const found: ProxyVariables = {};
+  for (const [setting, name] of Object.entries(PROXY_VARIABLES) as [ProxySetting, string][]) {
+    for (const variable of [name, name.toUpperCase()]) {
+      const value = env[variable]?.trim();
+      if (value) {
+        found[setting] = { variable, value };
+        break;
+      }
+    }
+  }
+  return found;
+}
+
+/** `values` without its unset or empty entries (an empty variable counts as unset). */
+function defined<T extends Record<string, string | undefined>>(values: T): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v)) as Partial<T>;
 }
 
 /**

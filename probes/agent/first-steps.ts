@@ -41,6 +41,18 @@ export const FIRST_STEPS: Record<FindingId, string> = {
     'Re-register the Microsoft Entra sign-in broker (the bot gives the command), then restart the computer.',
   'vpn.active':
     'If sign-in fails, disconnect the VPN and try again, or ask IT to split-tunnel Microsoft 365.',
+  'vpn.optimize_tunneled':
+    'Calls and sign-in go through the VPN: ask IT to send Microsoft 365 Optimize traffic outside the tunnel.',
+  'vpn.split_misrouted':
+    'The VPN sends Microsoft traffic down a path that fails: disconnect the VPN and try again, and tell IT.',
+  'firewall.sni_filtered':
+    "A firewall or web filter blocks Microsoft's sign-in by name: ask IT to allow the Microsoft 365 hosts.",
+  'network.captive_portal':
+    'This network wants you to sign in first: open a browser, accept the Wi-Fi sign-in page, then try Teams again.',
+  'ipv6.broken':
+    'IPv6 on this network is broken and slows sign-in: try another network, or ask IT to fix IPv6.',
+  'network.intermittent':
+    'The connection comes and goes: try another network (a phone hotspot) and tell IT how often it failed.',
   'endpoint.failed':
     'Try another network (a phone hotspot); if the problem stays, ask for help with this report.',
 };

@@ -5,6 +5,7 @@
  * a message forged on the way, can make the agent probe nothing else and change nothing else.
  */
 import { isActionId } from '../actions/types.ts';
+import type { UserFolders } from '../cache.ts';
 import { NO_PROXY } from '../context.ts';
 import { buildPlan, isProbeKind } from '../plan.ts';
 import type { DiscoveredProxy } from '../proxy/discover.ts';
@@ -16,7 +17,7 @@ export interface GuardInput {
   catalog: Catalog;
   platform: NodeJS.Platform;
   home: string;
-  env: Record<string, string | undefined>;
+  folders?: UserFolders;
 }
 
 export interface JobGuard {

@@ -31,6 +31,8 @@ export interface JobRunnerDeps {
   out: Writer;
   err: Writer & { isTTY?: boolean };
   now?: () => number;
+  /** Printed after each result sent to the chat. */
+  nextSteps?: string;
 }
 
 export interface JobRunner {
@@ -88,6 +90,7 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
       for (const p of report.probes) deps.out.write(`  ${p.status.padEnd(7)} ${p.id}\n`);
     } else deps.out.write(summaryText(report));
     deps.out.write('Sent to the chat.\n');
+    if (deps.nextSteps) deps.out.write(deps.nextSteps);
     return { v: 1, type: 'result', jobId: job.jobId, report };
   };
 
@@ -114,7 +117,8 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
       planAction(action, {
         platform: deps.config.platform,
         home: deps.config.home,
-        env: deps.config.env,
+        folders: deps.config.folders,
+        systemRoot: deps.config.systemRoot,
         now: (deps.now ?? Date.now)(),
       }),
     );

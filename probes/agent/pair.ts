@@ -46,6 +46,8 @@ export interface PairOptions {
   random?: () => number;
   backoff?: Backoff;
   retryForMs?: number;
+  /** Printed after each result sent to the chat. */
+  nextSteps?: string;
 }
 
 /** This computer as the chat shows it for confirmation. */
@@ -86,7 +88,7 @@ export async function runPair(options: PairOptions): Promise<number> {
   const jobs = createJobRunner({
     config,
     catalog,
-    guard: createJobGuard({ catalog, platform: config.platform, home: config.home, env: config.env }),
+    guard: createJobGuard({ catalog, platform: config.platform, home: config.home, folders: config.folders }),
     consent: options.consent,
     runCheck: options.runCheck,
     executeAction: options.executeAction,
@@ -98,6 +100,7 @@ export async function runPair(options: PairOptions): Promise<number> {
     out,
     err,
     now,
+    nextSteps: options.nextSteps,
   });
 
   const runFallback = async () => {

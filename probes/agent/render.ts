@@ -5,6 +5,7 @@
  */
 import type { Report } from '../report.ts';
 import type { Area, ProgressEvent } from '../runner.ts';
+import type { WatchRound } from '../watch.ts';
 import { FIRST_STEPS } from './first-steps.ts';
 
 const AREA_LABELS: Record<Area, string> = {
@@ -72,6 +73,22 @@ const VERDICT_TEXT: Record<Report['verdict'], string> = {
 };
 
 /** The readable summary printed after a check without --json. */
+/** One line per watch round on standard error: how many endpoints passed, and the time left. */
+export function watchPrinter(
+  out: { write(text: string): unknown },
+  endpoints: number,
+): (round: WatchRound, index: number, endsAt: number) => void {
+  return (round, index, endsAt) => {
+    const failed = new Set(
+      round.probes.filter((p) => p.status === 'fail').map((p) => p.target.replace(/@system$/, '')),
+    );
+    const left = Math.max(0, Math.round((endsAt - Date.now()) / 1000));
+    out.write(
+      `Watching: round ${index + 1}, ${failed.size === 0 ? 'everything answered' : `${failed.size} of ${endpoints} failed`} (${left} s left)\n`,
+    );
+  };
+}
+
 export function summaryText(report: Report): string {
   const lines = [
     '',
@@ -87,6 +104,18 @@ export function summaryText(report: Report): string {
       .join(' ');
     if (facts) lines.push(`  Facts: ${truncate(facts, 300)}`);
     lines.push(`  Evidence: ${truncate(f.evidence.join(', '), 300)}`);
+  }
+  if (report.watch) {
+    lines.push(
+      '',
+      `Watched for ${Math.round(report.watch.durationMs / 1000)} s, ${report.watch.rounds} rounds:`,
+    );
+    for (const w of report.watch.endpoints) {
+      const latency = w.latencyMs ? `, p50 ${w.latencyMs.p50} ms, p90 ${w.latencyMs.p90} ms` : '';
+      lines.push(
+        `  ${w.host}:${w.port}  failed ${w.failed} of ${w.rounds} (${Math.round(w.failureRate * 100)}%)${latency}, ${w.flaps.length} changes`,
+      );
+    }
   }
   const first = report.findings.find((f) => f.severity !== 'info') ?? report.findings[0];
   if (first) lines.push('', `First thing to do: ${FIRST_STEPS[first.id] ?? 'see the findings above.'}`);

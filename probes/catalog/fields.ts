@@ -38,6 +38,16 @@ export function isResolverAddress(text: string): boolean {
   return isIP(host) !== 0 && isPort(port);
 }
 
+/** `a.b.c.d/n` (n 0-32) or an IPv6 literal with `/n` (n 0-128). */
+export function isCidr(text: string): boolean {
+  const slash = text.lastIndexOf('/');
+  if (slash <= 0) return false;
+  const family = isIP(text.slice(0, slash));
+  const bits = text.slice(slash + 1);
+  if (family === 0 || !/^\d{1,3}$/.test(bits)) return false;
+  return Number(bits) <= (family === 4 ? 32 : 128);
+}
+
 export function isHttpsUrl(text: string): boolean {
   if (!URL.canParse(text)) return false;
   const url = new URL(text);
@@ -68,6 +78,15 @@ export const LEAVES = {
     test: (v) => isString(v) && isResolverAddress(v),
   },
   httpsUrl: { expected: 'an https:// URL', test: (v) => isString(v) && isHttpsUrl(v) },
+  httpUrl: {
+    expected: 'an http:// URL (portal checks are plain HTTP, as operating systems make them)',
+    test: (v) =>
+      isString(v) && URL.canParse(v) && new URL(v).protocol === 'http:' && new URL(v).hostname !== '',
+  },
+  cidr: {
+    expected: 'an IPv4 or IPv6 range in CIDR form (52.112.0.0/14, 2603:1063::/38)',
+    test: (v) => isString(v) && isCidr(v),
+  },
   spkiSha256: {
     expected: '64 lowercase hex digits (SHA-256 of the DER SubjectPublicKeyInfo)',
     test: (v) => isString(v) && /^[0-9a-f]{64}$/.test(v),

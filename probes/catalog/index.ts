@@ -9,9 +9,9 @@ import china from './china.json' with { type: 'json' };
 import commercial from './commercial.json' with { type: 'json' };
 import dod from './dod.json' with { type: 'json' };
 import gcch from './gcch.json' with { type: 'json' };
-import { CatalogError, validateCatalog } from './validate.ts';
+import { catalogError, validateCatalog } from './validate.ts';
 
-export { CatalogError, validateCatalog } from './validate.ts';
+export { catalogError, validateCatalog } from './validate.ts';
 
 /** The built-in catalogs by `--cloud` name; CLOUDS and the flag's validation derive from it. */
 const BUILT_IN = { commercial, gcch, dod, china };
@@ -27,16 +27,12 @@ export function isCloudName(name: string): name is CloudName {
 
 /**
  * The built-in catalog of `cloud`, validated, as a fresh copy the caller may change. Throws
- * CatalogError for a name that is not in CLOUDS (callers pass user input through here).
+ * ConfigError (catalog_invalid) for a name that is not in CLOUDS (callers pass user input through here).
  */
 export function builtInCatalog(cloud: CloudName): Catalog {
   const source = `built-in catalog "${cloud}"`;
   if (!isCloudName(cloud)) {
-    throw new CatalogError(
-      '--cloud',
-      '',
-      `expected one of ${CLOUDS.join(', ')}, got ${JSON.stringify(cloud)}`,
-    );
+    throw catalogError('--cloud', '', `expected one of ${CLOUDS.join(', ')}, got ${JSON.stringify(cloud)}`);
   }
   return validateCatalog(structuredClone(BUILT_IN[cloud]), source);
 }
@@ -50,7 +46,7 @@ export function loadCatalogFile(path: string): Catalog {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new CatalogError(path, '', `cannot read the file (${(err as Error).message})`);
+    throw catalogError(path, '', `cannot read the file (${(err as Error).message})`);
   }
   // Windows editors may save a byte-order mark, which JSON.parse refuses.
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
@@ -58,7 +54,7 @@ export function loadCatalogFile(path: string): Catalog {
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new CatalogError(path, '', `not valid JSON: ${withPosition((err as Error).message, text)}`);
+    throw catalogError(path, '', `not valid JSON: ${withPosition((err as Error).message, text)}`);
   }
   return validateCatalog(value, path);
 }

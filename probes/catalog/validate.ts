@@ -4,22 +4,14 @@
  * the file, the field path (`endpoints[2].port`) and what was expected, so `check --catalog`
  * can tell an operator exactly what to fix (exit 2).
  */
+import { ConfigError } from '../config-error.ts';
 import type { Catalog, CatalogEndpoint } from '../types.ts';
 import { describe, LEAVES, type Leaf } from './fields.ts';
 import { isPurpose, PURPOSE_NAMES, PURPOSES } from './purposes.ts';
 
-/** A catalog that cannot be used. `field` is '' when the problem is the file as a whole. */
-export class CatalogError extends Error {
-  readonly source: string;
-  readonly field: string;
-  readonly problem: string;
-  constructor(source: string, field: string, problem: string) {
-    super(field === '' ? `${source}: ${problem}` : `${source}: ${field}: ${problem}`);
-    this.name = 'CatalogError';
-    this.source = source;
-    this.field = field;
-    this.problem = problem;
-  }
+/** A catalog that cannot be used: the one ConfigError, code catalog_invalid; `field` '' for the file as a whole. */
+export function catalogError(source: string, field: string, problem: string): ConfigError {
+  return new ConfigError(problem, { code: 'catalog_invalid', source, field });
 }
 
 type Shape =
@@ -71,6 +63,11 @@ const ROOT = objectOf('a root object', {
   spkiSha256: req(leaf(LEAVES.spkiSha256)),
 });
 
+const PORTAL_CHECK = objectOf('a portal check object', {
+  url: req(leaf(LEAVES.httpUrl)),
+  expect: req(leaf(LEAVES.text)),
+});
+
 const CATALOG = objectOf('a JSON object', {
   schema: req(leaf(LEAVES.schema)),
   cloud: req(leaf(LEAVES.text)),
@@ -79,6 +76,8 @@ const CATALOG = objectOf('a JSON object', {
   publicResolvers: req(arrayOf('an array of resolver addresses', leaf(LEAVES.resolver))),
   timeSources: req(arrayOf('an array of https:// URLs', leaf(LEAVES.httpsUrl))),
   microsoftRoots: req(arrayOf('a non-empty array of roots', ROOT, true)),
+  optimizeRanges: opt(arrayOf('an array of CIDR ranges', leaf(LEAVES.cidr))),
+  portalChecks: opt(arrayOf('an array of portal checks', PORTAL_CHECK)),
   note: opt(leaf(LEAVES.text)),
 });
 
@@ -88,7 +87,7 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> =>
 /** Checks `value` against `shape`; throws at the first problem, naming its path. */
 function walk(value: unknown, shape: Shape, path: string, source: string): void {
   const fail = (expected: string) => {
-    throw new CatalogError(source, path, `expected ${expected}, got ${describe(value)}`);
+    throw catalogError(source, path, `expected ${expected}, got ${describe(value)}`);
   };
   if (shape.kind === 'leaf') {
     if (!shape.leaf.test(value)) fail(shape.leaf.expected);
@@ -105,11 +104,7 @@ function walk(value: unknown, shape: Shape, path: string, source: string): void 
   // Unknown fields first: a typo ("endpiont") explains the "missing field" that would follow.
   for (const key of Object.keys(record)) {
     if (!Object.hasOwn(shape.fields, key)) {
-      throw new CatalogError(
-        source,
-        join(path, key),
-        `unknown field; the known fields are ${known.join(', ')}`,
-      );
+      throw catalogError(source, join(path, key), `unknown field; the known fields are ${known.join(', ')}`);
     }
   }
   for (const [key, field] of Object.entries(shape.fields)) {
@@ -126,14 +121,10 @@ function checkEndpoints(endpoints: CatalogEndpoint[], source: string): void {
   endpoints.forEach((endpoint, i) => {
     const rule = PURPOSES[endpoint.purpose];
     if (rule.path === 'required' && endpoint.path === undefined) {
-      throw new CatalogError(
-        source,
-        `endpoints[${i}].path`,
-        `expected ${LEAVES.wsPath.expected}, got nothing`,
-      );
+      throw catalogError(source, `endpoints[${i}].path`, `expected ${LEAVES.wsPath.expected}, got nothing`);
     }
     if (rule.path === 'forbidden' && endpoint.path !== undefined) {
-      throw new CatalogError(
+      throw catalogError(
         source,
         `endpoints[${i}].path`,
         `expected no path (only websocket endpoints take one), got ${describe(endpoint.path)} on an endpoint of purpose ${endpoint.purpose}`,
@@ -142,7 +133,7 @@ function checkEndpoints(endpoints: CatalogEndpoint[], source: string): void {
     const key = `${endpoint.host.toLowerCase()}:${endpoint.port}`;
     const first = seen.get(key);
     if (first !== undefined) {
-      throw new CatalogError(
+      throw catalogError(
         source,
         `endpoints[${i}]`,
         `duplicate of endpoints[${first}] (${key}); each host:port may appear once`,
@@ -155,7 +146,7 @@ function checkEndpoints(endpoints: CatalogEndpoint[], source: string): void {
 /**
  * Checks that `value` is a catalog and returns it typed. `source` names where it came from
  * (a file path, or `built-in catalog "gcch"`) and starts every error message.
- * Throws CatalogError.
+ * Throws ConfigError (code catalog_invalid).
  */
 export function validateCatalog(value: unknown, source: string): Catalog {
   walk(value, CATALOG, '', source);

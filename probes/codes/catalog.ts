@@ -4,6 +4,7 @@
  * lives in catalog.json so a helpdesk can add a code without touching TypeScript; this module
  * validates it once at load, so a bad edit fails loudly instead of misleading a user later.
  */
+import { ConfigError } from '../config-error.ts';
 import { PROBE_KINDS } from '../kinds.ts';
 import type { ProbeKind } from '../types.ts';
 import raw from './catalog.json' with { type: 'json' };
@@ -48,10 +49,6 @@ export interface CodeEntry {
   /** The documents the meaning comes from, named in full (and how a number was read). */
   source: string;
   certainty: Certainty;
-}
-
-export class CatalogError extends Error {
-  readonly code = 'invalid_code_catalog';
 }
 
 const CATEGORIES: ReadonlySet<string> = new Set<CodeCategory>([
@@ -197,5 +194,5 @@ function optionalText(value: unknown, where: string): string | undefined {
 }
 
 function fail(where: string, expected: string): never {
-  throw new CatalogError(`code catalog (probes/codes/catalog.json): ${where} must be ${expected}`);
+  throw new ConfigError(`${where} must be ${expected}`, { code: 'code_catalog_invalid' });
 }

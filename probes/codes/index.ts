@@ -1,7 +1,6 @@
 /** Sign-in error codes: the catalog (catalog.ts) and the finder for chat text (find.ts). */
 export {
   allCodes,
-  CatalogError,
   type Certainty,
   type CodeCategory,
   type CodeEntry,

@@ -49,6 +49,18 @@ export const execFileRunner: CommandRunner = (cmd, args, options) =>
     );
   });
 
+/** execFile's standard output; a non-zero exit is a CommandError (for commands whose output is data). */
+export async function execStdout(
+  cmd: string,
+  args: string[],
+  options?: { signal: AbortSignal },
+): Promise<string> {
+  const out = await execFileRunner(cmd, args, options);
+  if (out.code !== 0)
+    throw new CommandError('failed', `EXIT_${out.code}`, `${cmd} exited with code ${out.code}`);
+  return out.stdout;
+}
+
 export const pathExists: PathExists = async (path) => {
   try {
     await stat(path);

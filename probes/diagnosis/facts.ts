@@ -5,6 +5,7 @@
  */
 import type { Report } from '../report.ts';
 import type { ProbeResult } from '../types.ts';
+import type { WatchEndpoint } from '../watch.ts';
 import { categoriesOf } from './addresses.ts';
 import { blockedMode, type ConnFacts, chainTop, connFacts } from './connection.ts';
 
@@ -36,6 +37,10 @@ export interface HostFacts {
   proxied: boolean;
   dns: DnsFacts;
   tcp: ConnFacts;
+  /** The route the OS picks for the host's first address (route probe), and whether the other kind of path works. */
+  route: RouteFacts;
+  /** TCP over IPv6 to the name's AAAA answer (skipped where there is none). */
+  ipv6: ConnFacts;
   tls: ConnFacts;
   https: ConnFacts;
   websocket: ConnFacts;
@@ -43,10 +48,28 @@ export interface HostFacts {
   ok: boolean;
   /** How the path refused this host, when it did: dropped, refused, unreachable, proxy_denied. */
   blockedMode: string | null;
+  /** A watch saw this endpoint both pass and fail: round one's failure is not the whole story. */
+  intermittent: boolean;
   /** For untrusted chains: unknown_ca, expired, not_yet_valid, hostname_mismatch. */
   tlsReason: string | null;
   /** The name the chain ends at: the inspecting product for an inspected chain. */
   tlsIssuer: string | null;
+}
+
+export interface RouteFacts {
+  id: string;
+  /** The route probe read a route for this host. */
+  known: boolean;
+  tunnel: boolean;
+  interface: string | null;
+  gateway: string | null;
+  /** The Optimize range holding the address, when the catalog names one. */
+  optimize: string | null;
+  /**
+   * Some other Microsoft host whose route is of the other kind (local when this one goes
+   * through a tunnel, or the reverse) connects: the path not taken would work.
+   */
+  otherPathWorks: boolean;
 }
 
 export interface Facts {
@@ -69,6 +92,12 @@ export interface Facts {
   device: { id: string; status: string; detail: Record<string, unknown> } | null;
   broker: { id: string; status: string; detail: Record<string, unknown> } | null;
   vpn: { id: string; status: string; detail: Record<string, unknown> } | null;
+  /** Per endpoint over a watch's rounds (empty without --watch); probeIds only those in the report. */
+  watch: WatchEndpoint[];
+  /** Optimize-range addresses that a tunnel carries while they still connect (hosts and media relays). */
+  optimizeTunneled: { ids: string[]; ranges: string[]; interfaces: string[]; hosts: string[] };
+  /** Portal checks that got a portal's answer (a redirect or a sign-in page) instead of the known body. */
+  portal: { ids: string[]; location: string | null; title: string | null };
   /** Probes that could not run (status error): too many and the verdict is inconclusive. */
   notRunIds: string[];
   networkProbeCount: number;
@@ -78,13 +107,32 @@ export interface Facts {
 const MISSING = (id: string): ConnFacts => ({ id, state: 'missing', code: null, detail: {} });
 
 export function deriveFacts(
-  report: Pick<Report, 'probes' | 'endpoints' | 'environment' | 'publicResolvers'>,
+  report: Pick<Report, 'probes' | 'endpoints' | 'environment' | 'publicResolvers' | 'watch'>,
   microsoftDomains: string[],
 ): Facts {
   const byId = new Map(report.probes.map((p) => [p.id, p]));
   const ofKind = (kind: string) => report.probes.filter((p) => p.kind === kind);
   const domains = [...new Set([...microsoftDomains, ...report.endpoints.map((e) => registrable(e.host))])];
+  const watch = (report.watch?.endpoints ?? []).map((w) => ({
+    ...w,
+    probeIds: w.probeIds.filter((id) => byId.has(id)),
+  }));
+  const flapping = (host: string, port: number) =>
+    watch.some((w) => w.host === host && w.port === port && w.failed > 0 && w.failed < w.rounds);
 
+  const routeOf = (host: string): Omit<RouteFacts, 'otherPathWorks'> => {
+    const p = byId.get(`route:${host}`);
+    const hop = ((p?.detail ?? {}) as { routes?: Array<Record<string, unknown>> }).routes?.[0];
+    const text = (v: unknown) => (typeof v === 'string' ? v : null);
+    return {
+      id: `route:${host}`,
+      known: p?.status === 'pass' && hop !== undefined,
+      tunnel: hop?.tunnel === true,
+      interface: text(hop?.interface),
+      gateway: text(hop?.gateway),
+      optimize: text(hop?.optimize),
+    };
+  };
   const hosts = report.endpoints.map((e): HostFacts => {
     const key = `${e.host}:${e.port}`;
     const conn = (kind: string) => {
@@ -92,6 +140,7 @@ export function deriveFacts(
       return p ? connFacts(p) : MISSING(`${kind}:${key}`);
     };
     const tcp = conn('tcp');
+    const ipv6 = conn('ipv6');
     const tls = conn('tls');
     const https = conn('https');
     const websocket = conn('websocket');
@@ -105,20 +154,30 @@ export function deriveFacts(
       proxied,
       dns: dnsFacts(e.host, report.probes, domains),
       tcp,
+      route: { ...routeOf(e.host), otherPathWorks: false },
+      ipv6,
       tls,
       https,
       websocket,
       ok: main.state === 'pass',
       blockedMode: blockedMode(tcp, [tls, https, websocket], proxied),
+      intermittent: flapping(e.host, e.port),
       tlsReason: tls.state === 'untrusted' ? String(tls.detail.reason ?? tls.code ?? 'untrusted') : null,
       tlsIssuer: chainTop(tls.detail.chain),
     };
   });
 
+  for (const h of hosts) {
+    h.route.otherPathWorks =
+      h.route.known &&
+      hosts.some(
+        (o) => o !== h && o.route.known && o.route.tunnel !== h.route.tunnel && o.tcp.state === 'pass',
+      );
+  }
   const failureCodes = (code: string) =>
     report.probes.filter((p) => p.failure?.code === code).map((p) => p.id);
   const dnsProbes = ofKind('dns');
-  const connectionKinds = new Set(['tcp', 'tls', 'https', 'websocket', 'stun', 'clock']);
+  const connectionKinds = new Set(['tcp', 'tls', 'https', 'websocket', 'stun', 'clock', 'portal']);
   const connections = report.probes.filter((p) => connectionKinds.has(p.kind));
   const clockProbe = ofKind('clock')[0];
   const stun = ofKind('stun');
@@ -165,9 +224,49 @@ export function deriveFacts(
     device: single('device'),
     broker: single('broker'),
     vpn: single('vpn'),
+    portal: portalFacts(ofKind('portal')),
+    optimizeTunneled: optimizeTunneled(hosts, report.probes),
+    watch,
     notRunIds: network.filter((p) => p.status === 'error').map((p) => p.id),
     networkProbeCount: network.length,
     microsoftDomains: domains,
+  };
+}
+
+/** Optimize traffic a tunnel carries and that still gets through (hosts by TCP, media relays by STUN). */
+function optimizeTunneled(hosts: HostFacts[], probes: ProbeResult[]): Facts['optimizeTunneled'] {
+  const works = (host: string) => {
+    const h = hosts.find((x) => x.host === host);
+    if (h) return h.tcp.state === 'pass';
+    return probes.some((p) => p.kind === 'stun' && p.target.startsWith(`${host}:`) && p.status === 'pass');
+  };
+  const out: Facts['optimizeTunneled'] = { ids: [], ranges: [], interfaces: [], hosts: [] };
+  for (const p of probes.filter((x) => x.kind === 'route' && x.status === 'pass')) {
+    const hops =
+      (
+        (p.detail ?? {}) as {
+          routes?: Array<{ tunnel?: boolean; optimize?: string | null; interface?: string }>;
+        }
+      ).routes ?? [];
+    const tunneled = hops.filter((r) => r.tunnel === true && typeof r.optimize === 'string');
+    if (tunneled.length === 0 || !works(p.target)) continue;
+    out.ids.push(p.id);
+    out.hosts.push(p.target);
+    for (const r of tunneled) {
+      if (!out.ranges.includes(r.optimize!)) out.ranges.push(r.optimize!);
+      if (r.interface && !out.interfaces.includes(r.interface)) out.interfaces.push(r.interface);
+    }
+  }
+  return out;
+}
+
+function portalFacts(probes: ProbeResult[]): Facts['portal'] {
+  const caught = probes.filter((p) => p.failure?.code === 'captive_portal');
+  const detail = (caught[0]?.detail ?? {}) as { location?: unknown; title?: unknown };
+  return {
+    ids: caught.map((p) => p.id),
+    location: typeof detail.location === 'string' ? detail.location : null,
+    title: typeof detail.title === 'string' ? detail.title : null,
   };
 }
 

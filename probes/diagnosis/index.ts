@@ -15,7 +15,7 @@ export interface Diagnosis {
   verdict: Verdict;
 }
 
-type DiagnosisInput = Pick<Report, 'probes' | 'endpoints' | 'environment' | 'publicResolvers'>;
+type DiagnosisInput = Pick<Report, 'probes' | 'endpoints' | 'environment' | 'publicResolvers' | 'watch'>;
 
 /** How an engine evaluates one parsed expression. */
 export type Evaluate<E> = (

@@ -37,7 +37,13 @@ export function parseHostPort(text: string, defaultPort = 53): { host: string; p
  * Resolves `host` to its addresses. Throws ResolveError with a DNS code (ENOTFOUND,
  * ESERVFAIL, ETIMEOUT, ECONNREFUSED…) or InterlockError; callers turn that into a result.
  */
-export async function resolveHost(host: string, ctx: ProbeContext, signal: AbortSignal): Promise<Resolved> {
+export async function resolveHost(
+  host: string,
+  ctx: ProbeContext,
+  signal: AbortSignal,
+  /** Only this family's addresses (6: AAAA answers); default both as getaddrinfo gives them. */
+  family?: 4 | 6,
+): Promise<Resolved> {
   const started = performance.now();
   if (isIP(host)) return { addresses: [host], ms: 0 };
   if (ctx.systemResolver) {
@@ -48,7 +54,7 @@ export async function resolveHost(host: string, ctx: ProbeContext, signal: Abort
     const onAbort = () => resolver.cancel();
     signal.addEventListener('abort', onAbort, { once: true });
     try {
-      const addresses = await resolver.resolve4(host);
+      const addresses = family === 6 ? await resolver.resolve6(host) : await resolver.resolve4(host);
       return { addresses, ms: performance.now() - started };
     } catch (err) {
       const code = signal.aborted ? 'ETIMEOUT' : ((err as NodeJS.ErrnoException).code ?? 'EDNS');
@@ -67,7 +73,7 @@ export async function resolveHost(host: string, ctx: ProbeContext, signal: Abort
     else signal.addEventListener('abort', fail, { once: true });
   });
   try {
-    const found = await Promise.race([lookup(host, { all: true }), aborted]);
+    const found = await Promise.race([lookup(host, { all: true, ...(family ? { family } : {}) }), aborted]);
     return { addresses: found.map((a) => a.address), ms: performance.now() - started };
   } catch (err) {
     if (err instanceof ResolveError) throw err;

@@ -4,6 +4,7 @@
  * and a refused WebSocket upgrade (undici reports a non-101 answer only as "bad upgrade").
  */
 import type { Duplex } from 'node:stream';
+import { SocketError } from './socket-error.ts';
 
 export interface ResponseHead {
   status: number;
@@ -12,26 +13,18 @@ export interface ResponseHead {
   headers: Record<string, string>;
 }
 
-/** Why no head could be read: `code` is the platform's (ECONNRESET…) or ours (EBADRESPONSE). */
-export class HeadError extends Error {
-  readonly code: string;
-  readonly aborted: boolean;
-  constructor(code: string, message: string, aborted = false) {
-    super(message);
-    this.code = code;
-    this.aborted = aborted;
-  }
-}
-
 const MAX_HEAD = 64 * 1024;
 const MAX_BODY = 64 * 1024;
 
-/** Parses the text before the blank line. Throws HeadError when it is not an HTTP status line. */
+/** Parses the text before the blank line. Throws SocketError when it is not an HTTP status line. */
 export function parseHead(text: string): ResponseHead {
   const lines = text.split('\r\n');
   const match = /^HTTP\/\d(?:\.\d)? (\d{3})(?: (.*))?$/.exec(lines[0] ?? '');
   if (!match)
-    throw new HeadError('EBADRESPONSE', `not an HTTP status line: ${JSON.stringify(lines[0]?.slice(0, 80))}`);
+    throw new SocketError(
+      'EBADRESPONSE',
+      `not an HTTP status line: ${JSON.stringify(lines[0]?.slice(0, 80))}`,
+    );
   const headers: Record<string, string> = {};
   for (const line of lines.slice(1)) {
     const colon = line.indexOf(':');
@@ -45,59 +38,54 @@ export function parseHead(text: string): ResponseHead {
 
 /**
  * Waits for a response head on `socket`. Resolves with the head and any bytes that came after
- * it; rejects with HeadError on close, error or abort. Leaves the socket paused and open.
+ * it; rejects with SocketError on close, error or abort. Leaves the socket paused and open.
  */
 export function readHead(socket: Duplex, signal: AbortSignal): Promise<{ head: ResponseHead; rest: Buffer }> {
   return new Promise((resolve, reject) => {
     let buffered = Buffer.alloc(0);
-    const done = (err: HeadError | null, value?: { head: ResponseHead; rest: Buffer }) => {
-      socket.off('data', onData);
-      socket.off('end', onEnd);
-      socket.off('close', onEnd);
-      socket.off('error', onError);
-      signal.removeEventListener('abort', onAbort);
-      socket.pause();
+    const done = (err: SocketError | null, value?: { head: ResponseHead; rest: Buffer }) => {
+      stop();
       if (err) reject(err);
       else resolve(value!);
     };
-    const onData = (chunk: Buffer) => {
-      buffered = Buffer.concat([buffered, chunk]);
-      const end = buffered.indexOf('\r\n\r\n');
-      if (end === -1) {
-        if (buffered.length > MAX_HEAD)
-          done(new HeadError('EBADRESPONSE', `response head over ${MAX_HEAD} bytes`));
-        return;
-      }
-      try {
-        const head = parseHead(buffered.subarray(0, end).toString('latin1'));
-        done(null, { head, rest: buffered.subarray(end + 4) });
-      } catch (err) {
-        done(err as HeadError);
-      }
-    };
-    const onEnd = () =>
-      done(
-        new HeadError(
-          'ECONNRESET',
-          buffered.length
-            ? 'connection closed inside the response head'
-            : 'connection closed without a response',
-        ),
-      );
-    const onError = (err: NodeJS.ErrnoException) =>
-      done(new HeadError(err.code ?? 'ESOCKET', `reading the response: ${err.message}`));
-    const onAbort = () => done(new HeadError('ETIMEDOUT', 'no response before the deadline', true));
     if (signal.aborted) {
-      onAbort();
+      socket.pause();
+      reject(deadlineError());
       return;
     }
-    signal.addEventListener('abort', onAbort, { once: true });
-    socket.on('data', onData);
-    socket.once('end', onEnd);
-    socket.once('close', onEnd);
-    socket.once('error', onError);
-    socket.resume();
+    const stop = listen(socket, signal, {
+      data(chunk) {
+        buffered = Buffer.concat([buffered, chunk]);
+        const end = buffered.indexOf('\r\n\r\n');
+        if (end === -1) {
+          if (buffered.length > MAX_HEAD)
+            done(new SocketError('EBADRESPONSE', `response head over ${MAX_HEAD} bytes`));
+          return;
+        }
+        try {
+          const head = parseHead(buffered.subarray(0, end).toString('latin1'));
+          done(null, { head, rest: buffered.subarray(end + 4) });
+        } catch (err) {
+          done(err as SocketError);
+        }
+      },
+      end: () =>
+        done(
+          new SocketError(
+            'ECONNRESET',
+            buffered.length
+              ? 'connection closed inside the response head'
+              : 'connection closed without a response',
+          ),
+        ),
+      error: (err) => done(new SocketError(err.code ?? 'ESOCKET', `reading the response: ${err.message}`)),
+      abort: () => done(deadlineError()),
+    });
   });
+}
+
+function deadlineError(): SocketError {
+  return new SocketError('ETIMEDOUT', 'no response before the deadline', true);
 }
 
 /**
@@ -121,25 +109,49 @@ export function readBodyPrefix(
   if (complete() || signal.aborted || socket.destroyed) return Promise.resolve(text(body, chunked, limit));
   return new Promise((resolve) => {
     const done = () => {
-      socket.off('data', onData);
-      socket.off('end', done);
-      socket.off('close', done);
-      socket.off('error', done);
-      signal.removeEventListener('abort', done);
-      socket.pause();
+      stop();
       resolve(text(body, chunked, limit));
     };
-    const onData = (chunk: Buffer) => {
-      body = Buffer.concat([body, chunk]);
-      if (complete()) done();
-    };
-    signal.addEventListener('abort', done, { once: true });
-    socket.on('data', onData);
-    socket.once('end', done);
-    socket.once('close', done);
-    socket.once('error', done);
-    socket.resume();
+    const stop = listen(socket, signal, {
+      data(chunk) {
+        body = Buffer.concat([body, chunk]);
+        if (complete()) done();
+      },
+      end: done,
+      error: done,
+      abort: done,
+    });
   });
+}
+
+interface Listeners {
+  data(chunk: Buffer): void;
+  /** The peer ended or the socket closed. */
+  end(): void;
+  error(err: NodeJS.ErrnoException): void;
+  abort(): void;
+}
+
+/**
+ * Starts the socket flowing into `on` until the returned stop, which removes every listener
+ * and pauses the socket again, leaving it open for whoever reads next (the tunnel, the TLS
+ * layer). Stopping twice is harmless; no listener fires before listen returns.
+ */
+function listen(socket: Duplex, signal: AbortSignal, on: Listeners): () => void {
+  socket.on('data', on.data);
+  socket.once('end', on.end);
+  socket.once('close', on.end);
+  socket.once('error', on.error);
+  signal.addEventListener('abort', on.abort, { once: true });
+  socket.resume();
+  return () => {
+    socket.off('data', on.data);
+    socket.off('end', on.end);
+    socket.off('close', on.end);
+    socket.off('error', on.error);
+    signal.removeEventListener('abort', on.abort);
+    socket.pause();
+  };
 }
 
 function text(body: Buffer, chunked: boolean, limit: number): string {

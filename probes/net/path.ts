@@ -13,7 +13,8 @@ import type { FailureCode, Phase, Phases, ProbeFailure } from '../types.ts';
 import { zeroPhases } from '../types.ts';
 import type { ResponseHead } from './http-head.ts';
 import { authority, openTunnel } from './proxy-tunnel.ts';
-import { ConnectError, classifyConnectError, connectTcp } from './tcp-connect.ts';
+import { SocketError } from './socket-error.ts';
+import { classifyConnectError, connectTcp } from './tcp-connect.ts';
 import { handshake, type TlsFacts } from './tls-handshake.ts';
 
 export type { ChainCert, TlsFacts, TrustReason } from './tls-handshake.ts';
@@ -136,7 +137,7 @@ export async function openPath(
   }
 
   let socket: Socket | undefined;
-  let lastError: ConnectError | undefined;
+  let lastError: SocketError | undefined;
   let address = addresses[0];
   const connectStarted = performance.now();
   for (const candidate of addresses) {
@@ -145,13 +146,13 @@ export async function openPath(
       socket = await connectTcp(candidate, hop.port, signal);
       break;
     } catch (err) {
-      lastError = err as ConnectError;
+      lastError = err as SocketError;
       if (lastError.aborted) break;
     }
   }
   phases.connect = ms(performance.now() - connectStarted);
   if (!socket) {
-    const e = lastError ?? new ConnectError('ENOADDRESS', `no address for ${hop.host}`);
+    const e = lastError ?? new SocketError('ENOADDRESS', `no address for ${hop.host}`);
     if (proxyUrl)
       return fail(phases, proxy, address, 'proxy', 'proxy_unreachable', e.code, `${e.message}${via}`);
     return fail(phases, proxy, address, 'connect', classifyConnectError(e), e.code, e.message);

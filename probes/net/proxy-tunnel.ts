@@ -5,7 +5,8 @@
  */
 import type { Socket } from 'node:net';
 import type { FailureCode } from '../types.ts';
-import { type HeadError, type ResponseHead, readBodyPrefix, readHead } from './http-head.ts';
+import { type ResponseHead, readBodyPrefix, readHead } from './http-head.ts';
+import type { SocketError } from './socket-error.ts';
 
 export type TunnelResult =
   | { ok: true }
@@ -48,7 +49,7 @@ export async function openTunnel(
   try {
     ({ head, rest } = await readHead(socket, signal));
   } catch (err) {
-    const e = err as HeadError;
+    const e = err as SocketError;
     const code: FailureCode = e.aborted
       ? 'timeout'
       : e.code === 'EBADRESPONSE'

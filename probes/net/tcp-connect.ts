@@ -4,21 +4,11 @@
  */
 import { connect, type Socket } from 'node:net';
 import type { FailureCode } from '../types.ts';
-
-/** A failed connect: `code` is the platform's (ECONNREFUSED…), `aborted` when the deadline hit. */
-export class ConnectError extends Error {
-  readonly code: string;
-  readonly aborted: boolean;
-  constructor(code: string, message: string, aborted = false) {
-    super(message);
-    this.code = code;
-    this.aborted = aborted;
-  }
-}
+import { SocketError } from './socket-error.ts';
 
 /**
  * Connects to `address:port`. Resolves with the connected socket (the caller owns it);
- * rejects with ConnectError and leaves no socket behind.
+ * rejects with SocketError and leaves no socket behind.
  */
 export function connectTcp(address: string, port: number, signal: AbortSignal): Promise<Socket> {
   return new Promise((resolve, reject) => {
@@ -27,7 +17,7 @@ export function connectTcp(address: string, port: number, signal: AbortSignal): 
       return;
     }
     const socket = connect({ host: address, port });
-    const settle = (err?: ConnectError) => {
+    const settle = (err?: SocketError) => {
       signal.removeEventListener('abort', onAbort);
       socket.off('connect', onConnect);
       socket.off('error', onError);
@@ -39,7 +29,7 @@ export function connectTcp(address: string, port: number, signal: AbortSignal): 
     const onConnect = () => settle();
     const onError = (err: NodeJS.ErrnoException) => {
       const code = err.code ?? 'ECONNECT';
-      settle(new ConnectError(code, `connecting to ${address}:${port}: ${code}`));
+      settle(new SocketError(code, `connecting to ${address}:${port}: ${code}`));
     };
     const onAbort = () => settle(deadlineError(address, port));
     signal.addEventListener('abort', onAbort, { once: true });
@@ -48,8 +38,8 @@ export function connectTcp(address: string, port: number, signal: AbortSignal): 
   });
 }
 
-function deadlineError(address: string, port: number): ConnectError {
-  return new ConnectError(
+function deadlineError(address: string, port: number): SocketError {
+  return new SocketError(
     'ETIMEDOUT',
     `connecting to ${address}:${port}: no answer before the deadline`,
     true,
@@ -61,7 +51,7 @@ function deadlineError(address: string, port: number): ConnectError {
  * ETIMEDOUT); an ICMP unreachable or a missing route as EHOSTUNREACH/ENETUNREACH; a local
  * firewall REJECT as EACCES/EPERM, which to the user is the same as unreachable.
  */
-export function classifyConnectError(err: ConnectError): FailureCode {
+export function classifyConnectError(err: SocketError): FailureCode {
   if (err.aborted) return 'timeout';
   switch (err.code) {
     case 'ECONNREFUSED':

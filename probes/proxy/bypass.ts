@@ -20,55 +20,53 @@ export type BypassRule =
 
 /** NO_PROXY, as curl reads it (curl 7.86+: CIDR; host:port as Go and Python read it). */
 export function parseNoProxy(text: string): BypassRule[] {
-  const rules: BypassRule[] = [];
-  for (const raw of text.split(/[,\s]+/)) {
-    const entry = raw.trim().toLowerCase();
-    if (!entry) continue;
-    if (entry === '*') {
-      rules.push({ kind: 'all' });
-      continue;
-    }
-    const cidr = parseCidr(entry);
-    if (cidr) {
-      rules.push(cidr);
-      continue;
-    }
-    const { host, port } = splitPort(entry);
-    if (isIP(host)) rules.push({ kind: 'ip', address: host, port });
-    else rules.push({ kind: 'suffix', domain: host.replace(/^\*?\./, ''), port });
-  }
-  return rules;
+  return parseEntries(text.split(/[,\s]+/), {}, (host, port) =>
+    isIP(host)
+      ? { kind: 'ip', address: host, port }
+      : { kind: 'suffix', domain: host.replace(/^\*?\./, ''), port },
+  );
 }
+
+/** Windows' markers: `<local>` is a rule, `<-loopback>` (never bypass loopback) is none for us. */
+const WINDOWS_MARKERS: Record<string, BypassRule | null> = {
+  '<local>': { kind: 'simple' },
+  '<-loopback>': null,
+};
 
 /** A Windows or macOS exception list (entries already split, or one `;`-separated string). */
 export function parseWildcardList(entries: string[] | string): BypassRule[] {
   const list = typeof entries === 'string' ? entries.split(/[;,\s]+/) : entries;
-  const rules: BypassRule[] = [];
-  for (const raw of list) {
-    const entry = raw
-      .trim()
-      .toLowerCase()
-      .replace(/^[a-z]+:\/\//, '');
-    if (!entry || entry === '<-loopback>') continue;
-    if (entry === '<local>') {
-      rules.push({ kind: 'simple' });
-      continue;
-    }
-    if (entry === '*') {
-      rules.push({ kind: 'all' });
-      continue;
-    }
-    const cidr = parseCidr(entry);
-    if (cidr) {
-      rules.push(cidr);
-      continue;
-    }
-    const { host, port } = splitPort(entry);
+  const withoutScheme = list.map((raw) => raw.trim().replace(/^[a-z]+:\/\//i, ''));
+  return parseEntries(withoutScheme, WINDOWS_MARKERS, (host, port) => {
     const pattern = host
       .replace(/[.+^${}()|[\]\\]/g, '\\$&')
       .replace(/\*/g, '.*')
       .replace(/\?/g, '.');
-    rules.push({ kind: 'glob', pattern: new RegExp(`^${pattern}$`), port });
+    return { kind: 'glob', pattern: new RegExp(`^${pattern}$`), port };
+  });
+}
+
+/**
+ * What both families read alike: blanks skipped, `*` for everything, IPv4 CIDRs. `markers`
+ * are the family's own literal entries (null: skip it); `hostRule` reads every other entry.
+ */
+function parseEntries(
+  list: string[],
+  markers: Record<string, BypassRule | null>,
+  hostRule: (host: string, port: number | undefined) => BypassRule,
+): BypassRule[] {
+  const rules: BypassRule[] = [];
+  for (const raw of list) {
+    const entry = raw.trim().toLowerCase();
+    if (!entry) continue;
+    if (Object.hasOwn(markers, entry)) {
+      const marker = markers[entry];
+      if (marker) rules.push(marker);
+      continue;
+    }
+    const shared: BypassRule | null = entry === '*' ? { kind: 'all' } : parseCidr(entry);
+    const { host, port } = splitPort(entry);
+    rules.push(shared ?? hostRule(host, port));
   }
   return rules;
 }

@@ -8,7 +8,7 @@
  */
 import { execFile } from 'node:child_process';
 import type { ProbeContext, ProxySettings, ProxySource } from '../context.ts';
-import { readEnvProxy } from './env.ts';
+import { type ProxyVariables, readEnvProxy } from './env.ts';
 import { createPacHandle, type PacHandle } from './pac-handle.ts';
 import { parseScutil, type ScutilSettings } from './scutil.ts';
 import { ProxyConfigError, redactProxyUrl, type StaticProxy, staticProxyFor } from './servers.ts';
@@ -17,7 +17,8 @@ import { INTERNET_SETTINGS_KEY, parseWinInet, type WinInetSettings } from './win
 
 export interface DiscoverOptions {
   platform: NodeJS.Platform;
-  env: Record<string, string | undefined>;
+  /** HTTPS_PROXY and its kin, as agent/config.ts read them from the environment. */
+  proxyVariables: ProxyVariables;
   /** Interlock, stand-in resolver and trust for the PAC download and the PAC's DNS functions. */
   ctx: Pick<ProbeContext, 'interlock' | 'systemResolver' | 'trustedCa'>;
   /** Runs a command from an argument list (never a shell) and resolves with its stdout. */
@@ -71,7 +72,7 @@ export interface DiscoveredProxy extends ProxySettings {
 export async function discoverProxy(options: DiscoverOptions): Promise<DiscoveredProxy> {
   const run = options.run ?? runCommand;
   const details: ProxyDetails = { platform: options.platform, problems: [] };
-  const envProxy = readEnvProxy(options.env);
+  const envProxy = readEnvProxy(options.proxyVariables);
   if (envProxy) details.envVariables = envProxy.variables;
 
   const read = async <T>(

@@ -1,9 +1,8 @@
 /**
- * Proxy settings from environment variables, read the way curl reads them: HTTPS_PROXY for
+ * Proxy settings from environment variables, used the way curl uses them: HTTPS_PROXY for
  * https URLs, HTTP_PROXY for http, ALL_PROXY for whatever has no variable of its own, and
- * NO_PROXY to bypass. Each name is read in lowercase first, then uppercase: when both are set
- * the lowercase one wins, as in curl. (curl itself ignores uppercase HTTP_PROXY, a CGI
- * safety rule; Go, Python, undici and most other tools honour it, and so do we.)
+ * NO_PROXY to bypass. agent/config.ts reads the variables (the agent's one reader of the
+ * environment), lowercase first, then uppercase, as curl does; this module makes settings of them.
  */
 import { parseNoProxy } from './bypass.ts';
 import { normalizeProxyUrl, type StaticProxy } from './servers.ts';
@@ -14,34 +13,27 @@ export interface EnvProxy {
   variables: string[];
 }
 
-const NAMES = ['https_proxy', 'http_proxy', 'all_proxy', 'no_proxy'] as const;
-type Name = (typeof NAMES)[number];
+/** The four settings, in the order they are reported: https_proxy, http_proxy, all_proxy, no_proxy. */
+export const PROXY_SETTINGS = ['https', 'http', 'all', 'noProxy'] as const;
+export type ProxySetting = (typeof PROXY_SETTINGS)[number];
+
+/** What agent/config.ts found in the environment: per setting, the variable set and its value. */
+export type ProxyVariables = Partial<Record<ProxySetting, { variable: string; value: string }>>;
 
 /**
  * The environment's proxy settings, or null when no proxy variable is set (NO_PROXY alone
  * changes nothing). Throws ProxyConfigError naming the variable when a value is not a proxy URL.
  */
-export function readEnvProxy(env: Record<string, string | undefined>): EnvProxy | null {
-  const found = new Map<Name, { variable: string; value: string }>();
-  for (const name of NAMES) {
-    for (const variable of [name, name.toUpperCase()]) {
-      const value = env[variable]?.trim();
-      // An empty value counts as unset, as curl treats it.
-      if (value) {
-        found.set(name, { variable, value });
-        break;
-      }
-    }
-  }
-  const url = (name: Name) => {
-    const entry = found.get(name);
+export function readEnvProxy(found: ProxyVariables): EnvProxy | null {
+  const url = (name: ProxySetting) => {
+    const entry = found[name];
     return entry ? normalizeProxyUrl(entry.value, entry.variable) : undefined;
   };
-  const all = url('all_proxy');
-  const https = url('https_proxy') ?? all;
-  const http = url('http_proxy') ?? all;
+  const all = url('all');
+  const https = url('https') ?? all;
+  const http = url('http') ?? all;
   if (!https && !http) return null;
-  const noProxy = found.get('no_proxy')?.value ?? '';
+  const noProxy = found.noProxy?.value ?? '';
   return {
     proxy: {
       servers: { https, http },
@@ -51,6 +43,6 @@ export function readEnvProxy(env: Record<string, string | undefined>): EnvProxy 
         .filter(Boolean),
       rules: parseNoProxy(noProxy),
     },
-    variables: [...found.values()].map((f) => f.variable),
+    variables: PROXY_SETTINGS.flatMap((name) => found[name]?.variable ?? []),
   };
 }

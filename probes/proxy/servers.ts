@@ -4,6 +4,7 @@
  * `host:port` or per-scheme lists (`http=p:80;https=p:443;socks=s:1080`); macOS holds host and
  * port separately. Everything below the parsers works with StaticProxy only.
  */
+import { ConfigError } from '../config-error.ts';
 import { type BypassRule, bypasses } from './bypass.ts';
 
 /** The proxy URL for each request scheme; absent means DIRECT for that scheme. */
@@ -25,13 +26,18 @@ export function staticProxyFor(proxy: StaticProxy, url: string): string | null {
   return bypasses(url, proxy.rules) ? null : serverFor(proxy.servers, url);
 }
 
-/** A proxy setting that cannot be used, naming where it came from and what is accepted. */
-export class ProxyConfigError extends Error {
-  /** Where the value was read: an environment variable name, a registry value, a command. */
-  readonly where: string;
+/**
+ * A proxy setting that cannot be used: the one ConfigError, code proxy_invalid, with `source`
+ * naming where the value was read (an environment variable, a registry value, a command).
+ */
+export class ProxyConfigError extends ConfigError {
   constructor(where: string, message: string) {
-    super(`${where}: ${message}`);
-    this.where = where;
+    super(message, { code: 'proxy_invalid', source: where });
+  }
+
+  /** Where the value was read (the same as `source`). */
+  get where(): string {
+    return this.source;
   }
 }
 

@@ -19,15 +19,15 @@ const NOW = Date.UTC(2026, 10, 27, 22, 30, 5);
 const WIN = {
   platform: 'win32' as const,
   home: 'C:\\Users\\alice',
-  env: {
-    APPDATA: 'C:\\Users\\alice\\AppData\\Roaming',
-    LOCALAPPDATA: 'C:\\Users\\alice\\AppData\\Local',
-    SystemRoot: 'C:\\Windows',
+  folders: {
+    appData: 'C:\\Users\\alice\\AppData\\Roaming',
+    localAppData: 'C:\\Users\\alice\\AppData\\Local',
   },
+  systemRoot: 'C:\\Windows',
   now: NOW,
 };
-const MAC = { platform: 'darwin' as const, home: '/Users/alice', env: {}, now: NOW };
-const LINUX = { platform: 'linux' as const, home: '/home/alice', env: {}, now: NOW };
+const MAC = { platform: 'darwin' as const, home: '/Users/alice', now: NOW };
+const LINUX = { platform: 'linux' as const, home: '/home/alice', now: NOW };
 
 const execs = (steps: ActionStep[]) => steps.filter((s) => s.type === 'exec').map((s) => [s.file, ...s.args]);
 

@@ -46,7 +46,7 @@ const signal = () => AbortSignal.timeout(30_000);
 describe('Linux actions, for real in a temporary HOME', () => {
   test('move_teams_cache moves the cache into a dated backup and says how to restore it', async () => {
     const dir = await home();
-    const plan = planAction('move_teams_cache', { platform: 'linux', home: dir, env: {}, now: NOW });
+    const plan = planAction('move_teams_cache', { platform: 'linux', home: dir, now: NOW });
     const outcome = await executeAction(plan, { signal: signal() });
     assert.equal(outcome.status, 'done');
     const microsoft = await readdir(join(dir, '.config', 'Microsoft'));
@@ -66,7 +66,7 @@ describe('Linux actions, for real in a temporary HOME', () => {
 
   test('a backup already in place is never overwritten', async () => {
     const dir = await home();
-    const plan = planAction('move_teams_cache', { platform: 'linux', home: dir, env: {}, now: NOW });
+    const plan = planAction('move_teams_cache', { platform: 'linux', home: dir, now: NOW });
     const move = plan.steps.find((s) => s.type === 'move' && s.locationId === 'teams-classic');
     assert.ok(move?.type === 'move');
     await mkdir(move.to);
@@ -79,7 +79,7 @@ describe('Linux actions, for real in a temporary HOME', () => {
 
   test('a folder in use is reported with what to do', async () => {
     const dir = await home();
-    const plan = planAction('move_teams_cache', { platform: 'linux', home: dir, env: {}, now: NOW });
+    const plan = planAction('move_teams_cache', { platform: 'linux', home: dir, now: NOW });
     const busy = Object.assign(new Error('resource busy'), { code: 'EBUSY' });
     const outcome = await executeAction(plan, {
       signal: signal(),
@@ -96,7 +96,7 @@ describe('Linux actions, for real in a temporary HOME', () => {
 
   test('flush_dns and resync_clock run their argument lists through the runner', async () => {
     const rec = recorder();
-    const ctx = { platform: 'linux' as const, home: '/home/x', env: {}, now: NOW };
+    const ctx = { platform: 'linux' as const, home: '/home/x', now: NOW };
     assert.equal(
       (await executeAction(planAction('flush_dns', ctx), { signal: signal(), run: rec.run })).status,
       'done',
@@ -114,7 +114,7 @@ describe('Linux actions, for real in a temporary HOME', () => {
   test('a refused command is a failed step that says it needs administrator rights', async () => {
     const rec = recorder(1, 'Failed to set ntp: Access denied');
     const outcome = await executeAction(
-      planAction('resync_clock', { platform: 'linux', home: '/h', env: {}, now: NOW }),
+      planAction('resync_clock', { platform: 'linux', home: '/h', now: NOW }),
       { signal: signal(), run: rec.run },
     );
     assert.equal(outcome.status, 'failed');
@@ -142,14 +142,14 @@ describe('Linux actions, for real in a temporary HOME', () => {
   test('the dry run changes nothing and runs nothing', async () => {
     const dir = await home();
     const rec = recorder();
-    const plan = planAction('move_teams_cache', { platform: 'linux', home: dir, env: {}, now: NOW });
+    const plan = planAction('move_teams_cache', { platform: 'linux', home: dir, now: NOW });
     const outcome = await executeAction(plan, { signal: signal(), dryRun: true, run: rec.run });
     assert.equal(outcome.status, 'dry_run');
     assert.ok(outcome.steps.every((s) => s.status === 'planned'));
     assert.deepEqual(await readdir(join(dir, '.config', 'Microsoft')), ['Microsoft Teams']);
     assert.equal(
       (
-        await executeAction(planAction('flush_dns', { platform: 'linux', home: dir, env: {}, now: NOW }), {
+        await executeAction(planAction('flush_dns', { platform: 'linux', home: dir, now: NOW }), {
           signal: signal(),
           dryRun: true,
           run: rec.run,
@@ -206,7 +206,7 @@ describe('the consent question lists only what would change', () => {
   test('moves of folders that are not there are left out; commands stay', async () => {
     const { withoutMissing } = await import('../../probes/actions/run.ts');
     const dir = await home();
-    const ctx = { platform: 'linux' as const, home: dir, env: {}, now: NOW };
+    const ctx = { platform: 'linux' as const, home: dir, now: NOW };
     const moves = await withoutMissing(planAction('move_teams_cache', ctx));
     assert.deepEqual(
       moves.steps.map((s) => (s.type === 'move' ? s.locationId : '')),

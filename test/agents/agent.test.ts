@@ -173,7 +173,7 @@ describe('when the bot cannot be reached', () => {
 
 describe('jobs the agent refuses by itself', () => {
   test('the guard knows the catalog: ids of its hosts and kinds pass, anything else is refused', () => {
-    const guard = createJobGuard({ catalog, platform: 'linux', home: '/h', env: {} });
+    const guard = createJobGuard({ catalog, platform: 'linux', home: '/h' });
     assert.ok(guard.probeIds.has('tls:login.lab.test:4431'));
     guard.check({
       v: 1,

@@ -5,13 +5,8 @@
 import assert from 'node:assert/strict';
 import { isIP } from 'node:net';
 import { describe, test } from 'node:test';
-import {
-  builtInCatalog,
-  CatalogError,
-  CLOUDS,
-  type CloudName,
-  isCloudName,
-} from '../../probes/catalog/index.ts';
+import { builtInCatalog, CLOUDS, type CloudName, isCloudName } from '../../probes/catalog/index.ts';
+import { ConfigError } from '../../probes/config-error.ts';
 
 describe('built-in catalogs', () => {
   test('CLOUDS lists the four clouds of --cloud', () => {
@@ -101,7 +96,8 @@ describe('built-in catalogs', () => {
     assert.throws(
       () => builtInCatalog('azure' as CloudName),
       (err: unknown) => {
-        assert.ok(err instanceof CatalogError);
+        assert.ok(err instanceof ConfigError);
+        assert.equal(err.code, 'catalog_invalid');
         assert.equal(err.message, '--cloud: expected one of commercial, gcch, dod, china, got "azure"');
         return true;
       },

@@ -7,7 +7,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { CatalogError, loadCatalogFile, validateCatalog } from '../../probes/catalog/index.ts';
+import { loadCatalogFile, validateCatalog } from '../../probes/catalog/index.ts';
+import { ConfigError } from '../../probes/config-error.ts';
 
 const FIXTURES = new URL('../fixtures/catalog/', import.meta.url).pathname;
 const fixture = (name: string) => join(FIXTURES, name);
@@ -30,7 +31,12 @@ const REJECTIONS: Record<string, string> = {
   'invalid-missing-schema.json': 'schema: expected "reconnect.catalog/v1", got nothing',
   'invalid-cloud-empty.json': 'cloud: expected a non-empty string, got ""',
   'invalid-unknown-top-field.json':
-    'endpoint: unknown field; the known fields are schema, cloud, endpoints, media, publicResolvers, timeSources, microsoftRoots, note',
+    'endpoint: unknown field; the known fields are schema, cloud, endpoints, media, publicResolvers, timeSources, microsoftRoots, optimizeRanges, portalChecks, note',
+  'invalid-optimize-range.json':
+    'optimizeRanges[1]: expected an IPv4 or IPv6 range in CIDR form (52.112.0.0/14, 2603:1063::/38), got "52.112.0.0"',
+  'invalid-portal-https.json':
+    'portalChecks[0].url: expected an http:// URL (portal checks are plain HTTP, as operating systems make them), got "https://www.msftconnecttest.com/connecttest.txt"',
+  'invalid-portal-no-expect.json': 'portalChecks[0].expect: expected a non-empty string, got nothing',
   'invalid-endpoints-empty.json': 'endpoints: expected a non-empty array of endpoints, got an empty array',
   'invalid-endpoint-not-object.json': 'endpoints[1]: expected an endpoint object, got "teams.lab.test:4432"',
   'invalid-endpoint-unknown-field.json':
@@ -79,7 +85,8 @@ describe('catalog file rejections', () => {
       assert.throws(
         () => loadCatalogFile(path),
         (err: unknown) => {
-          assert.ok(err instanceof CatalogError);
+          assert.ok(err instanceof ConfigError);
+          assert.equal(err.code, 'catalog_invalid');
           assert.equal(err.message, `${path}: ${message}`);
           assert.equal(err.source, path);
           return true;
@@ -105,14 +112,14 @@ describe('catalog loading', () => {
   test('a missing file names the path and the system error', () => {
     const path = join(scratch, 'absent.json');
     assert.throws(() => loadCatalogFile(path), {
-      name: 'CatalogError',
+      code: 'catalog_invalid',
       message: `${path}: cannot read the file (ENOENT: no such file or directory, open '${path}')`,
     });
   });
 
   test('a directory instead of a file is refused the same way', () => {
     assert.throws(() => loadCatalogFile(scratch), {
-      name: 'CatalogError',
+      code: 'catalog_invalid',
       message: new RegExp(`^${scratch}: cannot read the file \\(EISDIR: `),
     });
   });

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import raw from '../../probes/codes/catalog.json' with { type: 'json' };
-import { allCodes, CatalogError, loadCatalog, lookupCode, lookupDecimal } from '../../probes/codes/index.ts';
+import { allCodes, loadCatalog, lookupCode, lookupDecimal } from '../../probes/codes/index.ts';
+import { ConfigError } from '../../probes/config-error.ts';
 
 const REQUIRED = [
   'CAA20002',
@@ -156,7 +157,11 @@ describe('loadCatalog rejects a broken catalog, naming the entry and what is acc
     test(name, () => {
       assert.throws(
         () => loadCatalog(input),
-        (err: unknown) => err instanceof CatalogError && message.test(err.message),
+        (err: unknown) =>
+          err instanceof ConfigError &&
+          err.code === 'code_catalog_invalid' &&
+          /^code catalog \(probes\/codes\/catalog\.json\): /.test(err.message) &&
+          message.test(err.message),
       );
     });
   }

@@ -19,7 +19,7 @@ import { type ProbeResult, zeroPhases } from '../../probes/types.ts';
 
 const withRule = (patch: Record<string, unknown>) => ({
   ...rulesJson,
-  rules: [{ ...rulesJson.rules[1], ...patch }],
+  rules: [{ ...rulesJson.rules.find((r: { id: string }) => r.id === 'clock.skew'), ...patch }],
 });
 
 test('a rule whose condition does not parse fails loading with file, rule and parser message', () => {

@@ -32,6 +32,12 @@ export interface LabNetns {
   nsAddress: string;
   /** For RECONNECT_LAB_NETS / the interlock inside the namespace. */
   labNets: string;
+  /** Our side's interface name (more lab addresses can be added to it). */
+  outer: string;
+  /** The same veth's IPv6 (ULA) addresses and net: our side, the namespace's side. */
+  hostAddress6: string;
+  nsAddress6: string;
+  labNets6: string;
   /** Runs a command inside the namespace (argument list, no shell). */
   run(cmd: string, args: string[], options?: RunOptions): Promise<RunResult>;
   /** iptables inside the namespace, e.g. iptables('-A', 'OUTPUT', '-p', 'udp', '-j', 'DROP'). */
@@ -120,12 +126,21 @@ async function configure(name: string, n: number): Promise<LabNetns> {
   await sh('ip', ['link', 'set', outer, 'up']);
   await inNs('ip', 'addr', 'add', `${nsAddress}/24`, 'dev', inner);
   await inNs('ip', 'link', 'set', inner, 'up');
+  // IPv6 on the same link; nodad: usable at once instead of after duplicate address detection.
+  const hostAddress6 = `fd00:213:${n}::1`;
+  const nsAddress6 = `fd00:213:${n}::2`;
+  await sh('ip', ['-6', 'addr', 'add', `${hostAddress6}/64`, 'dev', outer, 'nodad']);
+  await inNs('ip', '-6', 'addr', 'add', `${nsAddress6}/64`, 'dev', inner, 'nodad');
   const etcDir = `/etc/netns/${name}`;
   return {
     name,
     hostAddress,
     nsAddress,
     labNets: `10.213.${n}.0/24`,
+    outer,
+    hostAddress6,
+    nsAddress6,
+    labNets6: `fd00:213:${n}::/64`,
     run: (cmd, args, options) => runProcess('ip', ['netns', 'exec', name, cmd, ...args], options),
     async iptables(...args) {
       await inNs('iptables', ...args);

@@ -12,12 +12,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type LabDnsServer, type LabRecord, startDnsServer } from './dns-server.ts';
 import type { LabNetns } from './netns.ts';
-import { createLabPki, type LabLeaf, type LabPki } from './pki.ts';
+import { createLabPki, type LabCa, type LabLeaf, type LabPki } from './pki.ts';
 import { type LabProxy, startProxy } from './proxy.ts';
 import { type LabStunServer, startStunServer } from './stun-server.ts';
 import { type LabTlsServer, startHttpServer, startTlsServer } from './tls-server.ts';
 
-export type CertFault = 'genuine' | 'inspection' | 'unknown-ca' | 'expired' | 'not-yet-valid' | 'wrong-host';
+export type CertFault =
+  | 'genuine'
+  | 'inspection'
+  | 'unknown-ca'
+  | 'expired'
+  | 'not-yet-valid'
+  | 'wrong-host'
+  /** Genuine, from Microsoft's new hierarchy: a second lab "Microsoft" root the catalog also names. */
+  | 'rotated'
+  /** An inspector whose intermediate copies the name of Microsoft's old issuing CA. */
+  | 'inspection-pinned-name';
 
 export interface EndpointFault {
   /** What the system resolver answers for the host. */
@@ -56,6 +66,17 @@ export interface ScenarioSpec {
   dnsDown?: boolean;
   /** The agent's own clock is off by this (libfaketime offset, e.g. '+400d'). */
   agentClock?: string;
+  /**
+   * The network's answer to the plain-HTTP portal check: the known body (default), a redirect
+   * to a sign-in page, or the sign-in page itself (a walled garden).
+   */
+  portal?: 'internet' | 'redirect' | 'page';
+  /** Per endpoint, another of our addresses to serve it from (a route can then treat it apart). */
+  endpointAddress?: Partial<Record<'auth' | 'service' | 'websocket', string>>;
+  /** The catalog's optimizeRanges. */
+  optimizeRanges?: string[];
+  /** The system resolver also answers AAAA for every endpoint: the namespace's IPv6 address (needs netns). */
+  ipv6?: boolean;
   /** Run inside this namespace: servers bind its hostAddress. */
   netns?: LabNetns;
 }
@@ -84,12 +105,38 @@ const NAMES = {
   websocket: 'go.trouter.lab.test',
 } as const;
 const MEDIA = 'relay.lab.test';
+const PORTAL_CHECK = 'connecttest.lab.test';
+/** The body the portal check expects, as Windows expects "Microsoft Connect Test". */
+export const PORTAL_EXPECT = 'Lab Connect Test';
 const BLOCK_PAGE = 'blockpage.filter.example';
 const BLOCK_PAGE_ADDRESS = '127.0.0.2';
 /** Debian's libfaketime (apt-get install libfaketime), which .ci/run installs. */
 export const LIBFAKETIME = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';
 
 let sharedPki: LabPki | undefined;
+/** The rotated hierarchy and the name-copying inspector, made once per process like the PKI. */
+let rotation: { root: LabCa; issuing: LabCa; impostor: LabCa } | undefined;
+function rotationOf(pki: LabPki) {
+  if (!rotation) {
+    const root = pki.createCa({
+      name: 'Lab Microsoft TLS RSA Root G2',
+      organization: 'Microsoft Corporation',
+    });
+    const issuing = pki.createCa({
+      name: 'Lab Microsoft TLS G2 RSA CA OCSP 02',
+      organization: 'Microsoft Corporation',
+      issuer: root,
+    });
+    // Same name as the genuine old intermediate, signed by the inspection root.
+    const impostor = pki.createCa({
+      name: pki.microsoftIntermediate.name,
+      organization: 'Microsoft Corporation',
+      issuer: pki.inspectionRoot,
+    });
+    rotation = { root, issuing, impostor };
+  }
+  return rotation;
+}
 
 export async function startScenario(spec: ScenarioSpec = {}): Promise<Scenario> {
   sharedPki ??= createLabPki();
@@ -110,7 +157,7 @@ export async function startScenario(spec: ScenarioSpec = {}): Promise<Scenario> 
       }
       const leaf = leafFor(pki, fault.cert ?? 'genuine', host);
       const server = await startTlsServer({
-        address,
+        address: spec.endpointAddress?.[purpose] ?? address,
         cert: leaf.chainPem,
         key: leaf.keyPem,
         behaviour: fault.server === 'reset' ? 'reset' : 'ok',
@@ -145,14 +192,24 @@ export async function startScenario(spec: ScenarioSpec = {}): Promise<Scenario> 
       stuns.push(s);
     }
 
+    const portal = await startHttpServer({ address, ...portalAnswer(spec.portal ?? 'internet') });
+    closers.push(() => portal.close());
+
     const systemRecords: Record<string, LabRecord> = {};
     const publicRecords: Record<string, LabRecord> = {};
     for (const purpose of Object.keys(NAMES) as Array<keyof typeof NAMES>) {
       const fault = { ...spec.all, ...spec.endpoints?.[purpose] };
-      systemRecords[NAMES[purpose]] = systemRecord(fault.dns ?? 'ok', address);
-      publicRecords[NAMES[purpose]] = publicRecord(fault.publicDns ?? 'ok', address);
+      const served = spec.endpointAddress?.[purpose] ?? address;
+      systemRecords[NAMES[purpose]] = systemRecord(fault.dns ?? 'ok', served);
+      if (spec.ipv6) {
+        if (!spec.netns)
+          throw new Error('scenario: ipv6 needs a lab namespace (its veth carries the IPv6 addresses)');
+        systemRecords[NAMES[purpose]] = { ...systemRecords[NAMES[purpose]], aaaa: [spec.netns.hostAddress6] };
+      }
+      publicRecords[NAMES[purpose]] = publicRecord(fault.publicDns ?? 'ok', served);
     }
     systemRecords[MEDIA] = { a: [address] };
+    systemRecords[PORTAL_CHECK] = { a: [address] };
     publicRecords[MEDIA] = { a: [address] };
     systemRecords[BLOCK_PAGE] = { a: [BLOCK_PAGE_ADDRESS] };
     const defaultMode = spec.dnsDown ? 'silence' : 'nxdomain';
@@ -175,7 +232,7 @@ export async function startScenario(spec: ScenarioSpec = {}): Promise<Scenario> 
       RECONNECT_SYSTEM_RESOLVER: systemDns.hostPort,
       NODE_EXTRA_CA_CERTS: join(dir, 'trusted.pem'),
     };
-    if (spec.netns) env.RECONNECT_LAB_NETS = spec.netns.labNets;
+    if (spec.netns) env.RECONNECT_LAB_NETS = `${spec.netns.labNets},${spec.netns.labNets6}`;
     if (spec.agentClock) {
       env.LD_PRELOAD = LIBFAKETIME;
       env.FAKETIME = spec.agentClock;
@@ -185,7 +242,7 @@ export async function startScenario(spec: ScenarioSpec = {}): Promise<Scenario> 
     await mkdir(env.HOME, { recursive: true });
     if (spec.caches)
       await mkdir(join(env.HOME, '.config', 'Microsoft', 'Microsoft Teams', 'Cache'), { recursive: true });
-    const trusted = [pki.microsoftRoot.certPem];
+    const trusted = [pki.microsoftRoot.certPem, rotationOf(pki).root.certPem];
     if (spec.trustInspection) trusted.push(pki.inspectionRoot.certPem);
     await writeFile(env.NODE_EXTRA_CA_CERTS, trusted.join('\n'));
 
@@ -216,7 +273,13 @@ export async function startScenario(spec: ScenarioSpec = {}): Promise<Scenario> 
       media: [{ host: MEDIA, ports: stuns.map((s) => s.port) }],
       publicResolvers: [publicDns.hostPort],
       timeSources: [`https://${NAMES.auth}:${ports.auth}/`, `https://${NAMES.service}:${ports.service}/`],
-      microsoftRoots: [{ name: pki.microsoftRoot.name, spkiSha256: pki.microsoftRoot.spkiSha256 }],
+      // Every current root, as the built-in catalogs carry them: the old one and the rotated one.
+      microsoftRoots: [pki.microsoftRoot, rotationOf(pki).root].map((r) => ({
+        name: r.name,
+        spkiSha256: r.spkiSha256,
+      })),
+      ...(spec.optimizeRanges ? { optimizeRanges: spec.optimizeRanges } : {}),
+      portalChecks: [{ url: `http://${PORTAL_CHECK}:${portal.port}/connecttest.txt`, expect: PORTAL_EXPECT }],
     };
     const catalogPath = join(dir, 'catalog.json');
     await writeFile(catalogPath, JSON.stringify(catalog, null, 2));
@@ -243,6 +306,29 @@ export async function startScenario(spec: ScenarioSpec = {}): Promise<Scenario> 
   }
 }
 
+/** What the lab's portal check server answers. */
+function portalAnswer(mode: NonNullable<ScenarioSpec['portal']>): {
+  status?: number;
+  headers?: Record<string, string>;
+  body: string;
+} {
+  switch (mode) {
+    case 'internet':
+      return { body: PORTAL_EXPECT };
+    case 'redirect':
+      return {
+        status: 302,
+        headers: { Location: 'http://wifi.lab.test/login?orig=connecttest' },
+        body: '<html><body>Redirecting to the Wi-Fi sign-in page</body></html>',
+      };
+    case 'page':
+      return {
+        headers: { 'Content-Type': 'text/html; charset=utf-8' },
+        body: '<html><head><title>Lab Guest Wi-Fi sign-in</title></head><body>Accept the terms</body></html>',
+      };
+  }
+}
+
 function pairOf(leaf: LabLeaf): { cert: string; key: string } {
   return { cert: leaf.chainPem, key: leaf.keyPem };
 }
@@ -261,6 +347,10 @@ function leafFor(pki: LabPki, fault: CertFault, host: string): LabLeaf {
       return pki.notYetValidLeaf([host]);
     case 'wrong-host':
       return pki.wrongHostLeaf();
+    case 'rotated':
+      return pki.issueLeaf({ issuer: rotationOf(pki).issuing, hosts: [host] });
+    case 'inspection-pinned-name':
+      return pki.issueLeaf({ issuer: rotationOf(pki).impostor, hosts: [host] });
   }
 }
 

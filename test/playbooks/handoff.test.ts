@@ -197,3 +197,29 @@ test('port lists collapse into ranges', () => {
   assert.equal(portRanges([3481, 3478, 3479, 3480]), '3478-3481');
   assert.equal(portRanges([443, 80, 3478, 3479]), '80, 443, 3478-3479');
 });
+
+test('a VPN finding brings the split-tunnel exclusions: every Optimize range, what is tunnelled now, the misrouted hosts', () => {
+  const withRanges = { ...catalog, optimizeRanges: ['52.112.0.0/14', '2603:1063::/38'] };
+  const h = adminHandoff({
+    catalog: withRanges,
+    findings: [
+      {
+        id: 'vpn.split_misrouted',
+        facts: { hosts: ['login.microsoftonline.com'], route: 'tun0', path: 'tunnel' },
+      },
+      { id: 'vpn.optimize_tunneled', facts: { ranges: ['52.112.0.0/14'], interface: 'tun0' } },
+    ],
+  });
+  const vpn = section(h, 'vpn');
+  assert.ok(vpn.lines.includes('  52.112.0.0/14   (tunnelled now)'));
+  assert.ok(vpn.lines.includes('  2603:1063::/38'));
+  assert.ok(vpn.lines.some((l) => l.includes('into the tunnel (tun0)')));
+  assert.ok(vpn.lines.includes('  login.microsoftonline.com'));
+  assert.ok(h.text.includes('VPN: split-tunnel exclusions'));
+  // Without a VPN finding there is no VPN section.
+  assert.ok(
+    !adminHandoff({ catalog: withRanges, findings: [{ id: 'tls.inspection' }] }).sections.some(
+      (s) => s.kind === 'vpn',
+    ),
+  );
+});

@@ -13,8 +13,8 @@ describe('cacheLocations as data', () => {
   test('Windows: classic and new Teams, WAM TokenBroker and the AAD BrokerPlugin, in Windows syntax', () => {
     const list = byId(
       cacheLocations('win32', 'C:\\Users\\alice', {
-        APPDATA: 'C:\\Users\\alice\\AppData\\Roaming',
-        LOCALAPPDATA: 'D:\\Local',
+        appData: 'C:\\Users\\alice\\AppData\\Roaming',
+        localAppData: 'D:\\Local',
       }),
     );
     assert.deepEqual(list['teams-classic'], {
@@ -70,9 +70,7 @@ describe('cacheLocations as data', () => {
       plain['teams-for-linux-flatpak'].path,
       /\.var\/app\/com\.github\.IsmaelMartinez\.teams_for_linux\//,
     );
-    const xdg = byId(
-      cacheLocations('linux', '/home/alice', { XDG_CONFIG_HOME: '/cfg', XDG_DATA_HOME: '/data' }),
-    );
+    const xdg = byId(cacheLocations('linux', '/home/alice', { configHome: '/cfg', dataHome: '/data' }));
     assert.equal(xdg['teams-for-linux'].path, '/cfg/teams-for-linux');
     assert.equal(xdg.keyring.path, '/data/keyrings');
   });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { readProxyVariables } from '../../probes/agent/config.ts';
 import { type DiscoverOptions, discoverProxy } from '../../probes/proxy/discover.ts';
 import { ProxyConfigError } from '../../probes/proxy/servers.ts';
 import { INTERNET_SETTINGS_KEY } from '../../probes/proxy/wininet.ts';
@@ -27,7 +28,7 @@ function recorded(outputs: Record<string, string | Error>): {
 
 const base = (over: Partial<DiscoverOptions>): DiscoverOptions => ({
   platform: 'linux',
-  env: {},
+  proxyVariables: {},
   ctx: labContext(),
   ...over,
 });
@@ -45,7 +46,10 @@ describe('linux', () => {
   test('environment only; no command is run', async () => {
     const { run, calls } = recorded({});
     const found = await discoverProxy(
-      base({ env: { https_proxy: 'http://p.test:3128', no_proxy: 'lab.test' }, run }),
+      base({
+        proxyVariables: readProxyVariables({ https_proxy: 'http://p.test:3128', no_proxy: 'lab.test' }),
+        run,
+      }),
     );
     assert.equal(found.source, 'env');
     assert.equal(found.url, 'http://p.test:3128');
@@ -63,13 +67,15 @@ describe('linux', () => {
 
   test('a malformed environment proxy is a configuration error naming the variable', async () => {
     await assert.rejects(
-      discoverProxy(base({ env: { HTTPS_PROXY: 'gopher://x:70' } })),
+      discoverProxy(base({ proxyVariables: readProxyVariables({ HTTPS_PROXY: 'gopher://x:70' }) })),
       (err: unknown) => err instanceof ProxyConfigError && err.where === 'HTTPS_PROXY',
     );
   });
 
   test('the reported url hides the password; forUrl keeps it', async () => {
-    const found = await discoverProxy(base({ env: { HTTPS_PROXY: 'http://u:pw@p.test:3128' } }));
+    const found = await discoverProxy(
+      base({ proxyVariables: readProxyVariables({ HTTPS_PROXY: 'http://u:pw@p.test:3128' }) }),
+    );
     assert.equal(found.url, 'http://u:***@p.test:3128');
     assert.equal(await found.forUrl('https://a.test/'), 'http://u:pw@p.test:3128');
   });
@@ -116,7 +122,11 @@ describe('win32', () => {
       netsh: await fixture('winhttp-direct.txt'),
     });
     const found = await discoverProxy(
-      base({ platform: 'win32', env: { HTTPS_PROXY: 'http://envproxy:1' }, run }),
+      base({
+        platform: 'win32',
+        proxyVariables: readProxyVariables({ HTTPS_PROXY: 'http://envproxy:1' }),
+        run,
+      }),
     );
     assert.equal(found.source, 'env');
     assert.equal(found.details.wininet?.proxyEnable, true);

@@ -1,34 +1,35 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { type Env, readProxyVariables } from '../../probes/agent/config.ts';
 import { bypasses, parseNoProxy } from '../../probes/proxy/bypass.ts';
 import { readEnvProxy } from '../../probes/proxy/env.ts';
 import { ProxyConfigError, redactProxyUrl, staticProxyFor } from '../../probes/proxy/servers.ts';
 
+/** The environment as the agent reads it: agent/config.ts picks the variables, env.ts makes the settings. */
+const fromEnv = (env: Env) => readEnvProxy(readProxyVariables(env));
+
 describe('proxy variables', () => {
   test('nothing set, or only NO_PROXY, or empty values: no proxy', () => {
-    assert.equal(readEnvProxy({}), null);
-    assert.equal(readEnvProxy({ NO_PROXY: '*' }), null);
-    assert.equal(readEnvProxy({ HTTPS_PROXY: '', https_proxy: '  ' }), null);
+    assert.equal(fromEnv({}), null);
+    assert.equal(fromEnv({ NO_PROXY: '*' }), null);
+    assert.equal(fromEnv({ HTTPS_PROXY: '', https_proxy: '  ' }), null);
   });
 
   test('either case is read; lowercase wins when both are set, as in curl', () => {
-    assert.equal(
-      readEnvProxy({ HTTPS_PROXY: 'http://upper:3128' })?.proxy.servers.https,
-      'http://upper:3128',
-    );
-    const both = readEnvProxy({ HTTPS_PROXY: 'http://upper:3128', https_proxy: 'http://lower:3128' });
+    assert.equal(fromEnv({ HTTPS_PROXY: 'http://upper:3128' })?.proxy.servers.https, 'http://upper:3128');
+    const both = fromEnv({ HTTPS_PROXY: 'http://upper:3128', https_proxy: 'http://lower:3128' });
     assert.equal(both?.proxy.servers.https, 'http://lower:3128');
     assert.deepEqual(both?.variables, ['https_proxy']);
-    const noProxy = readEnvProxy({ https_proxy: 'p:1', NO_PROXY: 'upper.test', no_proxy: 'lower.test' });
+    const noProxy = fromEnv({ https_proxy: 'p:1', NO_PROXY: 'upper.test', no_proxy: 'lower.test' });
     assert.deepEqual(noProxy?.proxy.bypass, ['lower.test']);
   });
 
   test('each scheme takes its own variable, then ALL_PROXY', () => {
-    const env = readEnvProxy({ HTTP_PROXY: 'http://plain:80', ALL_PROXY: 'socks5://fallback:1080' })!;
+    const env = fromEnv({ HTTP_PROXY: 'http://plain:80', ALL_PROXY: 'socks5://fallback:1080' })!;
     assert.equal(staticProxyFor(env.proxy, 'http://a.test/'), 'http://plain:80');
     assert.equal(staticProxyFor(env.proxy, 'https://a.test/'), 'socks5://fallback:1080');
     assert.equal(staticProxyFor(env.proxy, 'wss://a.test/'), 'socks5://fallback:1080');
-    const httpsOnly = readEnvProxy({ HTTPS_PROXY: 'proxy.corp:8080' })!;
+    const httpsOnly = fromEnv({ HTTPS_PROXY: 'proxy.corp:8080' })!;
     assert.equal(
       staticProxyFor(httpsOnly.proxy, 'https://a.test/'),
       'http://proxy.corp:8080',
@@ -38,25 +39,25 @@ describe('proxy variables', () => {
   });
 
   test('credentials are kept for use and hidden for display', () => {
-    const env = readEnvProxy({ HTTPS_PROXY: 'http://alice:s3cret@proxy.corp:3128' })!;
+    const env = fromEnv({ HTTPS_PROXY: 'http://alice:s3cret@proxy.corp:3128' })!;
     assert.equal(env.proxy.servers.https, 'http://alice:s3cret@proxy.corp:3128');
     assert.equal(redactProxyUrl(env.proxy.servers.https!), 'http://alice:***@proxy.corp:3128');
   });
 
   test('an invalid proxy URL is an error naming the variable and what is accepted', () => {
     assert.throws(
-      () => readEnvProxy({ https_proxy: 'http://' }),
+      () => fromEnv({ https_proxy: 'http://' }),
       (err: unknown) =>
         err instanceof ProxyConfigError && err.where === 'https_proxy' && /not a proxy URL/.test(err.message),
     );
     assert.throws(
-      () => readEnvProxy({ HTTP_PROXY: 'ftp://proxy:21' }),
+      () => fromEnv({ HTTP_PROXY: 'ftp://proxy:21' }),
       (err: unknown) =>
         err instanceof ProxyConfigError &&
         /^HTTP_PROXY: "ftp:\/\/proxy:21" uses ftp:\/\/; accepted are http:\/\//.test(err.message),
     );
     assert.throws(
-      () => readEnvProxy({ ALL_PROXY: 'http://[::1' }),
+      () => fromEnv({ ALL_PROXY: 'http://[::1' }),
       /ALL_PROXY: "http:\/\/\[::1" is not a proxy URL/,
     );
   });
@@ -93,12 +94,12 @@ describe('NO_PROXY matching', () => {
 
   test('"*" bypasses everything; an environment proxy then answers DIRECT', () => {
     assert.equal(bypasses('https://anything.test/', parseNoProxy('*')), true);
-    const env = readEnvProxy({ HTTPS_PROXY: 'http://p:1', NO_PROXY: '*' })!;
+    const env = fromEnv({ HTTPS_PROXY: 'http://p:1', NO_PROXY: '*' })!;
     assert.equal(staticProxyFor(env.proxy, 'https://login.microsoftonline.com/'), null);
   });
 
   test('NO_PROXY applies to the environment proxy', () => {
-    const env = readEnvProxy({ https_proxy: 'http://p:3128', no_proxy: 'lab.test' })!;
+    const env = fromEnv({ https_proxy: 'http://p:3128', no_proxy: 'lab.test' })!;
     assert.equal(staticProxyFor(env.proxy, 'https://login.lab.test/'), null);
     assert.equal(staticProxyFor(env.proxy, 'https://login.microsoftonline.com/'), 'http://p:3128');
   });

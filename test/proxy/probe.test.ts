@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { readProxyVariables } from '../../probes/agent/config.ts';
 import { type DiscoverOptions, discoverProxy } from '../../probes/proxy/discover.ts';
 import { probeProxy } from '../../probes/proxy.ts';
 import { fixture, labContext, labOptions, type PacServer, startPacServer } from './lab-context.ts';
 
 const discover = (over: Partial<DiscoverOptions>) =>
-  discoverProxy({ platform: 'linux', env: {}, ctx: labContext(), ...over });
+  discoverProxy({ platform: 'linux', proxyVariables: {}, ctx: labContext(), ...over });
 
 /** macOS settings pointing at a PAC URL, so discovery makes the source pac. */
 async function withPac(pacUrl: string, over: Partial<DiscoverOptions> = {}) {
@@ -41,7 +42,10 @@ describe('probeProxy', () => {
 
   test('an environment proxy is a pass with its (redacted) url and bypass list', async () => {
     const settings = await discover({
-      env: { HTTPS_PROXY: 'http://u:pw@p.test:3128', NO_PROXY: 'lab.test,.corp' },
+      proxyVariables: readProxyVariables({
+        HTTPS_PROXY: 'http://u:pw@p.test:3128',
+        NO_PROXY: 'lab.test,.corp',
+      }),
     });
     const result = await probeProxy({ settings }, labOptions(2000));
     assert.equal(result.status, 'pass');
@@ -125,7 +129,11 @@ describe('probeProxy', () => {
     assert.equal(fromPac.failure?.code, 'not_applicable');
     assert.deepEqual(fromPac.detail.decisions?.[0].unsupported, ['SOCKS5 s.test:1080']);
     const fromEnv = await probeProxy(
-      { settings: await discover({ env: { ALL_PROXY: 'socks5://s.test:1080' } }) },
+      {
+        settings: await discover({
+          proxyVariables: readProxyVariables({ ALL_PROXY: 'socks5://s.test:1080' }),
+        }),
+      },
       labOptions(2000),
     );
     assert.equal(fromEnv.status, 'warn');

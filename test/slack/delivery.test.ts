@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import { after, before, test } from 'node:test';
-import type { CoreEvent, Session } from '../../bot/core/types.ts';
+import type { InboundEvent, Session } from '../../bot/core/types.ts';
 import {
   appMention,
   blockAction,
@@ -22,7 +22,7 @@ import {
   USER,
 } from './harness.ts';
 
-const handled: CoreEvent[] = [];
+const handled: InboundEvent[] = [];
 let slow: ReturnType<typeof gate> | undefined;
 let started: ReturnType<typeof gate> | undefined;
 let failNext = false;
@@ -226,7 +226,7 @@ test('the port posts Block Kit and, on a 429, waits Retry-After before trying ag
 });
 
 test('when Bolt cannot even authorize in time (auth.test rate-limited), the receiver acks for it', async () => {
-  const events: CoreEvent[] = [];
+  const events: InboundEvent[] = [];
   const cold = await startHarness({
     handle: async (e) => void events.push(e),
     noStart: true,

@@ -13,7 +13,7 @@ import {
 } from '../../bot/channels/slack/channel.ts';
 import { SLACK_EVENTS_PATH, slackRoutes } from '../../bot/channels/slack/routes.ts';
 import { type BotConfig, loadBotConfig } from '../../bot/config.ts';
-import type { CoreEvent } from '../../bot/core/types.ts';
+import type { InboundEvent } from '../../bot/core/types.ts';
 import type { Logger } from '../../bot/log.ts';
 import { createServer } from '../../bot/server.ts';
 import { createMemoryStore } from '../../bot/store/memory.ts';
@@ -52,7 +52,7 @@ export interface Harness {
 
 export interface HarnessOptions
   extends Partial<Pick<SlackChannelOptions, 'retryConfig' | 'ackDeadlineMs' | 'now'>> {
-  handle: (event: CoreEvent) => Promise<unknown>;
+  handle: (event: InboundEvent) => Promise<unknown>;
   /** Skip channel.start() (auth.test), e.g. to deliver before the bot knows its ids. */
   noStart?: boolean;
   store?: Store<VersionedDoc>;

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { checkSlackSignature, SIGNATURE_WINDOW_SECONDS } from '../../bot/channels/slack/signature.ts';
-import type { CoreEvent } from '../../bot/core/types.ts';
+import type { InboundEvent } from '../../bot/core/types.ts';
 import { signSlackRequest } from '../lab/slack-api.ts';
 import {
   blockAction,
@@ -21,7 +21,7 @@ import {
   startHarness,
 } from './harness.ts';
 
-const handled: CoreEvent[] = [];
+const handled: InboundEvent[] = [];
 let h: Harness;
 
 before(async () => {

@@ -9,7 +9,9 @@ import {
   fromAppMention,
   fromBlockAction,
   fromDirectMessage,
+  fromRegisterCommand,
   fromSlashCommand,
+  fromThreadReply,
   refOf,
   type SlackBlockActions,
 } from '../../bot/channels/slack/translate.ts';
@@ -33,7 +35,7 @@ test('a DM becomes a message event keyed by the DM channel, threads or not', () 
     id: 'slack:Ev001',
     channel: 'slack',
     conversationKey: 'slack:D123',
-    conversation: { id: 'D123', ref: { channel: 'D123' } },
+    conversation: { id: 'D123', ref: { channel: 'D123' }, place: { channelId: 'D123' } },
     actor: { id: 'U1', role: 'user' },
     at: common.at,
     kind: 'message',
@@ -140,4 +142,60 @@ test('refOf rebuilds the post target from the conversation id when no ref was st
   assert.deepEqual(refOf({ id: 'C1:5.5' }), { channel: 'C1', threadTs: '5.5' });
   assert.deepEqual(refOf({ id: 'D1' }), { channel: 'D1' });
   assert.deepEqual(refOf(conversationOf('C2', '7.7')), { channel: 'C2', threadTs: '7.7' });
+});
+
+test('a reply in a channel thread is a threadReply keyed by the message; DMs, top-level posts and mentions of the bot are not', () => {
+  const reply = {
+    type: 'message',
+    channel: 'C0SUPPORT1',
+    channel_type: 'channel',
+    user: 'U9',
+    text: ' Does a proxy prompt show? ',
+    ts: '1700009000.000002',
+    thread_ts: '1700009000.000001',
+  };
+  assert.deepEqual(fromThreadReply(reply, common, 'UBOT'), {
+    id: 'slack:msg:C0SUPPORT1:1700009000.000002',
+    channel: 'slack',
+    conversationKey: 'slack:C0SUPPORT1:1700009000.000001',
+    conversation: {
+      id: 'C0SUPPORT1:1700009000.000001',
+      ref: { channel: 'C0SUPPORT1', threadTs: '1700009000.000001' },
+      place: { channelId: 'C0SUPPORT1', threadId: '1700009000.000001' },
+    },
+    actor: { id: 'U9', role: 'user' },
+    at: common.at,
+    kind: 'threadReply',
+    text: 'Does a proxy prompt show?',
+  });
+  assert.equal(fromThreadReply({ ...reply, channel: 'D1', channel_type: 'im' }, common, 'UBOT'), undefined);
+  assert.equal(fromThreadReply({ ...reply, thread_ts: undefined }, common, 'UBOT'), undefined);
+  assert.equal(fromThreadReply({ ...reply, thread_ts: reply.ts }, common, 'UBOT'), undefined);
+  assert.equal(fromThreadReply({ ...reply, bot_id: 'B1' }, common, 'UBOT'), undefined);
+  // A mention comes again as app_mention, which carries it: this copy is dropped.
+  assert.equal(fromThreadReply({ ...reply, text: '<@UBOT> rerun please' }, common, 'UBOT'), undefined);
+  assert.equal(fromThreadReply({ ...reply, text: '<@UOTHER> look' }, common, 'UBOT')?.kind, 'threadReply');
+});
+
+test('"support here" is a supportRegister event: by mention in a channel (confirmed in its thread) or by /reconnect', () => {
+  const mention = {
+    type: 'app_mention',
+    channel: 'C0SUPPORT1',
+    user: 'U9',
+    text: '<@UBOT> support here',
+    ts: '5.5',
+  };
+  const registered = fromAppMention(mention, common);
+  assert.equal(registered?.kind, 'supportRegister');
+  assert.ok(registered?.kind === 'supportRegister' && registered.confirm === 'thread');
+  assert.deepEqual(registered?.conversation.place, { channelId: 'C0SUPPORT1', threadId: '5.5' });
+  // Other words, and the same words in a DM, stay messages.
+  assert.equal(fromAppMention({ ...mention, text: '<@UBOT> support is slow' }, common)?.kind, 'message');
+  assert.equal(fromAppMention({ ...mention, channel: 'D1' }, common)?.kind, 'message');
+
+  const slash = fromRegisterCommand({ user_id: 'U9', user_name: 'lead', channel_id: 'C0SUPPORT1' }, common);
+  assert.equal(slash.kind, 'supportRegister');
+  assert.ok(slash.kind === 'supportRegister' && slash.confirm === 'reply');
+  assert.deepEqual(slash.conversation.place, { channelId: 'C0SUPPORT1' });
+  assert.deepEqual(slash.actor, { id: 'U9', name: 'lead', role: 'user' });
 });

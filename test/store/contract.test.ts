@@ -168,6 +168,21 @@ for (const [name, make] of Object.entries(factories)) {
       await store.close();
     });
 
+    test('pairing: peek answers what redeem would, and never uses the code up', async () => {
+      const clock = manualClock();
+      const store = make(clock.now);
+      const put = await store.pairing.put({ code: 'PEEK1', sessionId: 's1', ttlMs: 60_000, data: { a: 1 } });
+      await store.pairing.put({ code: 'PEEK2', sessionId: 's1', ttlMs: 60_000 });
+      for (let i = 0; i < 3; i++)
+        assert.deepEqual(await store.pairing.peek('PEEK1'), { ok: true, pairing: put });
+      assert.deepEqual(await store.pairing.peek('NOPE'), { ok: false, reason: 'unknown' });
+      assert.deepEqual(await store.pairing.redeem('PEEK1'), { ok: true, pairing: put });
+      assert.deepEqual(await store.pairing.peek('PEEK1'), { ok: false, reason: 'redeemed' });
+      clock.advance(60_000);
+      assert.deepEqual(await store.pairing.peek('PEEK2'), { ok: false, reason: 'expired' });
+      await store.close();
+    });
+
     test('counters count per fixed window', async () => {
       const clock = manualClock(60_000 * 1000);
       const store = make(clock.now);

@@ -1,7 +1,7 @@
 /**
- * Wire-test lab for the support relay: the bot assembled the way bot/app.ts will assemble it
- * (Direct Line web chat, the Slack channel behind the support front, the engine with the
- * support port, a fake agent gateway), on 127.0.0.1, with the local Slack Web API as the
+ * Wire-test lab for the support relay: the bot assembled the way bot/app.ts assembles it
+ * (Direct Line web chat, the Slack channel carrying the support threads, the engine with the
+ * support port and step, a fake agent gateway), on 127.0.0.1, with the local Slack Web API as the
  * support channel's workspace. The user talks over the Direct Line REST API; support clicks
  * and replies with signed Slack requests; agent results are the core events the gateway would
  * hand in. Outbox timers are fake: time moves only when a test moves it.
@@ -18,7 +18,7 @@ import { createSlackChannel, type SlackChannel } from '../../bot/channels/slack/
 import { SLACK_EVENTS_PATH, slackRoutes } from '../../bot/channels/slack/routes.ts';
 import { loadBotConfig } from '../../bot/config.ts';
 import { createEngine, type Engine } from '../../bot/core/engine.ts';
-import type { AgentJob, AgentPort, CoreEvent, Session } from '../../bot/core/types.ts';
+import type { AgentJob, AgentPort, CoreEvent, InboundEvent, Session } from '../../bot/core/types.ts';
 import { silentLogger } from '../../bot/log.ts';
 import { loadBuiltinPlaybooks } from '../../bot/playbooks/load.ts';
 import { createServer } from '../../bot/server.ts';
@@ -99,24 +99,24 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     },
   };
 
-  let support: Support | undefined;
-  const handle = (event: CoreEvent) => support!.handle(event);
+  let engine: Engine | undefined;
+  const handle = (event: InboundEvent) => engine!.handle(event);
   const directLine = createDirectLineChannel({
     store: store.directline,
     secret: config.directLineSecret,
     onActivity: coreBot({ handle, log: silentLogger }),
     log: silentLogger,
   });
-  const slackChannel = createSlackChannel({
+  const slack = createSlackChannel({
     settings: config.slack!,
     handle,
     dedupe: store.dedupe,
     logger: silentLogger,
     retryConfig: { retries: 0 },
   });
-  await slackChannel.start();
-  const port = createPortRouter({ webchat: createWebChatPort(directLine.port), slack: slackChannel.port });
-  support = createSupport({
+  await slack.start();
+  const port = createPortRouter({ webchat: createWebChatPort(directLine.port), slack: slack.port });
+  const support = createSupport({
     store,
     config,
     playbooks: PLAYBOOKS,
@@ -125,17 +125,17 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     timers,
     random: () => 0.5,
     ...(options.retry ? { retry: options.retry } : {}),
+    transports: { slack: slack.supportTransport({ now: timers.now }) },
   });
-  const engine = createEngine({
+  engine = createEngine({
     store,
     port,
     playbooks: PLAYBOOKS,
     clock: timers.now,
     agents,
     support: support.port,
+    steps: [support.step],
   });
-  support.attach(engine);
-  const slack = support.wrapSlack(slackChannel);
   const streams = createDirectLineStreams({ channel: directLine, log: silentLogger });
   const server = createServer({
     config,
@@ -150,7 +150,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     for (let i = 0; i < 4; i++) {
       await directLine.idle();
       await slack.idle();
-      await support!.idle();
+      await support.idle();
       await new Promise((resolve) => setImmediate(resolve));
     }
   };
@@ -167,7 +167,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     jobs,
     settle,
     async agent(session, event) {
-      const result = await support!.handle({
+      const result = await engine!.handle({
         id: `agent-event-${++agentEvents}`,
         conversationKey: session.conversationKey,
         channel: session.channel,
@@ -180,7 +180,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       return result;
     },
     async close() {
-      await support!.stop();
+      await support.stop();
       await server.close();
       await store.close();
       if (!options.api) await api.close();

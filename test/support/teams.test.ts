@@ -1,19 +1,24 @@
 /**
- * The Teams side of the support relay, at the interface the Teams channel (helper G3) will
- * implement: registration from a channel's conversation reference (registerTeamsSupport, or an
- * @mention "support here" that arrives as a message), the case posted as a new thread of the
+ * The Teams side of the support relay, at the interface the Teams channel implements:
+ * registration from a channel's conversation reference (the `supportRegister` event the Teams
+ * channel sends for an @mention "support here"), the case posted as a new thread of the
  * channel through TeamsProactive (continueConversationAsync underneath), replies addressed to
  * `;messageid=<post>`, the card updated in place, and a support reply in the thread reaching a
  * Teams user. A fake TeamsProactive records what would go to the Bot Connector.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import {
+  createTeamsTransport,
+  splitTeamsConversation,
+  type TeamsProactive,
+} from '../../bot/channels/teams/support-transport.ts';
 import { loadBotConfig } from '../../bot/config.ts';
 import { createEngine } from '../../bot/core/engine.ts';
-import type { CoreEvent, Session } from '../../bot/core/types.ts';
+import type { CoreEvent, InboundEvent, Session } from '../../bot/core/types.ts';
 import { silentLogger } from '../../bot/log.ts';
 import { createMemoryStore } from '../../bot/store/memory.ts';
-import { createSupport, type TeamsProactive } from '../../bot/support/index.ts';
+import { createSupport } from '../../bot/support/index.ts';
 import type { CaseRecord } from '../../bot/support/types.ts';
 import { fakeTimers } from '../agents/fakes.ts';
 import { FakeChannel, PLAYBOOKS } from '../core/fake-channel.ts';
@@ -67,11 +72,27 @@ function teamsEvent(
     id: `teams:${conversationId}:${++eventNo}`,
     conversationKey: `teams:${conversationId}`,
     channel: 'teams',
-    conversation: { id: conversationId, ref },
+    conversation: { id: conversationId, ref, place: splitTeamsConversation(conversationId) },
     actor: { ...actor, role: 'user' },
     at: '2026-11-27T10:00:00.000Z',
     ...body,
   } as CoreEvent;
+}
+
+/** "@Reconnect support here" typed in a thread of the channel, as the Teams channel hands it in. */
+function registerEvent(threadId: string | undefined, by: string): InboundEvent {
+  const id = threadId ? `${CHANNEL};messageid=${threadId}` : CHANNEL;
+  return {
+    id: `teams:${id}:${++eventNo}`,
+    conversationKey: `teams:${id}`,
+    channel: 'teams',
+    conversation: { id, ref: channelRef(threadId), place: splitTeamsConversation(id) },
+    actor: { id: by, role: 'user' },
+    at: '2026-11-27T10:00:00.000Z',
+    kind: 'supportRegister',
+    confirm: 'thread',
+    channelRef: channelRef(),
+  };
 }
 
 async function setup(env: Record<string, string> = {}, withTeams = true) {
@@ -92,7 +113,9 @@ async function setup(env: Record<string, string> = {}, withTeams = true) {
     port: user,
     log: silentLogger,
     timers,
-    ...(withTeams ? { teams: teams.proactive } : {}),
+    ...(withTeams
+      ? { transports: { teams: createTeamsTransport(teams.proactive, config.support.teamsChannel) } }
+      : {}),
   });
   const engine = createEngine({
     store,
@@ -100,22 +123,22 @@ async function setup(env: Record<string, string> = {}, withTeams = true) {
     playbooks: PLAYBOOKS,
     clock: timers.now,
     support: support.port,
+    steps: [support.step],
   });
-  support.attach(engine);
   await support.start();
   const amira = { id: '29:amira', name: 'Amira Haddad' };
   const say = async (text: string) => {
-    const r = await support.handle(teamsEvent('a:personal-amira', amira, { kind: 'message', text }));
+    const r = await engine.handle(teamsEvent('a:personal-amira', amira, { kind: 'message', text }));
     await support.idle();
     return r;
   };
-  return { store, support, user, teams, say, timers };
+  return { store, support, engine, user, teams, say, timers };
 }
 
-test('registerTeamsSupport stores the channel (not the thread) and confirms in the thread it came from', async () => {
-  const { store, support, teams } = await setup();
-  const result = await support.registerTeamsSupport(channelRef('1700000000555'), '29:lead');
-  assert.equal(result.ok, true);
+test('registering stores the channel (not the thread) and confirms in the thread it came from', async () => {
+  const { store, support, engine, teams } = await setup();
+  const result = await engine.handle(registerEvent('1700000000555', '29:lead'));
+  assert.equal(result.outcome, 'registered');
   const [registered] = await store.supportChannels.list();
   assert.deepEqual([registered.platform, registered.channelId], ['teams', CHANNEL]);
   assert.equal((registered.ref!.conversation as { id: string }).id, CHANNEL);
@@ -128,10 +151,10 @@ test('registerTeamsSupport stores the channel (not the thread) and confirms in t
 
 test('SUPPORT_ADMINS limits who may register; SUPPORT_TEAMS_CHANNEL needs no registration at all', async () => {
   const limited = await setup({ SUPPORT_ADMINS: '29:lead' });
-  const refused = await limited.support.registerTeamsSupport(channelRef(), '29:someone');
-  assert.equal(refused.ok, false);
+  const refused = await limited.engine.handle(registerEvent(undefined, '29:someone'));
+  assert.equal(refused.outcome, 'refused');
   assert.equal((await limited.store.supportChannels.list()).length, 0);
-  assert.equal((await limited.support.registerTeamsSupport(channelRef(), '29:lead')).ok, true);
+  assert.equal((await limited.engine.handle(registerEvent(undefined, '29:lead'))).outcome, 'registered');
   await limited.support.stop();
 
   const configured = await setup({ SUPPORT_TEAMS_CHANNEL: CHANNEL, SUPPORT_TEAMS_SERVICE_URL: SERVICE });
@@ -144,15 +167,9 @@ test('SUPPORT_ADMINS limits who may register; SUPPORT_TEAMS_CHANNEL needs no reg
 });
 
 test('a case goes to the Teams channel as a new post; its report, the card updates and the replies go to that thread', async () => {
-  const { store, support, user, teams, say } = await setup();
-  // The @mention command arrives as a message in the channel (the Teams adapter removes the mention).
-  const mention = teamsEvent(
-    `${CHANNEL};messageid=1700000000777`,
-    { id: '29:lead' },
-    { kind: 'message', text: 'support here' },
-    channelRef('1700000000777'),
-  );
-  assert.deepEqual(await support.handle(mention), { outcome: 'registered' });
+  const { store, support, engine, user, teams, say } = await setup();
+  // The @mention command arrives as the Teams channel's supportRegister event.
+  assert.equal((await engine.handle(registerEvent('1700000000777', '29:lead'))).outcome, 'registered');
 
   await say('Teams says CAA20004, windows, at home');
   await say('escalate');
@@ -176,7 +193,7 @@ test('a case goes to the Teams channel as a new post; its report, the card updat
     { kind: 'action', verb: 'case.take', data: { sessionId: session.id, version: 1 } },
     channelRef(root.id),
   );
-  await support.handle(take);
+  await engine.handle(take);
   await support.idle();
   const update = teams.updated.at(-1);
   assert.equal(update?.id, root.id);
@@ -189,7 +206,7 @@ test('a case goes to the Teams channel as a new post; its report, the card updat
   );
 
   // A reply in the thread reaches the user; the user's answer reaches the thread.
-  await support.handle(
+  await engine.handle(
     teamsEvent(
       `${CHANNEL};messageid=${root.id}`,
       { id: '29:sam', name: 'Sam Support' },
@@ -207,8 +224,8 @@ test('a case goes to the Teams channel as a new post; its report, the card updat
 });
 
 test('posts to Teams wait (parked) until the Teams transport is plugged in, then go out', async () => {
-  const { support, say, teams, timers, store } = await setup({}, false);
-  await support.registerTeamsSupport(channelRef(), '29:lead');
+  const { support, engine, say, teams, timers, store } = await setup({}, false);
+  await engine.handle(registerEvent(undefined, '29:lead'));
   await say('Teams says CAA20004, windows, at home');
   await say('escalate');
   for (let i = 0; i < 6; i++) {
@@ -216,7 +233,7 @@ test('posts to Teams wait (parked) until the Teams transport is plugged in, then
     await support.idle();
   }
   assert.ok((await store.outbox.list('parked')).length > 0);
-  await support.useTeams(teams.proactive);
+  await support.useTransport('teams', createTeamsTransport(teams.proactive));
   await support.idle();
   assert.equal((await store.outbox.list('parked')).length, 0);
   assert.ok(teams.sent.some((s) => JSON.stringify(s.activity).includes('case.take')));

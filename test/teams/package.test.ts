@@ -10,15 +10,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { colorIcon, outlineIcon } from '../../deploy/teams/icons.ts';
-import { buildTeamsPackage, PackageError, TEAMS_DIR, validateManifest } from '../../deploy/teams/package.ts';
-import { readPngInfo } from '../../deploy/teams/png.ts';
-import { readZip } from '../../deploy/teams/zip.ts';
+import { unzipSync } from 'fflate';
+import { buildTeamsPackage, pngSize, TEAMS_DIR, validateManifest } from '../../deploy/teams/package.ts';
+import { ConfigError } from '../../probes/config-error.ts';
 import { guardNetwork, type NetGuard } from './net-guard.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const APP_ID = '0f6cbd00-1111-4222-8333-444455556666';
 const ENV = { MicrosoftAppId: APP_ID, PUBLIC_URL: 'https://help.example.com' };
+
+/** The archive's entries in order, read by fflate (which checks every CRC). */
+function readZip(zip: Uint8Array): { name: string; data: Buffer }[] {
+  return Object.entries(unzipSync(zip)).map(([name, data]) => ({ name, data: Buffer.from(data) }));
+}
 
 describe('Teams app package', () => {
   let guard: NetGuard;
@@ -60,15 +64,21 @@ describe('Teams app package', () => {
     );
     assert.deepEqual(JSON.parse(entries[0].data.toString('utf8')), manifest);
     assert.deepEqual(await validateManifest(JSON.parse(entries[0].data.toString('utf8'))), []);
-    assert.deepEqual(readPngInfo(entries[1].data), { width: 192, height: 192, colorType: 6 });
-    assert.deepEqual(readPngInfo(entries[2].data), { width: 32, height: 32, colorType: 6 });
+    assert.deepEqual(pngSize(entries[1].data), { width: 192, height: 192 });
+    assert.deepEqual(pngSize(entries[2].data), { width: 32, height: 32 });
+    assert.ok(entries[1].data.equals(readFileSync(join(TEAMS_DIR, 'color.png'))));
+    assert.ok(entries[2].data.equals(readFileSync(join(TEAMS_DIR, 'outline.png'))));
   });
 
-  test('the committed icons are what icons.ts draws, and the build is reproducible', async () => {
-    assert.ok(readFileSync(join(TEAMS_DIR, 'color.png')).equals(colorIcon()));
-    assert.ok(readFileSync(join(TEAMS_DIR, 'outline.png')).equals(outlineIcon()));
+  test('the build is reproducible: the same inputs give the same bytes', async () => {
     const [a, b] = [await buildTeamsPackage(ENV), await buildTeamsPackage(ENV)];
     assert.ok(a.zip.equals(b.zip));
+  });
+
+  test('the committed icons are read from their headers; anything else is not a PNG', () => {
+    assert.deepEqual(pngSize(readFileSync(join(TEAMS_DIR, 'color.png'))), { width: 192, height: 192 });
+    assert.equal(pngSize(Buffer.from('GIF89a')), null);
+    assert.equal(pngSize(readFileSync(join(TEAMS_DIR, 'manifest.json'))), null);
   });
 
   test('schema violations are reported with their JSON path', async () => {
@@ -77,7 +87,8 @@ describe('Teams app package', () => {
       (m.bots as Record<string, unknown>[])[0].scopes = ['personal', 'everywhere'];
     });
     await assert.rejects(buildTeamsPackage(ENV, dir), (error: Error) => {
-      assert.ok(error instanceof PackageError);
+      assert.ok(error instanceof ConfigError);
+      assert.equal(error.code, 'teams_package_invalid');
       assert.match(error.message, /\/name\/short/);
       assert.match(error.message, /\/bots\/0\/scopes\/1/);
       return true;
@@ -93,11 +104,17 @@ describe('Teams app package', () => {
 
   test('an icon of the wrong size is refused', async () => {
     const dir = variant('bad-icon', () => {});
-    writeFileSync(join(dir, 'color.png'), outlineIcon());
+    writeFileSync(join(dir, 'color.png'), readFileSync(join(TEAMS_DIR, 'outline.png')));
     await assert.rejects(
       buildTeamsPackage(ENV, dir),
       /\/icons\/color: color\.png is 32×32, Teams requires 192×192/,
     );
+  });
+
+  test('an icon that is not a PNG is refused', async () => {
+    const dir = variant('not-png', () => {});
+    writeFileSync(join(dir, 'outline.png'), 'GIF89a not a png');
+    await assert.rejects(buildTeamsPackage(ENV, dir), /\/icons\/outline: outline\.png is not a PNG file/);
   });
 
   test('missing or malformed settings name the variable', async () => {

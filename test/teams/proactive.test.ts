@@ -16,10 +16,10 @@ import {
   deliveryError,
   TeamsDeliveryError,
 } from '../../bot/channels/teams/proactive.ts';
+import type { TeamsProactive } from '../../bot/channels/teams/support-transport.ts';
 import { loadBotConfig } from '../../bot/config.ts';
 import { silentLogger } from '../../bot/log.ts';
 import { asDeliveryError } from '../../bot/support/retry.ts';
-import type { TeamsProactive } from '../../bot/support/teams.ts';
 import { type BotConnector, startBotConnector } from '../lab/bot-connector.ts';
 import { labCredentials } from './credentials.ts';
 import { LAB_PASSWORD } from './harness.ts';

@@ -9,17 +9,22 @@
  */
 import { App, SocketModeReceiver } from '@slack/bolt';
 import { ConfigError, type SlackSettings } from '../../config.ts';
-import type { ChannelPort, CoreEvent } from '../../core/types.ts';
+import type { ChannelPort, InboundEvent } from '../../core/types.ts';
 import type { Logger } from '../../log.ts';
+import type { SupportTransport } from '../../ports/support-thread.ts';
 import type { DedupeStore } from '../../store/types.ts';
+import { isRegisterCommand } from '../commands.ts';
 import { boltLogger, createWebClient, platformError, type RetryOptions, webClientOptions } from './client.ts';
 import { createSlackPort } from './port.ts';
 import { SlackHttpReceiver, type SlackHttpRequest, type SlackHttpResponse } from './receiver.ts';
+import { createSlackSupportTransport } from './support-transport.ts';
 import {
   fromAppMention,
   fromBlockAction,
   fromDirectMessage,
+  fromRegisterCommand,
   fromSlashCommand,
+  fromThreadReply,
   type SlackBlockActions,
   type SlackMessageEvent,
 } from './translate.ts';
@@ -31,7 +36,7 @@ export const SLASH_COMMAND = '/reconnect';
  * The Events API subscriptions the listeners below serve, and the bot scopes the channel's
  * calls need. deploy/slack/manifest.yaml must list them all (test/slack/manifest.test.ts).
  */
-/** message.channels / message.groups: replies in support threads (bot/support/slack-front.ts). */
+/** message.channels / message.groups: replies in support threads (translate.ts fromThreadReply). */
 export const SLACK_EVENTS = ['message.im', 'app_mention', 'message.channels', 'message.groups'] as const;
 export const SLACK_SCOPES = [
   'app_mentions:read',
@@ -46,7 +51,7 @@ export const SLACK_SCOPES = [
 export interface SlackChannelOptions {
   settings: SlackSettings;
   /** The engine's entry point; may be bound after the channel is made (the engine needs `port`). */
-  handle: (event: CoreEvent) => Promise<unknown>;
+  handle: (event: InboundEvent) => Promise<unknown>;
   dedupe: DedupeStore;
   logger: Logger;
   /** Epoch ms for signature windows and event times. Default Date.now. */
@@ -67,6 +72,17 @@ export interface SlackChannel {
   stop(): Promise<void>;
   /** Resolves when the work of every HTTP delivery received so far has finished. */
   idle(): Promise<void>;
+  /** Case threads for the support relay, over the Web API (support-transport.ts). `now`: epoch ms. */
+  supportTransport(options?: { now?: () => number }): SupportTransport;
+}
+
+/** The answer to `/reconnect support-here`, from what the support relay said (the turn's `text`). */
+export function registeredText(result: unknown): string {
+  const { outcome, text } = (result ?? {}) as { outcome?: unknown; text?: unknown };
+  if (typeof text !== 'string') return 'Sorry, I could not register this channel. Please try again.';
+  return outcome === 'registered'
+    ? `${text} Make sure the Reconnect app is a member of this channel (/invite @Reconnect) so it can post here.`
+    : text;
 }
 
 const START_CHECK_MS = 5_000;
@@ -132,17 +148,22 @@ export function createSlackChannel(options: SlackChannelOptions): SlackChannel {
     return true;
   }
 
-  async function run(event: CoreEvent | undefined, retryNum: unknown): Promise<void> {
+  async function run(event: InboundEvent | undefined, retryNum: unknown): Promise<void> {
     if (event === undefined) return;
     const deliveryId = event.id.slice('slack:'.length);
     if (await duplicate(deliveryId, retryNum)) return;
     await options.handle(event);
   }
 
-  // message.im (Bolt routes every message.* under 'message'; fromDirectMessage keeps DMs only).
+  // Bolt routes every message.* under 'message': a DM is the user's, a reply in a channel's
+  // thread may be support's (the support relay knows which threads are cases).
   app.event('message', async ({ event, body, context }) => {
     const id = (body as { event_id?: string }).event_id;
-    if (id) await run(fromDirectMessage(event as SlackMessageEvent, common(id)), context.retryNum);
+    if (!id) return;
+    const message = event as SlackMessageEvent;
+    const inbound =
+      fromDirectMessage(message, common(id)) ?? fromThreadReply(message, common(id), context.botUserId);
+    await run(inbound, context.retryNum);
   });
 
   app.event('app_mention', async ({ event, body, context }) => {
@@ -151,6 +172,13 @@ export function createSlackChannel(options: SlackChannelOptions): SlackChannel {
   });
 
   app.command(SLASH_COMMAND, async ({ ack, command, respond }) => {
+    if (isRegisterCommand(command.text ?? '')) {
+      // `/reconnect support-here` registers the channel it was typed in, answered in the ack
+      // with what the support relay said (a few store writes, well inside Slack's 3 s).
+      if (await duplicate(command.trigger_id, undefined)) return ack();
+      const result = await options.handle(fromRegisterCommand(command, common(command.trigger_id)));
+      return ack({ response_type: 'ephemeral', text: registeredText(result) });
+    }
     await ack();
     if (await duplicate(command.trigger_id, undefined)) return;
     try {
@@ -177,7 +205,7 @@ export function createSlackChannel(options: SlackChannelOptions): SlackChannel {
     const actions = body as unknown as SlackBlockActions;
     const id = actions.trigger_id ?? actions.actions[0]?.action_ts;
     if (!id) return logger.warn('slack: block_actions without trigger_id or action_ts; ignored');
-    let event: CoreEvent | undefined;
+    let event: InboundEvent | undefined;
     try {
       event = fromBlockAction(actions, common(id));
     } catch (error) {
@@ -225,5 +253,11 @@ export function createSlackChannel(options: SlackChannelOptions): SlackChannel {
       await app.stop();
     },
     idle: () => http?.idle() ?? Promise.resolve(),
+    supportTransport: (transport = {}) =>
+      createSlackSupportTransport({
+        botToken: settings.botToken,
+        apiUrl: settings.apiUrl,
+        ...(transport.now ? { now: transport.now } : {}),
+      }),
   };
 }

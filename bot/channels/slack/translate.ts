@@ -7,7 +7,9 @@
  * mentioned in (`C…:<thread ts>`), so a mention in a busy channel keeps its case in one thread.
  */
 import { parseActionData } from '../../../cards/actions.ts';
-import { type CoreEvent, conversationKey } from '../../core/types.ts';
+import { channelPlace } from '../../core/place.ts';
+import { type Conversation, type CoreEvent, conversationKey, type SupportEvent } from '../../core/types.ts';
+import { isRegisterCommand } from '../commands.ts';
 
 /** Where the bot posts for a session: stored as the session's `conversation.ref`. */
 export interface SlackConversationRef {
@@ -45,14 +47,14 @@ function isDirect(channel: string, channelType?: string): boolean {
 }
 
 /** The conversation (id and ref) a message in `channel` (in thread `threadTs`) belongs to. */
-export function conversationOf(
-  channel: string,
-  threadTs?: string,
-  channelType?: string,
-): CoreEvent['conversation'] {
+export function conversationOf(channel: string, threadTs?: string, channelType?: string): Conversation {
   const ref: SlackConversationRef =
     threadTs === undefined || isDirect(channel, channelType) ? { channel } : { channel, threadTs };
-  return { id: ref.threadTs === undefined ? channel : `${channel}:${ref.threadTs}`, ref };
+  return {
+    id: ref.threadTs === undefined ? channel : `${channel}:${ref.threadTs}`,
+    ref,
+    place: channelPlace(channel, ref.threadTs),
+  };
 }
 
 /** The ref of a stored conversation; rebuilt from its id when the ref was not kept. */
@@ -74,7 +76,7 @@ interface Common {
   at: string;
 }
 
-function base(common: Common, conversation: CoreEvent['conversation'], user: { id: string; name?: string }) {
+function base(common: Common, conversation: Conversation, user: { id: string; name?: string }) {
   return {
     id: `slack:${common.deliveryId}`,
     channel: 'slack' as const,
@@ -102,9 +104,13 @@ export function fromDirectMessage(event: SlackMessageEvent, common: Common): Cor
 
 /**
  * A mention in a channel: the conversation is the thread the mention is in, or the thread it
- * starts. The mention itself (`<@U…>`) is not part of what the user said.
+ * starts. The mention itself (`<@U…>`) is not part of what the user said. "@Reconnect support
+ * here" in a channel (not a DM) asks to make it the support channel, confirmed in that thread.
  */
-export function fromAppMention(event: SlackMessageEvent, common: Common): CoreEvent | undefined {
+export function fromAppMention(
+  event: SlackMessageEvent,
+  common: Common,
+): CoreEvent | SupportEvent | undefined {
   if (event.type !== 'app_mention' || event.bot_id !== undefined) return undefined;
   if (!event.channel || !event.user || !event.ts) return undefined;
   const conversation = conversationOf(event.channel, event.thread_ts ?? event.ts, event.channel_type);
@@ -112,7 +118,32 @@ export function fromAppMention(event: SlackMessageEvent, common: Common): CoreEv
     .replace(/<@[A-Z0-9]+(\|[^>]*)?>/g, ' ')
     .replace(/\s+/g, ' ')
     .trim();
-  return { ...base(common, conversation, { id: event.user }), kind: 'message', text };
+  const from = base(common, conversation, { id: event.user });
+  if (isRegisterCommand(text) && /^[CG]/.test(event.channel))
+    return { ...from, kind: 'supportRegister', confirm: 'thread' };
+  return { ...from, kind: 'message', text };
+}
+
+/**
+ * A person's reply inside a thread of a channel (not a DM) that does not mention the bot: what
+ * support writes in a case thread (the channel subscribes to message.channels and message.groups
+ * for these). A reply that mentions the bot arrives a second time as app_mention, which carries
+ * it (as a `message`), so this copy is dropped. `botUserId`: the bot's own user id (auth.test).
+ */
+export function fromThreadReply(
+  event: SlackMessageEvent,
+  common: Common,
+  botUserId: string | undefined,
+): SupportEvent | undefined {
+  if (event.type !== 'message' || event.subtype !== undefined || event.bot_id !== undefined) return undefined;
+  const { channel, user, ts, thread_ts: threadTs } = event;
+  if (!channel || !user || !ts || !threadTs || threadTs === ts) return undefined;
+  if (isDirect(channel, event.channel_type)) return undefined;
+  const text = (event.text ?? '').trim();
+  if (botUserId && new RegExp(`<@${botUserId}[>|]`).test(text)) return undefined;
+  // One id per message (channel and ts), whichever delivery of it this is.
+  const message = { ...common, deliveryId: `msg:${channel}:${ts}` };
+  return { ...base(message, conversationOf(channel, threadTs), { id: user }), kind: 'threadReply', text };
 }
 
 /** `/reconnect [text]`, continued in the user's DM with the bot (`dmChannel`, from conversations.open). */
@@ -126,6 +157,19 @@ export function fromSlashCommand(
     ...base(common, conversationOf(dmChannel), user),
     kind: 'message',
     text: (command.text ?? '').trim(),
+  };
+}
+
+/** `/reconnect support-here` typed in `channel_id`: register that channel, answered in place. */
+export function fromRegisterCommand(
+  command: { user_id: string; user_name?: string; channel_id: string },
+  common: Common,
+): SupportEvent {
+  const user = { id: command.user_id, ...(command.user_name ? { name: command.user_name } : {}) };
+  return {
+    ...base(common, conversationOf(command.channel_id), user),
+    kind: 'supportRegister',
+    confirm: 'reply',
   };
 }
 

@@ -10,14 +10,14 @@ import {
   type TurnContext,
 } from 'botbuilder';
 import { noticeText } from '../../core/notices.ts';
-import type { CoreEvent } from '../../core/types.ts';
+import type { CoreEvent, InboundEvent } from '../../core/types.ts';
 import { type InvokeCapture, withTurn } from './port.ts';
 import { ADAPTIVE_CARD_TYPE, noticeActivity } from './render.ts';
 import { ADAPTIVE_CARD_ACTION, invokeEvent, messageEvent, TeamsInputError } from './translate.ts';
 
 /** What the Teams adapter needs of the core: one entry point for every event. */
 export interface CoreHandler {
-  handle(event: CoreEvent): Promise<unknown>;
+  handle(event: InboundEvent): Promise<unknown>;
 }
 
 const MESSAGE_TYPE = 'application/vnd.microsoft.activity.message';

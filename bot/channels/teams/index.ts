@@ -9,25 +9,27 @@
  *   const engine = createEngine({ store, port: teams.port, … });
  *   createServer({ config, store, routes: [teams.routes(engine), …] });
  *
- * Escalation (issue 8): `createTeamsProactive(teams.adapter, appId)` is the support relay's way
- * to post case threads in a Teams channel, and `routes(core, { support })` lets a channel
- * register itself with "@Reconnect support here".
+ * Escalation (issue 8): `teams.supportTransport(defaults)` is how the support relay posts case
+ * threads in a Teams channel (support-transport.ts over proactive.ts), and "@Reconnect support
+ * here" in a channel reaches the core as a `supportRegister` event (support-command.ts).
  */
 import type { TurnContext } from 'botbuilder';
 import type { Server } from 'restify';
 import type { BotFrameworkSettings } from '../../config.ts';
 import type { ChannelPort } from '../../core/types.ts';
 import type { Logger } from '../../log.ts';
+import type { SupportTransport } from '../../ports/support-thread.ts';
 import { type CredentialsFactory, createBotFrameworkAuth } from './auth.ts';
 import { type CoreHandler, TeamsBot } from './bot.ts';
 import { messagesHandler, TeamsAdapter } from './http.ts';
 import { createTeamsPort } from './port.ts';
-import { supportCommand, type TeamsSupportHooks } from './support-command.ts';
+import { createTeamsProactive } from './proactive.ts';
+import { supportCommand } from './support-command.ts';
+import { createTeamsTransport, type TeamsChannelDefaults } from './support-transport.ts';
 
 export type { CredentialsFactory } from './auth.ts';
 export type { CoreHandler } from './bot.ts';
 export { createTeamsProactive } from './proactive.ts';
-export { registrantId, type TeamsSupportHooks } from './support-command.ts';
 
 export interface TeamsChannelOptions {
   /** The bot config's Bot Framework settings (MicrosoftAppId, …); JWT validation is on when an app id is set. */
@@ -43,11 +45,10 @@ export interface TeamsChannel {
   /** The core's way into Teams conversations (replies in a turn, proactive messages otherwise). */
   port: ChannelPort;
   adapter: TeamsAdapter;
-  /**
-   * A route module for bot/server.ts: POST /api/messages delivering Teams events to `core`.
-   * `support`: "@Reconnect support here" in a channel registers it through these hooks.
-   */
-  routes(core: CoreHandler, hooks?: { support?: TeamsSupportHooks }): (server: Server) => void;
+  /** A route module for bot/server.ts: POST /api/messages delivering Teams events to `core`. */
+  routes(core: CoreHandler): (server: Server) => void;
+  /** Case threads in Teams channels, posted outside any turn; `defaults`: the configured channel's. */
+  supportTransport(defaults?: TeamsChannelDefaults): SupportTransport;
 }
 
 const SORRY = 'Something went wrong on my side. Please try again in a moment.';
@@ -78,18 +79,18 @@ export function createTeamsChannel(options: TeamsChannelOptions): TeamsChannel {
   return {
     port,
     adapter,
-    routes(core: CoreHandler, hooks: { support?: TeamsSupportHooks } = {}) {
+    routes(core: CoreHandler) {
       const bot = new TeamsBot(core);
-      const support = hooks.support;
-      const logic = support
-        ? async (context: TurnContext) => {
-            if (!(await supportCommand(context, support))) await bot.run(context);
-          }
-        : (context: TurnContext) => bot.run(context);
+      // "@Reconnect support here" is read before the activity is translated (support-command.ts).
+      const logic = async (context: TurnContext) => {
+        if (!(await supportCommand(context, core))) await bot.run(context);
+      };
       const handler = messagesHandler({ adapter, log, logic });
       return (server: Server) => {
         server.post('/api/messages', handler);
       };
     },
+    supportTransport: (defaults) =>
+      createTeamsTransport(createTeamsProactive(adapter, settings.MicrosoftAppId ?? ''), defaults),
   };
 }

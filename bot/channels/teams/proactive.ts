@@ -1,5 +1,5 @@
 /**
- * Messages to Teams outside any turn, for the support relay (bot/support/teams.ts defines what
+ * Messages to Teams outside any turn, for the support relay (support-transport.ts defines what
  * it needs as TeamsProactive). A support case starts a new thread in a Teams channel: that is the
  * Bot Connector's "create conversation" with the channel in channelData (what botbuilder's
  * TeamsInfo.sendMessageToTeamsChannel does), whose answer names the new post; replies and card
@@ -27,7 +27,7 @@ import type {
   ConversationResourceResponse,
   TurnContext,
 } from 'botbuilder';
-import type { TeamsProactive } from '../../support/teams.ts';
+import type { TeamsProactive } from './support-transport.ts';
 
 /** A failed Bot Connector call, as the support outbox reads it. */
 export class TeamsDeliveryError extends Error {

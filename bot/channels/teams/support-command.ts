@@ -2,24 +2,16 @@
  * "@Reconnect support here" in Teams: the command that makes a team's channel the support
  * channel (issue 8). It is read before the activity is translated for the core, because what
  * decides it is Teams' own: the conversation's scope (only a team's channel can receive cases,
- * never a personal or group chat) and whether the bot itself was @mentioned. The registration
- * (and its confirmation in the thread the command was typed in) is the support relay's
- * (`support.registerTeamsSupport`); a chat that is not a channel is told so here, in the turn.
+ * never a personal or group chat) and whether the bot itself was @mentioned. In a channel it
+ * becomes one `supportRegister` event for the core (the support relay registers the channel and
+ * confirms in the thread the command was typed in); a chat that is not a channel is told so here,
+ * in the turn.
  */
-import { type Activity, type ConversationReference, TurnContext } from 'botbuilder';
-import { isRegisterCommand } from '../../support/messages.ts';
-
-/** Who typed the command: the Teams user id (29:…) and, when Teams sends it, the Entra object id. */
-export interface TeamsRegistrant {
-  id: string;
-  aadObjectId?: string;
-}
-
-/** What the Teams channel needs from the support relay. */
-export interface TeamsSupportHooks {
-  /** Makes the channel of `ref` (a channel thread's reference) the support channel, and confirms there. */
-  register(ref: Partial<ConversationReference>, by: TeamsRegistrant): Promise<unknown>;
-}
+import { type Activity, TurnContext } from 'botbuilder';
+import { isRegisterCommand } from '../commands.ts';
+import type { CoreHandler } from './bot.ts';
+import { splitTeamsConversation } from './support-transport.ts';
+import { eventBase } from './translate.ts';
 
 export const ONLY_IN_A_CHANNEL =
   'Only a channel of a team can receive support cases. Add Reconnect to your support team, then write ' +
@@ -40,19 +32,11 @@ function withoutBotMention(activity: Partial<Activity>): { text: string; mention
 }
 
 /**
- * The id a registration is made (and checked against SUPPORT_ADMINS) under: the Entra object id
- * when the operator listed that one (the id an admin can look up), else the Teams user id.
- */
-export function registrantId(by: TeamsRegistrant, admins: readonly string[]): string {
-  return by.aadObjectId && admins.includes(by.aadObjectId) ? by.aadObjectId : by.id;
-}
-
-/**
  * Runs the command when `context` carries it. True when the turn is taken care of (registered,
  * refused with an explanation, or an un-mentioned command in a channel, which is not for the
  * bot); false for every other activity, which goes on to the core.
  */
-export async function supportCommand(context: TurnContext, hooks: TeamsSupportHooks): Promise<boolean> {
+export async function supportCommand(context: TurnContext, core: CoreHandler): Promise<boolean> {
   const activity = context.activity;
   // Cheap checks first: this runs before every Teams turn.
   if (activity.type !== 'message' || !activity.text || !/support/i.test(activity.text)) return false;
@@ -67,10 +51,18 @@ export async function supportCommand(context: TurnContext, hooks: TeamsSupportHo
   const ref = TurnContext.getConversationReference(activity);
   const channelData = activity.channelData as { tenant?: { id?: string } } | undefined;
   const tenantId = ref.conversation?.tenantId ?? channelData?.tenant?.id;
-  const from = activity.from;
-  await hooks.register(
-    { ...ref, conversation: { ...ref.conversation!, ...(tenantId ? { tenantId } : {}) } },
-    { id: from.id, ...(from.aadObjectId ? { aadObjectId: from.aadObjectId } : {}) },
-  );
+  const conversation = { ...ref.conversation!, ...(tenantId ? { tenantId } : {}) };
+  const place = splitTeamsConversation(conversation.id);
+  const aadObjectId = activity.from?.aadObjectId;
+  await core.handle({
+    ...eventBase(activity),
+    conversation: { id: conversation.id, ref: { ...ref, conversation }, place },
+    kind: 'supportRegister',
+    confirm: 'thread',
+    // New case threads go to the channel itself, not to the thread the command was typed in.
+    channelRef: { ...ref, conversation: { ...conversation, id: place.channelId } },
+    // SUPPORT_ADMINS may name the person by the Entra object id (the id an admin can look up).
+    ...(aadObjectId ? { aliases: [aadObjectId] } : {}),
+  });
   return true;
 }

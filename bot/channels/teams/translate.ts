@@ -6,6 +6,7 @@
 import { type Activity, TurnContext } from 'botbuilder';
 import { parseActionData } from '../../../cards/actions.ts';
 import { type Actor, type CoreEvent, conversationKey } from '../../core/types.ts';
+import { splitTeamsConversation } from './support-transport.ts';
 
 export const ADAPTIVE_CARD_ACTION = 'adaptiveCard/action';
 
@@ -37,7 +38,8 @@ function actor(activity: Partial<Activity>): Actor {
   return { id: from.id, ...(from.name ? { name: from.name } : {}), role: 'user' };
 }
 
-function base(activity: Partial<Activity>) {
+/** What every event of `activity` carries: id, conversation (with its place in a channel), actor, time. */
+export function eventBase(activity: Partial<Activity>) {
   const id = eventId(activity);
   const conversation = activity.conversation!.id;
   const at =
@@ -46,7 +48,11 @@ function base(activity: Partial<Activity>) {
     id,
     conversationKey: conversationKey('teams', conversation),
     channel: 'teams' as const,
-    conversation: { id: conversation, ref: TurnContext.getConversationReference(activity) },
+    conversation: {
+      id: conversation,
+      ref: TurnContext.getConversationReference(activity),
+      place: splitTeamsConversation(conversation),
+    },
     actor: actor(activity),
     at: Number.isNaN(at.getTime()) ? new Date().toISOString() : at.toISOString(),
   };
@@ -60,7 +66,7 @@ function actionEvent(activity: Partial<Activity>, raw: unknown): CoreEvent {
     throw new TeamsInputError('invalid_action_data', (error as Error).message);
   }
   const { verb, ...rest } = data;
-  return { ...base(activity), kind: 'action', verb, data: rest };
+  return { ...eventBase(activity), kind: 'action', verb, data: rest };
 }
 
 /** True for an Action.Submit click: a message carrying card data instead of (or besides) text. */
@@ -78,7 +84,7 @@ export function messageEvent(activity: Partial<Activity>): CoreEvent | undefined
   const mentionless = activity.recipient?.id ? TurnContext.removeRecipientMention(activity) : undefined;
   const text = (mentionless ?? activity.text ?? '').trim();
   if (text === '') return undefined;
-  return { ...base(activity), kind: 'message', text };
+  return { ...eventBase(activity), kind: 'message', text };
 }
 
 /** An `adaptiveCard/action` invoke (Action.Execute, or a card refresh) as an action event. */

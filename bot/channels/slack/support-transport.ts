@@ -1,5 +1,6 @@
 /**
- * Support threads on Slack, over the Web API directly (fetch) rather than Bolt's WebClient: the
+ * The Slack channel's side of the support relay (bot/ports/support-thread.ts): case threads on
+ * Slack, over the Web API directly (fetch) rather than Bolt's WebClient: the
  * WebClient retries on its own, with real timers, while the outbox must own every retry (its
  * clock is injected and its state survives a restart). One call per attempt; every failure is a
  * DeliveryError the outbox can act on.
@@ -10,12 +11,17 @@
  * support channel).
  */
 
-import { SLACK } from '../../cards/limits.ts';
-import { escapeSlack } from '../../cards/markdown.ts';
-import { renderSlack, type SlackMessage } from '../../cards/slack.ts';
-import { clip } from '../../cards/truncate.ts';
-import { DeliveryError, httpFailure } from './retry.ts';
-import type { SupportTarget, SupportTransport, ThreadMessage } from './types.ts';
+import { SLACK } from '../../../cards/limits.ts';
+import { escapeSlack } from '../../../cards/markdown.ts';
+import { renderSlack, type SlackMessage } from '../../../cards/slack.ts';
+import { clip } from '../../../cards/truncate.ts';
+import {
+  DeliveryError,
+  httpFailure,
+  type SupportTarget,
+  type SupportTransport,
+  type ThreadMessage,
+} from '../../ports/support-thread.ts';
 
 export interface SlackTransportOptions {
   botToken: string;
@@ -61,7 +67,7 @@ export function slackMessage(message: ThreadMessage): SlackMessage | { text: str
   }
 }
 
-export function createSlackTransport(options: SlackTransportOptions): SupportTransport {
+export function createSlackSupportTransport(options: SlackTransportOptions): SupportTransport {
   const now = options.now ?? Date.now;
   const timeoutMs = options.timeoutMs ?? 20_000;
 

@@ -1,16 +1,17 @@
 /**
- * Support threads in a Teams channel. A message sent to the channel's conversation starts a new
- * thread (a new post); a reply goes to `<channel id>;messageid=<post id>`. Sending outside a turn
- * is the Teams channel's business (botbuilder's continueConversationAsync, helper G3's module):
- * this file is written against the small TeamsProactive interface so that every botbuilder
- * import stays in bot/channels/teams*.
+ * The Teams channel's side of the support relay (bot/ports/support-thread.ts): case threads in a
+ * Teams channel. A message sent to the channel's conversation starts a new thread (a new post); a
+ * reply goes to `<channel id>;messageid=<post id>`. Sending outside a turn is proactive.ts's
+ * (botbuilder's continueConversationAsync); this file is written against the small TeamsProactive
+ * interface, so tests can record what would go to the Bot Connector.
  *
  * The Bot Connector has no message metadata, so there is no `find`: a retry after an ambiguous
  * failure may post twice on Teams (the outbox still never re-sends a delivered message).
  */
-import { summaryLine } from '../../cards/summary.ts';
-import { adaptiveAttachment, renderTeams } from '../../cards/teams.ts';
-import type { SupportTarget, SupportTransport, ThreadMessage } from './types.ts';
+import { summaryLine } from '../../../cards/summary.ts';
+import { adaptiveAttachment, renderTeams } from '../../../cards/teams.ts';
+import { type ChannelPlace, channelPlace } from '../../core/place.ts';
+import type { SupportTarget, SupportTransport, ThreadMessage } from '../../ports/support-thread.ts';
 
 /** What the Teams channel must expose for proactive messages (continueConversationAsync). */
 export interface TeamsProactive {
@@ -23,19 +24,9 @@ export interface TeamsProactive {
 const THREAD = ';messageid=';
 
 /** A Teams conversation id split into its channel and, inside a thread, the thread's root post. */
-export function splitTeamsConversation(id: string): { channelId: string; threadId?: string } {
+export function splitTeamsConversation(id: string): ChannelPlace {
   const at = id.indexOf(THREAD);
-  return at < 0 ? { channelId: id } : { channelId: id.slice(0, at), threadId: id.slice(at + THREAD.length) };
-}
-
-/** True when a Teams conversation reference is a channel's (a team), not a personal or group chat. */
-export function isChannelRef(ref: unknown): boolean {
-  const conversation = (ref as { conversation?: { conversationType?: unknown; id?: unknown } } | undefined)
-    ?.conversation;
-  return (
-    conversation?.conversationType === 'channel' ||
-    (typeof conversation?.id === 'string' && /@thread\.(tacv2|skype)/.test(conversation.id))
-  );
+  return at < 0 ? channelPlace(id) : channelPlace(id.slice(0, at), id.slice(at + THREAD.length));
 }
 
 /**
@@ -62,8 +53,18 @@ export function channelRef(
   };
 }
 
-function threadRef(target: SupportTarget, threadId: string): Record<string, unknown> {
-  const ref = channelRef(target);
+/** Where the operator's configured channel (SUPPORT_TEAMS_CHANNEL) is reached. */
+export interface TeamsChannelDefaults {
+  serviceUrl?: string;
+  tenantId?: string;
+}
+
+function threadRef(
+  target: SupportTarget,
+  threadId: string,
+  defaults: TeamsChannelDefaults,
+): Record<string, unknown> {
+  const ref = channelRef(target, defaults.serviceUrl, defaults.tenantId);
   return {
     ...ref,
     conversation: { ...(ref.conversation as object), id: `${target.channelId}${THREAD}${threadId}` },
@@ -90,11 +91,23 @@ export function teamsActivity(message: ThreadMessage): Record<string, unknown> {
   }
 }
 
-export function createTeamsTransport(proactive: TeamsProactive): SupportTransport {
+/**
+ * The support transport over `proactive`. `defaults`: the service URL and tenant of the channel
+ * the operator configured (config.support.teamsChannel), for targets that carry no reference.
+ */
+export function createTeamsTransport(
+  proactive: TeamsProactive,
+  defaults: TeamsChannelDefaults = {},
+): SupportTransport {
+  const root = (target: SupportTarget) => channelRef(target, defaults.serviceUrl, defaults.tenantId);
   return {
-    startThread: (target, message) => proactive.send(channelRef(target), teamsActivity(message)),
-    reply: (target, threadId, message) => proactive.send(threadRef(target, threadId), teamsActivity(message)),
+    startThread: (target, message) => proactive.send(root(target), teamsActivity(message)),
+    reply: (target, threadId, message) =>
+      proactive.send(threadRef(target, threadId, defaults), teamsActivity(message)),
     update: (target, threadId, messageId, message) =>
-      proactive.update(threadRef(target, threadId), messageId, { ...teamsActivity(message), id: messageId }),
+      proactive.update(threadRef(target, threadId, defaults), messageId, {
+        ...teamsActivity(message),
+        id: messageId,
+      }),
   };
 }
