@@ -34,6 +34,10 @@ import { createEngine, type Engine } from './core/engine.ts';
 import type { InboundEvent, Session } from './core/types.ts';
 import { clampTurnText } from './limits.ts';
 import type { Logger } from './log.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
+import { metricsRoutes } from './metrics-route.ts';
+import { observeStore } from './observe-store.ts';
+import { observeTurns } from './observe-turn.ts';
 import { loadBuiltinPlaybooks } from './playbooks/load.ts';
 import type { PlaybookSet } from './playbooks/types.ts';
 import { createServer, type RouteModule } from './server.ts';
@@ -77,6 +81,8 @@ export interface StartOptions {
    * test knobs (heartbeat, reconnect grace, progress interval) and another bundle to serve.
    */
   agents?: false | (AgentKnobs & { bundlePath?: string; agentsDir?: string });
+  /** Where /metrics reads from; default a registry of this bot's own. */
+  metrics?: Metrics;
 }
 
 /** The gateway's timing settings a caller may change. */
@@ -108,6 +114,7 @@ export interface RunningBot {
   agents?: AgentGateway;
   /** The support relay (issue 8), a step of the engine's turns; `idle()` for tests. */
   support: Support;
+  metrics: Metrics;
   close(): Promise<void>;
 }
 
@@ -120,19 +127,25 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
   // REDIS_URL: replicas share the Redis store, a bus, the pairing limiter and web chat streams.
   const cluster = ownStore && config.redisUrl ? await openCluster({ url: config.redisUrl, log }) : undefined;
   // The store holds sessions as opaque versioned JSON, whatever type parameter it was made with.
-  const store = (options.store ??
-    cluster?.store ??
-    openSqliteStore<Session>({ dataDir: config.dataDir })) as Store<Session>;
+  const metrics = options.metrics ?? createMetrics();
+  const store = observeStore(
+    (options.store ??
+      cluster?.store ??
+      openSqliteStore<Session>({ dataDir: config.dataDir })) as Store<Session>,
+    metrics,
+  );
   const stopped: (() => Promise<void>)[] = [];
   try {
     // Every event goes to the engine, whose turn runs the support relay and the agent lifecycle
     // as steps. Bound once it exists; no event can arrive before the server listens.
     let engine: Engine | undefined;
-    const handle = async (event: InboundEvent) => {
+    // Every event in a log context with its ids, and counted (bot/observe-turn.ts).
+    const handle = observeTurns({ metrics, log }, async (event: InboundEvent) => {
       if (engine === undefined) throw new Error('an event arrived before the engine was built');
       // Message length per turn (issue 16): Direct Line refuses longer posts; here the rest is cut.
       return engine.handle(clampTurnText(event, config.limits.turnTextChars));
-    };
+    });
+    metrics.watch({ outbox: () => outboxCounts(store) });
 
     const directLine = createDirectLineChannel({
       store: store.directline,
@@ -191,6 +204,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
         ...(cluster ? { bus: cluster.bus, replicaId: cluster.replicaId } : {}),
       });
       routes.push(agentGatewayRoutes(agents), agentDownloadRoutes({ log, bundlePath }));
+      metrics.watch({ agentsConnected: () => agents!.connections });
       // The /go page: the short link of the pairing card (issue 12).
       routes.push(goRoutes({ pairing, log, agentsDir, clientIp: knobs.clientIp }));
       // Only if the start fails from here on; a running server closes it through the route.
@@ -239,6 +253,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       routes: [
         directLineRoutes({ channel: directLine, streams, log, publicUrl: config.publicUrl }),
         ...routes,
+        metricsRoutes(metrics),
         ...(options.routes ?? []),
         // Last: its `/:file` route must not shadow anything registered by other modules.
         webChatPage({ root: options.webRoot ?? DEFAULT_WEB_ROOT, log }),
@@ -253,6 +268,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       directLine,
       engine,
       support,
+      metrics,
       ...(slack ? { slack } : {}),
       ...(teams ? { teams } : {}),
       ...(agents ? { agents } : {}),
@@ -269,4 +285,12 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
     if (ownStore) await (cluster ?? store).close();
     throw error;
   }
+}
+
+/** Outbox messages waiting, per status, for the metrics' gauge. */
+async function outboxCounts(store: Store<Session>): Promise<Record<'pending' | 'parked' | 'dead', number>> {
+  const [pending, parked, dead] = await Promise.all(
+    (['pending', 'parked', 'dead'] as const).map((status) => store.outbox.list(status)),
+  );
+  return { pending: pending.length, parked: parked.length, dead: dead.length };
 }
