@@ -91,6 +91,15 @@ const CASES: Record<string, SlackRequest> = {
   // Found by the fuzz suite: an interaction of no kind, or an unknown one, made Bolt's routing throw.
   'an interaction without a type': button({ type: undefined }),
   'an interaction of an unknown type': button({ type: 'foo' }),
+  // Also found by it: Bolt keys its client pool by team id in a plain object.
+  'a team id of constructor': {
+    contentType: 'application/json',
+    body: JSON.parse(JSON.stringify(message({}))).body.replace(
+      '"team_id":"TLAB00001"',
+      '"team_id":"constructor"',
+    ),
+  },
+  'a team id of __proto__': button({ team: { id: '__proto__' } }),
   shortcut: form({
     type: 'shortcut',
     callback_id: 'x',

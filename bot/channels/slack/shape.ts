@@ -99,9 +99,36 @@ function interactionProblem(body: Fields): string | undefined {
  * What is wrong with a parsed Slack body, or undefined when the listeners can read it.
  * `payloadText` (an interaction's JSON) is checked for nesting as the body reader checks JSON.
  */
+/** Slack's workspace, enterprise and app ids: upper-case letters and digits. */
+const SLACK_ID = /^[A-Z0-9]{1,40}$/;
+
+/**
+ * The ids Bolt keys its per-workspace client pool by. Bolt indexes a plain object with them, so
+ * a team id of "constructor" or "__proto__" reached Object.prototype and threw (found by the
+ * fuzz suite): only Slack-shaped ids pass.
+ */
+function workspaceIdProblem(body: Fields): string | undefined {
+  const at = (o: unknown, key: string): unknown => (isObject(o) ? o[key] : undefined);
+  const ids: Array<[string, unknown]> = [
+    ['team_id', body.team_id],
+    ['enterprise_id', body.enterprise_id],
+    ['api_app_id', body.api_app_id],
+    ['team.id', at(body.team, 'id')],
+    ['enterprise.id', at(body.enterprise, 'id')],
+    ['event.team', at(body.event, 'team')],
+    ['user.team_id', at(body.user, 'team_id')],
+  ];
+  const bad = ids.find(
+    ([, v]) => v !== undefined && v !== null && (typeof v !== 'string' || !SLACK_ID.test(v)),
+  );
+  return bad ? `"${bad[0]}" must be a Slack id (upper-case letters and digits)` : undefined;
+}
+
 export function slackShapeProblem(body: Fields, maxDepth: number, payloadText?: string): string | undefined {
   if (payloadText !== undefined && jsonDepth(payloadText) > maxDepth)
     return `the payload nests deeper than ${maxDepth} levels`;
+  const idProblem = workspaceIdProblem(body);
+  if (idProblem) return idProblem;
   if ('type' in body && typeof body.type !== 'string') return '"type" must be a string';
   // An interaction names one of Slack's kinds; any other (or none) made Bolt's routing throw.
   if (payloadText !== undefined && (typeof body.type !== 'string' || !INTERACTIONS.has(body.type)))
