@@ -74,6 +74,8 @@ export interface StartOptions {
    * test knobs (heartbeat, reconnect grace, progress interval) and another bundle to serve.
    */
   agents?: false | (AgentKnobs & { bundlePath?: string });
+  /** How long a watch job started from the chat lasts (tests shorten it); default 2 minutes. */
+  watchMs?: number;
 }
 
 /** The gateway's timing settings a caller may change. */
@@ -209,6 +211,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       steps: [support.step, ...(agents ? [agentLifecycle(agents, log)] : [])],
       ...(agents ? { agents } : {}),
       ...(config.publicUrl ? { serverUrl: config.publicUrl } : {}),
+      ...(options.watchMs ? { watchMs: options.watchMs } : {}),
     });
 
     const streams = createDirectLineStreams({ channel: directLine, log, heartbeatMs: options.heartbeatMs });

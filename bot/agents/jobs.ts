@@ -11,6 +11,7 @@ import {
   type JobMessage,
   MIN_DEADLINE_MS,
   type ResultMessage,
+  type ServerMessage,
 } from '../../probes/agent/protocol.ts';
 import type { AgentJob, Session } from '../core/types.ts';
 import type { Logger } from '../log.ts';
@@ -24,6 +25,7 @@ import {
   resultEvent,
   resultFits,
   resultOutcome,
+  wireJobId,
 } from './job-message.ts';
 import { progressThrottle } from './progress.ts';
 import { type AgentRecords, type JobRecord, markFinished } from './records.ts';
@@ -40,7 +42,7 @@ export interface JobDeskDeps {
   timers: Timers;
   progressIntervalMs?: number;
   /** Sends to the agent if it is connected to this replica; false otherwise. */
-  send(agentId: string, message: JobMessage): boolean;
+  send(agentId: string, message: ServerMessage): boolean;
   /** When the agent's connection dropped (undefined while connected or unknown). */
   disconnectedAt(agentId: string): number | undefined;
   reconnectGraceMs: number;
@@ -55,8 +57,10 @@ export function createJobDesk(deps: JobDeskDeps) {
     const rec = entry ? (await deps.records.get(entry.agentId))?.data.jobs[jobId] : undefined;
     const session = rec ? await deps.store.sessions.get(rec.job.sessionId) : undefined;
     if (!entry || !rec || !session) return;
+    // Watch rounds move on while `done` stays: the round count keeps each update's id its own.
+    const step = progress.watch ? `${progress.done}:r${progress.watch.rounds}` : `${progress.done}`;
     await deps.sink({
-      ...eventBase(session, `agent-progress:${jobId}:${progress.done}`, entry.agentId, now()),
+      ...eventBase(session, `agent-progress:${jobId}:${step}`, entry.agentId, now()),
       kind: 'agentProgress',
       ...jobFields(rec.job),
       progress,
@@ -167,6 +171,20 @@ export function createJobDesk(deps: JobDeskDeps) {
         actor: 'bot',
         data: { agentId, jobId: job.jobId, type: job.type },
       });
+    },
+
+    /** AgentPort.cancel: tells the session's agent to end watch job `coreJobId` now, if it runs one. */
+    async cancel(session: Session, coreJobId: string): Promise<void> {
+      const agentId = session.pairing?.device?.agentId;
+      const jobId = wireJobId(coreJobId);
+      const record = agentId ? await deps.records.get(agentId) : undefined;
+      if (!agentId || record?.data.jobs[jobId]?.job.type !== 'watch') {
+        log.warn('cancel for a job that is not a running watch', { sessionId: session.id, jobId });
+        return;
+      }
+      const message: ServerMessage = { v: 1, type: 'cancel', jobId };
+      if (!deps.send(agentId, message))
+        log.warn('cancel not delivered: the agent is not connected here', { agentId, jobId });
     },
 
     /** After a hello: re-send what the agent does not have, drop what is past its deadline. */
