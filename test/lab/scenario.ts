@@ -172,7 +172,11 @@ export async function startScenario(spec: ScenarioSpec = {}): Promise<Scenario> 
       servers[purpose] = server;
       ports[purpose] = server.port;
       if (fault.resetEvery) {
-        const front = await startFlakyFront({ address: server.address, targetPort: server.port, every: fault.resetEvery });
+        const front = await startFlakyFront({
+          address: server.address,
+          targetPort: server.port,
+          every: fault.resetEvery,
+        });
         closers.push(() => front.close());
         ports[purpose] = front.port;
       }
