@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { type AgentKnobs, type RunningBot, type StartOptions, startBot } from '../../bot/app.ts';
 import { loadBotConfig } from '../../bot/config.ts';
 import { silentLogger } from '../../bot/log.ts';
+import { type Chat, cardOf, cardText } from '../bot/conversation-driver.ts';
 import type { Scenario } from '../lab/scenario.ts';
 import { type AgentProcess, startAgent } from './agent-process.ts';
 
@@ -63,4 +64,27 @@ export function agentForCard(code: string, server: string, lab: Scenario, entry?
     env: { ...lab.env, RECONNECT_CATALOG: lab.catalogPath },
     ...(entry ? { entry } : {}),
   });
+}
+
+/**
+ * Error CAA20004, Linux, Home; the agent started with the code on the pairing card, and the
+ * user confirms the device. `track` gets the agent (to kill it at the end).
+ */
+export async function pairFromCardAndConfirm(
+  chat: Chat,
+  lab: Scenario,
+  track: (agent: AgentProcess) => void,
+  ms = 90_000,
+): Promise<AgentProcess> {
+  await chat.say('Teams says CAA20004');
+  await chat.card(/Let's get Teams working again/);
+  await chat.click('Linux');
+  await chat.click('Home');
+  const card = await chat.card(/Connect the affected computer/);
+  const { code, server } = pairingCodeIn(cardText(cardOf(card.activity)));
+  const agent = agentForCard(code, server, lab);
+  track(agent);
+  await chat.card(/Is this your computer\?/, ms);
+  await chat.click('Yes, that is my computer');
+  return agent;
 }

@@ -20,7 +20,7 @@ import { MIN_WATCH_MS } from '../../probes/agent/protocol.ts';
 import type { Catalog } from '../../probes/types.ts';
 import { type Chat, cardOf, cardText, openChat, submitsOf } from '../bot/conversation-driver.ts';
 import { type Scenario, type ScenarioSpec, startScenario } from '../lab/scenario.ts';
-import { agentForCard, pairingCodeIn, startAgentBot } from './chat-bot.ts';
+import { pairFromCardAndConfirm, startAgentBot } from './chat-bot.ts';
 import { tempDir } from './harness.ts';
 
 const data = tempDir('reconnect-chat-watch-');
@@ -46,19 +46,9 @@ async function bot(dir: string, watchMs: number): Promise<RunningBot> {
   return running;
 }
 
-/** Error, Linux, Home, the agent paired from the card and confirmed: the first findings card. */
-async function pairAndCheck(chat: Chat, scenario: Scenario): Promise<void> {
-  await chat.say('Teams says CAA20004');
-  await chat.card(/Let's get Teams working again/);
-  await chat.click('Linux');
-  await chat.click('Home');
-  const card = await chat.card(/Connect the affected computer/);
-  const { code, server } = pairingCodeIn(cardText(cardOf(card.activity)));
-  const agent = agentForCard(code, server, scenario);
-  cleanup.push(() => agent.kill());
-  await chat.card(/Is this your computer\?/, LONG);
-  await chat.click('Yes, that is my computer');
-}
+/** Error, Linux, Home, the agent paired from the card and confirmed: the check runs. */
+const pairAndCheck = (chat: Chat, scenario: Scenario) =>
+  pairFromCardAndConfirm(chat, scenario, (agent) => cleanup.push(() => agent.kill()), LONG);
 
 const sessionOf = (running: RunningBot, chat: Chat): Promise<Session | undefined> =>
   running.store.sessions.findByConversation(conversationKey('webchat', chat.conversationId));

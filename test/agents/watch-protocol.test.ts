@@ -8,23 +8,21 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { WebSocket } from 'ws';
 import { checkOutgoing, JOB_DEADLINES_MS, jobMessage, wireJobId } from '../../bot/agents/job-message.ts';
 import { createPairing } from '../../bot/agents/pairing.ts';
 import type { AgentJob, Session } from '../../bot/core/types.ts';
 import { createMemoryStore } from '../../bot/store/memory.ts';
 import {
-  AGENTS_PATH,
   MAX_DEADLINE_MS,
   MAX_WATCH_MS,
   MIN_WATCH_MS,
   ProtocolError,
   parseAgentMessage,
   parseServerMessage,
-  type ServerMessage,
 } from '../../probes/agent/protocol.ts';
 import { fakeTimers, inspectedReport } from './fakes.ts';
 import { confirmDevice, pairingSession, type RunningGateway, startGateway, tempDir } from './harness.ts';
+import { rawAgent } from './raw-agent.ts';
 
 const watchJob = { v: 1, type: 'job', jobId: 'w-1', kind: 'watch', watchMs: 120_000, deadlineMs: 240_000 };
 const round = {
@@ -107,29 +105,6 @@ after(async () => {
   data.remove();
 });
 
-/** A raw agent: every server message, in order. */
-async function client(url: string) {
-  const ws = new WebSocket(url.replace('http', 'ws') + AGENTS_PATH);
-  const inbox: ServerMessage[] = [];
-  let wake = () => {};
-  ws.on('message', (d) => {
-    inbox.push(JSON.parse(d.toString()));
-    wake();
-  });
-  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
-  return {
-    inbox,
-    send: (m: object) => ws.send(JSON.stringify(m)),
-    async next<T extends ServerMessage['type']>(type: T): Promise<Extract<ServerMessage, { type: T }>> {
-      for (;;) {
-        const i = inbox.findIndex((m) => m.type === type);
-        if (i >= 0) return inbox.splice(i, 1)[0] as Extract<ServerMessage, { type: T }>;
-        await new Promise<void>((r) => (wake = r));
-      }
-    },
-  };
-}
-
 test('the gateway: a watch goes out with its window, rounds come back as progress, Stop is a cancel of that job', async () => {
   const timers = fakeTimers(Date.now());
   const store = createMemoryStore<Session>({ now: timers.now });
@@ -144,7 +119,7 @@ test('the gateway: a watch goes out with its window, rounds come back as progres
   running.push(g);
   const session = await pairingSession(store, 's-watch');
   const { code } = await g.gateway.issuePairing(session);
-  const agent = await client(g.url);
+  const agent = await rawAgent(g.url);
   agent.send({
     v: 1,
     type: 'hello',

@@ -17,9 +17,9 @@ import { WATCH_MS, watchResultText } from '../../bot/core/watch.ts';
 import { buttonsFor } from '../../cards/actions.ts';
 import type { Report } from '../../probes/report.ts';
 import type { WatchSummary } from '../../probes/watch.ts';
+import { AGENT, eventMaker, NOW } from './events.ts';
 import { PLAYBOOKS } from './fake-channel.ts';
 
-const NOW = '2026-11-27T10:00:00.000Z';
 const WATCH = 30_000;
 const deps: TransitionDeps = {
   playbooks: PLAYBOOKS,
@@ -28,19 +28,8 @@ const deps: TransitionDeps = {
   watchMs: WATCH,
   pairingCode: { code: 'K7M2-QX9P', expiresAt: '2026-11-27T10:10:00.000Z' },
 };
-const user = { id: 'u1', name: 'Amira', role: 'user' as const };
-const agent = { id: 'agent-7', role: 'agent' as const };
-let n = 0;
-const ev = (body: Record<string, unknown>, actor: CoreEvent['actor'] = user): CoreEvent =>
-  ({
-    id: `w${++n}`,
-    conversationKey: 'teams:c1',
-    channel: 'teams',
-    conversation: { id: 'c1' },
-    actor,
-    at: NOW,
-    ...body,
-  }) as CoreEvent;
+const agent = AGENT;
+const ev = eventMaker('w');
 const click = (s: Session, verb: string) =>
   ev({ kind: 'action', verb, data: { sessionId: s.id, version: s.version } });
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/paste/${name}`, import.meta.url), 'utf8');
