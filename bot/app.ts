@@ -13,6 +13,7 @@
 import { fileURLToPath } from 'node:url';
 import { agentDownloadRoutes } from './agents/download.ts';
 import { type AgentGateway, createAgentGateway, type GatewayOptions } from './agents/gateway.ts';
+import { goRoutes } from './agents/go.ts';
 import { agentLifecycle } from './agents/lifecycle.ts';
 import { createPairing } from './agents/pairing.ts';
 import { agentGatewayRoutes } from './agents/routes.ts';
@@ -27,7 +28,8 @@ import { slackRoutes } from './channels/slack/routes.ts';
 import { createTeamsChannel, type TeamsChannel, type TeamsChannelOptions } from './channels/teams/index.ts';
 import { outsideTurns } from './channels/teams/outside-turn.ts';
 import { webChatPage } from './channels/webchat/serve.ts';
-import { type BotConfig, ConfigError } from './config.ts';
+import { openCluster } from './cluster/index.ts';
+import type { BotConfig } from './config.ts';
 import { createEngine, type Engine } from './core/engine.ts';
 import type { InboundEvent, Session } from './core/types.ts';
 import type { Logger } from './log.ts';
@@ -73,7 +75,7 @@ export interface StartOptions {
    * /agent/reconnect-agent.js). `false`: no gateway, the manual path only. An object passes
    * test knobs (heartbeat, reconnect grace, progress interval) and another bundle to serve.
    */
-  agents?: false | (AgentKnobs & { bundlePath?: string });
+  agents?: false | (AgentKnobs & { bundlePath?: string; agentsDir?: string });
   /** How long a watch job started from the chat lasts (tests shorten it); default 2 minutes. */
   watchMs?: number;
 }
@@ -113,16 +115,15 @@ export interface RunningBot {
 /** Opens the store, assembles channels, engine and server, and listens. */
 export async function startBot(options: StartOptions): Promise<RunningBot> {
   const { config, log } = options;
-  if (config.redisUrl !== undefined) {
-    throw new ConfigError(
-      'REDIS_URL is set, but this build has no Redis store yet: unset REDIS_URL to keep state in SQLite under DATA_DIR (one replica)',
-    );
-  }
   // Before the store opens: a playbook error must not leave a store behind.
   const playbooks = options.playbooks ?? (await loadBuiltinPlaybooks());
   const ownStore = options.store === undefined;
+  // REDIS_URL: replicas share the Redis store, a bus, the pairing limiter and web chat streams.
+  const cluster = ownStore && config.redisUrl ? await openCluster({ url: config.redisUrl, log }) : undefined;
   // The store holds sessions as opaque versioned JSON, whatever type parameter it was made with.
-  const store = (options.store ?? openSqliteStore<Session>({ dataDir: config.dataDir })) as Store<Session>;
+  const store = (options.store ??
+    cluster?.store ??
+    openSqliteStore<Session>({ dataDir: config.dataDir })) as Store<Session>;
   const stopped: (() => Promise<void>)[] = [];
   try {
     // Every event goes to the engine, whose turn runs the support relay and the agent lifecycle
@@ -138,6 +139,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       secret: config.directLineSecret,
       onActivity: options.onActivity ?? coreBot({ handle, log }),
       log,
+      ...(cluster ? { feed: cluster.feed } : {}),
     });
     const ports: ChannelPorts = { webchat: createWebChatPort(directLine.port) };
     const routes: RouteModule[] = [];
@@ -171,15 +173,19 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
     // and reconnect to whichever process serves next.
     let agents: AgentGateway | undefined;
     if (options.agents !== false) {
-      const { bundlePath, ...knobs } = options.agents ?? {};
+      const { bundlePath, agentsDir, ...knobs } = options.agents ?? {};
+      const pairing = createPairing({ store, ...(cluster ? { limiter: cluster.limiter } : {}) });
       agents = createAgentGateway({
         store,
-        pairing: createPairing({ store }),
+        pairing,
         sink: async (event) => void (await handle(event)),
         log,
         ...knobs,
+        ...(cluster ? { bus: cluster.bus, replicaId: cluster.replicaId } : {}),
       });
       routes.push(agentGatewayRoutes(agents), agentDownloadRoutes({ log, bundlePath }));
+      // The /go page: the short link of the pairing card (issue 12).
+      routes.push(goRoutes({ pairing, log, agentsDir, clientIp: knobs.clientIp }));
       // Only if the start fails from here on; a running server closes it through the route.
       stopped.push(() => agents!.close());
     }
@@ -244,12 +250,12 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
         await app.close();
         await directLine.idle();
         await support.stop();
-        if (ownStore) await store.close();
+        if (ownStore) await (cluster ?? store).close();
       },
     };
   } catch (error) {
     for (const stop of stopped) await stop().catch(() => undefined);
-    if (ownStore) await store.close();
+    if (ownStore) await (cluster ?? store).close();
     throw error;
   }
 }

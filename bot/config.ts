@@ -62,7 +62,10 @@ export interface BotConfig {
   /** Signs the web chat's Direct Line tokens. */
   directLineSecret: string;
   directLineSecretSource: 'config' | 'file' | 'generated';
-  /** Reserved for the Redis store (scale-out); not used by this build. */
+  /**
+   * The Redis store (scale-out: every replica with the same REDIS_URL shares sessions, agents
+   * and the web chat's activities); absent: SQLite under dataDir, one replica.
+   */
   redisUrl?: string;
   /** Shown to users when the bot cannot help further. */
   supportContactText: string;
@@ -360,6 +363,11 @@ export function loadBotConfig(env: Env = process.env, options: LoadOptions = {})
   };
   const withSupport = { ...validated, support: support(raw, validated.slack !== undefined) };
   // Last, because it may write a file: a config that fails validation leaves no trace behind.
+  if (raw.REDIS_URL !== undefined && raw.DIRECTLINE_SECRET === undefined) {
+    throw new ConfigError(
+      'REDIS_URL is set (replicas share one Redis) but DIRECTLINE_SECRET is not: set it, the same on every replica, so a web chat token one replica minted is accepted by the others',
+    );
+  }
   if (raw.DIRECTLINE_SECRET !== undefined && raw.DIRECTLINE_SECRET.length < 32) {
     throw new ConfigError('DIRECTLINE_SECRET is too short: use at least 32 characters of random text');
   }

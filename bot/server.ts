@@ -7,6 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import restify, { type Request, type Response, type Server } from 'restify';
+import { refuseUpgradeWhileDown, storeUnavailableGate } from './cluster/unavailable.ts';
 import type { BotConfig } from './config.ts';
 import type { Logger } from './log.ts';
 import type { Store, VersionedDoc } from './store/types.ts';
@@ -59,6 +60,7 @@ export function createServer(options: CreateServerOptions): BotServer {
     res.header('X-Content-Type-Options', 'nosniff');
     next();
   });
+  server.pre(storeUnavailableGate(store));
   server.use(restify.plugins.queryParser({ mapParams: false }));
   server.use(
     restify.plugins.bodyParser({ mapParams: false, maxBodySize: options.maxBodyBytes ?? 1024 * 1024 }),
@@ -87,6 +89,7 @@ export function createServer(options: CreateServerOptions): BotServer {
 
   server.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const pathname = new URL(req.url ?? '/', 'http://upgrade.invalid').pathname;
+    if (refuseUpgradeWhileDown(store, socket)) return;
     const claim = upgrades.find((u) => u.matches(pathname));
     if (claim !== undefined && !draining) return claim.handler(req, socket, head);
     socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');

@@ -19,6 +19,7 @@ import {
 } from './format.ts';
 import { type Budget, CONTENT, SLACK, TIGHT } from './limits.ts';
 import { blocksToMrkdwn, escapeSlack, inlineToMrkdwn } from './markdown.ts';
+import { goSentence } from './pairing.ts';
 import {
   actions,
   type Block,
@@ -150,7 +151,9 @@ function content(view: View, buttons: Button[], b: Budget): Block[] {
       return [
         ...head,
         section(
-          'On the computer where Teams fails, open a terminal and run one line. It checks the network and reports here.',
+          view.goAddress
+            ? `${goSentence(`*${escapeSlack(view.goAddress)}*`, `*${escapeSlack(view.code)}*`)}\nOr open a terminal and run one line:`
+            : 'On the computer where Teams fails, open a terminal and run one line. It checks the network and reports here.',
         ),
         ...order.flatMap((os, i) => [
           ...(i === 1 && view.os ? [context(['Other systems:'])] : []),

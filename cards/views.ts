@@ -109,6 +109,11 @@ export interface PairingView extends ViewBase {
   agentLost?: boolean;
   /** The user's OS: its command is shown first. */
   os?: OsName;
+  /**
+   * The bot's /go page as the person types it on the computer (`help.example.com/go`, no
+   * scheme): the first way the card offers, before the terminal commands.
+   */
+  goAddress?: string;
   commands: readonly AgentCommand[];
   /** Set once an agent redeemed the code: the user must confirm it is their computer. */
   pairedDevice?: { hostname: string; os: string; user?: string };

@@ -8,7 +8,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { realTimers, type Timers } from '../../probes/agent/link.ts';
 import {
   type AgentMessage,
   CLOSE,
@@ -18,6 +17,9 @@ import {
   parseAgentMessage,
   type ServerMessage,
 } from '../../probes/agent/protocol.ts';
+import { realTimers, type Timers } from '../../probes/timers.ts';
+import { agentLink } from '../cluster/agent-link.ts';
+import type { Bus } from '../cluster/bus.ts';
 import type { AgentPort, Session } from '../core/types.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/types.ts';
@@ -47,6 +49,11 @@ export interface GatewayOptions {
   replicaId?: string;
   /** The client's address for rate limits; default the socket's peer (set it behind a proxy). */
   clientIp?: (req: IncomingMessage) => string;
+  /**
+   * Replicas sharing one Redis: a job queued here for an agent held by another replica is
+   * announced to that replica, and revokes and case ends reach the agent wherever it is.
+   */
+  bus?: Bus;
 }
 
 interface Conn {
@@ -92,6 +99,8 @@ export function createAgentGateway(options: GatewayOptions): AgentGateway {
   const conns = new Set<Conn>();
   const byAgent = new Map<string, Conn>();
   const disconnected = new Map<string, number>();
+  /** Offline marks still being written (close() waits for them). */
+  const offline = new Set<Promise<void>>();
   const records = agentRecords(store.agents);
 
   const sendTo = (conn: Conn, message: ServerMessage): boolean => {
@@ -112,8 +121,19 @@ export function createAgentGateway(options: GatewayOptions): AgentGateway {
     disconnectedAt: (agentId) => disconnected.get(agentId),
     send: (agentId, message) => {
       const conn = byAgent.get(agentId);
-      return conn ? sendTo(conn, message) : false;
+      if (conn) return sendTo(conn, message);
+      // The job is in the agent's record already: its replica sends it when told.
+      link.flush(agentId);
+      return false;
     },
+  });
+
+  const link = agentLink({
+    bus: options.bus,
+    replicaId,
+    records,
+    log,
+    local: { has: (agentId) => byAgent.has(agentId), flush: desk.flush, close: closeAgent },
   });
 
   const hello: Hello = helloHandler({
@@ -129,6 +149,8 @@ export function createAgentGateway(options: GatewayOptions): AgentGateway {
   const setOffline = async (agentId: string) => {
     disconnected.set(agentId, now());
     await records.update(agentId, (r) => {
+      // The agent may already have reconnected to another replica (a drain): leave its record be.
+      if (r.replicaId !== undefined && r.replicaId !== replicaId) return false;
       r.online = false;
       r.replicaId = undefined;
       r.lastSeenAt = now();
@@ -243,17 +265,24 @@ export function createAgentGateway(options: GatewayOptions): AgentGateway {
       const agentId = conn.agentId;
       if (agentId && byAgent.get(agentId) === conn) {
         byAgent.delete(agentId);
-        void conn.queue
+        const marked = conn.queue
           .then(() => setOffline(agentId))
-          .catch((error) => log.error('marking an agent offline failed', { agentId, error }));
+          .catch((error) => log.error('marking an agent offline failed', { agentId, error }))
+          .finally(() => offline.delete(marked));
+        offline.add(marked);
       }
     });
     ws.on('error', (error) => log.warn('agent socket error', { agentId: conn.agentId, error }));
   };
 
-  const closeAgent = (agentId: string, code: number, reason: string) => {
+  function closeAgent(agentId: string, code: number, reason: string) {
     const conn = byAgent.get(agentId);
     if (conn) conn.ws.close(code, reason);
+  }
+  /** Closes the agent here, or asks the replica holding it. */
+  const closeAnywhere = async (agentId: string, code: number, reason: string) => {
+    if (byAgent.has(agentId)) return closeAgent(agentId, code, reason);
+    await link.close(agentId, code, reason);
   };
 
   return {
@@ -278,12 +307,12 @@ export function createAgentGateway(options: GatewayOptions): AgentGateway {
         actor: 'bot',
         data: { agentId, why },
       });
-      closeAgent(agentId, CLOSE.revoked, why.slice(0, 100));
+      await closeAnywhere(agentId, CLOSE.revoked, why.slice(0, 100));
       await desk.loseAll(agentId, `the computer was disconnected from the case: ${why}`);
     },
     async endCase(sessionId) {
       for (const presence of await store.agents.listBySession(sessionId))
-        closeAgent(presence.agentId, CLOSE.caseClosed, 'case closed');
+        await closeAnywhere(presence.agentId, CLOSE.caseClosed, 'case closed');
     },
     sweep,
     get connections() {
@@ -292,7 +321,21 @@ export function createAgentGateway(options: GatewayOptions): AgentGateway {
     jobs: desk,
     async close() {
       if (interval) clearInterval(interval);
+      // A drain: every agent hears 1001 and reconnects elsewhere; its record says offline here
+      // before the store closes (unless another replica took it meanwhile). Bounded at 5 s.
+      const closed = [...conns].map((conn) => new Promise((resolve) => conn.ws.once('close', resolve)));
       for (const conn of conns) conn.ws.close(1001, 'server shutting down');
+      let cap: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        Promise.all(closed).then(async () => {
+          while (offline.size > 0) await Promise.all([...offline]);
+        }),
+        new Promise((resolve) => {
+          cap = setTimeout(resolve, 5000);
+          cap.unref();
+        }),
+      ]);
+      clearTimeout(cap);
       wss.close();
     },
   };

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { type JobMessage, parseServerMessage, type ResultMessage } from '../../probes/agent/protocol.ts';
-import { isProbeKind } from '../../probes/plan.ts';
+import { isProbeKind } from '../../probes/kinds.ts';
 import type { AgentJob, Session } from '../core/types.ts';
 import type { AgentEvent, EventBase, JobOutcome } from './events.ts';
 

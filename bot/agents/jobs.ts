@@ -5,7 +5,6 @@
  * is answered; the in-memory index only drives this replica's deadline sweep.
  */
 
-import type { Timers } from '../../probes/agent/link.ts';
 import {
   type AgentMessage,
   type JobMessage,
@@ -13,6 +12,7 @@ import {
   type ResultMessage,
   type ServerMessage,
 } from '../../probes/agent/protocol.ts';
+import type { Timers } from '../../probes/timers.ts';
 import type { AgentJob, Session } from '../core/types.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/types.ts';
@@ -120,6 +120,10 @@ export function createJobDesk(deps: JobDeskDeps) {
     });
   };
 
+  /** Tells the agent to end a watch whose Stop was pressed; the agent ignores a repeat. */
+  const sendCancel = (agentId: string, rec: JobRecord): boolean =>
+    rec.cancel === true && deps.send(agentId, { v: 1, type: 'cancel', jobId: rec.message.jobId });
+
   const refuseAtDispatch = (job: AgentJob, agentId: string, why: string) => {
     log.warn('agent job refused by the gateway', { jobId: job.jobId, sessionId: job.sessionId, why });
     return emitEnded(job, agentId, 'refused', why);
@@ -173,18 +177,27 @@ export function createJobDesk(deps: JobDeskDeps) {
       });
     },
 
-    /** AgentPort.cancel: tells the session's agent to end watch job `coreJobId` now, if it runs one. */
+    /**
+     * AgentPort.cancel: the session's agent is to end watch job `coreJobId` now. Marked in the
+     * record first, so the replica that holds the agent (told by `send`'s flush) or a later
+     * resume sends the cancel when this replica cannot.
+     */
     async cancel(session: Session, coreJobId: string): Promise<void> {
       const agentId = session.pairing?.device?.agentId;
       const jobId = wireJobId(coreJobId);
-      const record = agentId ? await deps.records.get(agentId) : undefined;
-      if (!agentId || record?.data.jobs[jobId]?.job.type !== 'watch') {
+      let rec: JobRecord | undefined;
+      if (agentId)
+        await deps.records.update(agentId, (r) => {
+          rec = r.data.jobs[jobId];
+          if (rec?.job.type !== 'watch') return false;
+          rec.cancel = true;
+        });
+      if (!agentId || !rec || rec.job.type !== 'watch') {
         log.warn('cancel for a job that is not a running watch', { sessionId: session.id, jobId });
         return;
       }
-      const message: ServerMessage = { v: 1, type: 'cancel', jobId };
-      if (!deps.send(agentId, message))
-        log.warn('cancel not delivered: the agent is not connected here', { agentId, jobId });
+      if (!sendCancel(agentId, rec))
+        log.info('cancel left to the replica that holds the agent', { agentId, jobId });
     },
 
     /** After a hello: re-send what the agent does not have, drop what is past its deadline. */
@@ -201,6 +214,17 @@ export function createJobDesk(deps: JobDeskDeps) {
         // The agent runs a job id once and answers a re-send with the result it has, so a
         // re-send is safe for actions too.
         if (!running.includes(jobId)) await send(agentId, rec);
+        sendCancel(agentId, rec);
+      }
+    },
+
+    /** Another replica queued jobs for this agent (held here): index them and send what is queued. */
+    async flush(agentId: string): Promise<void> {
+      const record = await deps.records.get(agentId);
+      for (const rec of Object.values(record?.data.jobs ?? {})) {
+        index.set(rec.message.jobId, { agentId, deadlineAt: rec.deadlineAt });
+        if (rec.state === 'queued') await send(agentId, rec);
+        sendCancel(agentId, rec);
       }
     },
 

@@ -25,9 +25,9 @@ interface Bucket {
 
 export interface Limiter {
   /** Takes one token from the source's bucket and the overall one; false when either is empty. */
-  take(source: string): boolean;
+  take(source: string): boolean | Promise<boolean>;
   /** Gives the token back (the attempt succeeded, so it does not count as a failure). */
-  refund(source: string): void;
+  refund(source: string): void | Promise<void>;
 }
 
 /** The most attempts `spec` lets through in `windowMs`: a full burst, then the refill rate. */
@@ -35,7 +35,11 @@ export function maxAttempts(spec: BucketSpec, windowMs: number): number {
   return spec.capacity + Math.floor((spec.refillPerSec * windowMs) / 1000);
 }
 
-export function createLimiter(spec: LimiterSpec, now: () => number = Date.now): Limiter {
+/** The in-process limiter (one replica); bot/cluster/redis-limiter.ts shares the buckets across replicas. */
+export function createLimiter(
+  spec: LimiterSpec,
+  now: () => number = Date.now,
+): { take(source: string): boolean; refund(source: string): void } {
   const maxSources = spec.maxSources ?? 10_000;
   const sources = new Map<string, Bucket>();
   const overall: Bucket = { tokens: spec.overall.capacity, at: now() };

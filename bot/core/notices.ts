@@ -4,7 +4,7 @@
  * refused input gets one of these, never silence. Channels render a NoticeView as plain text
  * (noticeText).
  */
-import { PASTE_TOOLS } from './paste/index.ts';
+import { PASTE_TOOLS } from '../../probes/paste/index.ts';
 import type { NoticeView, Session } from './types.ts';
 
 export function notice(

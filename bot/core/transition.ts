@@ -9,13 +9,13 @@
  */
 import { matchReply } from '../../cards/actions.ts';
 import { lookupCode } from '../../probes/codes/index.ts';
+import { detectPaste, parsePaste } from '../../probes/paste/index.ts';
 import { decodeResultCode, ResultCodeError } from '../../probes/result-code.ts';
 import { onAction } from './actions.ts';
 import { onJobEnded, onProgress } from './agent-events.ts';
 import { leaveIntake, show, showNew, takeResults } from './flow.ts';
 import { describe, type Understood, understand, understoodAnything } from './intake.ts';
 import { help, notice, pasteProblems } from './notices.ts';
-import { detectPaste, parsePaste } from './paste/index.ts';
 import { MANUAL_HOST } from './recheck.ts';
 import { mergeProbes, rediagnose, replan, resultCodeReport } from './results.ts';
 import { advance } from './session.ts';

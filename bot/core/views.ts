@@ -3,7 +3,7 @@
  * decides what a screen shows; renderers never see the session. Instructions come from F1's
  * planFor, the user's OS first.
  */
-import { agentCommands } from '../../cards/pairing.ts';
+import { agentCommands, goAddress } from '../../cards/pairing.ts';
 import type {
   EscalatedView,
   EscalationView,
@@ -86,6 +86,7 @@ export function pairingView(s: Session, deps: ViewDeps): PairingView {
         ? { expired: true }
         : {}),
     ...(s.os ? { os: s.os } : {}),
+    ...(pairing.code ? { goAddress: goAddress(deps.serverUrl ?? 'http://localhost:3978') } : {}),
     commands: pairing.code
       ? agentCommands({ code: pairing.code, serverUrl: deps.serverUrl ?? 'http://localhost:3978' })
       : [],

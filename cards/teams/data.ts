@@ -20,6 +20,7 @@ import {
 } from '../format.ts';
 import { type Budget, CONTENT } from '../limits.ts';
 import { parseInline } from '../markdown.ts';
+import { goSentence } from '../pairing.ts';
 import { summaryLine } from '../summary.ts';
 import { firstN, shortValue } from '../truncate.ts';
 import type { OsName, StepView, View } from '../views.ts';
@@ -110,8 +111,9 @@ function pairing(view: Extract<View, { screen: 'pairing' }>, b: Budget): Data {
         ]
       : [],
     confirmText: 'Only confirm if you just ran the command yourself.',
-    intro:
-      'On the computer where Teams fails, open a terminal and run one line. It checks the network and reports here.',
+    intro: view.goAddress
+      ? goSentence(`**${view.goAddress}**`, `**${view.code}**`)
+      : 'On the computer where Teams fails, open a terminal and run one line. It checks the network and reports here.',
     code: view.code,
     // A lost agent used its code up: like an expired code, the commands for it fold away.
     expired: view.expired === true || view.agentLost === true,
@@ -120,7 +122,12 @@ function pairing(view: Extract<View, { screen: 'pairing' }>, b: Budget): Data {
       : view.expired
         ? 'This code has expired.'
         : `Code expires at ${localTime(view.expiresAt)}.`,
-    commands: shown.flatMap(commandItems),
+    commands: [
+      ...(view.goAddress
+        ? [{ type: 'TextBlock', text: 'Or open a terminal and run one line:', wrap: true, spacing: 'Medium' }]
+        : []),
+      ...shown.flatMap(commandItems),
+    ],
     others: hidden.flatMap(commandItems),
     toggles:
       hidden.length > 0

@@ -33,6 +33,8 @@ export interface JobRunnerDeps {
   now?: () => number;
   /** A watch job's pause between rounds and its timer (tests); runCheck's defaults otherwise. */
   watch?: Pick<WatchSettings, 'intervalMs' | 'sleep'>;
+  /** Printed after each result sent to the chat. */
+  nextSteps?: string;
 }
 
 export interface JobRunner {
@@ -118,6 +120,7 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
       for (const p of report.probes) deps.out.write(`  ${p.status.padEnd(7)} ${p.id}\n`);
     } else deps.out.write(summaryText(report));
     deps.out.write('Sent to the chat.\n');
+    if (deps.nextSteps) deps.out.write(deps.nextSteps);
     return { v: 1, type: 'result', jobId: job.jobId, report };
   };
 
@@ -223,7 +226,8 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
     refuse,
     cancel(jobId) {
       const stop = stops.get(jobId);
-      if (!stop) return;
+      // A repeat (another replica, a reconnect) changes nothing.
+      if (!stop || stop.signal.aborted) return;
       deps.out.write('The helpdesk stopped the watch; sending what was seen so far.\n');
       stop.abort();
     },

@@ -3,7 +3,7 @@
  * closed lists (job kinds, probe kinds, areas, statuses, actions), bounded printable text.
  */
 import { isActionId } from '../actions/types.ts';
-import { PROBE_KINDS } from '../plan.ts';
+import { PROBE_KINDS } from '../kinds.ts';
 import type { AgentMessage, CompactProgress, JobKind, ServerMessage } from './protocol.ts';
 import { fail, type Spec, strictObject } from './protocol-check.ts';
 import { checkActionOutcome, checkReport } from './protocol-payloads.ts';

@@ -27,7 +27,9 @@ export async function freePort(): Promise<number> {
  */
 export async function startAgentBot(
   dataDir: string,
-  options: { port?: number; agents?: AgentKnobs } & Partial<Omit<StartOptions, 'agents'>> = {},
+  options: { port?: number; agents?: AgentKnobs & { agentsDir?: string } } & Partial<
+    Omit<StartOptions, 'agents'>
+  > = {},
 ): Promise<RunningBot> {
   const { port = await freePort(), agents, ...rest } = options;
   const config = loadBotConfig({
@@ -66,22 +68,27 @@ export function agentForCard(code: string, server: string, lab: Scenario, entry?
   });
 }
 
+/** A web chat from the error code to its pairing card (Linux, Home): the card's text and code. */
+export async function chatToPairingCard(chat: Chat): Promise<{ card: string; code: string; server: string }> {
+  await chat.say('Teams says CAA20004');
+  await chat.card(/Let's get Teams working again/);
+  await chat.click('Linux');
+  await chat.click('Home');
+  const card = cardText(cardOf((await chat.card(/Connect the affected computer/)).activity));
+  return { card, ...pairingCodeIn(card) };
+}
+
 /**
- * Error CAA20004, Linux, Home; the agent started with the code on the pairing card, and the
- * user confirms the device. `track` gets the agent (to kill it at the end).
+ * Error, Linux, Home: the pairing card; the agent started with its code (handed to `track` for
+ * cleanup); the device card, and "Yes, that is my computer" pressed. The check starts then.
  */
-export async function pairFromCardAndConfirm(
+export async function pairFromCard(
   chat: Chat,
   lab: Scenario,
   track: (agent: AgentProcess) => void,
   ms = 90_000,
 ): Promise<AgentProcess> {
-  await chat.say('Teams says CAA20004');
-  await chat.card(/Let's get Teams working again/);
-  await chat.click('Linux');
-  await chat.click('Home');
-  const card = await chat.card(/Connect the affected computer/);
-  const { code, server } = pairingCodeIn(cardText(cardOf(card.activity)));
+  const { code, server } = await chatToPairingCard(chat);
   const agent = agentForCard(code, server, lab);
   track(agent);
   await chat.card(/Is this your computer\?/, ms);

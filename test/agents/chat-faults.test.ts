@@ -19,7 +19,7 @@ import { conversationKey, type Session } from '../../bot/core/types.ts';
 import { type Chat, cardOf, cardText, openChat, submitsOf } from '../bot/conversation-driver.ts';
 import { type Scenario, startScenario } from '../lab/scenario.ts';
 import type { AgentProcess } from './agent-process.ts';
-import { FIRST_PROGRESS, pairFromCardAndConfirm, pairingCodeIn, startAgentBot } from './chat-bot.ts';
+import { FIRST_PROGRESS, pairFromCard as pairAndConfirm, pairingCodeIn, startAgentBot } from './chat-bot.ts';
 import { tempDir } from './harness.ts';
 
 const data = tempDir('reconnect-chat-faults-');
@@ -49,10 +49,9 @@ async function bot(dir: string, port?: number): Promise<RunningBot> {
   return running;
 }
 
-/** Error, Linux, Home: the pairing card, and the agent started with its code. */
+/** Paired and confirmed; the check runs: the agent's own progress is on the card. */
 async function pairFromCard(chat: Chat, scenario: Scenario): Promise<AgentProcess> {
-  const agent = await pairFromCardAndConfirm(chat, scenario, (a) => cleanup.push(() => a.kill()), LONG);
-  // The check runs: the agent's own progress is on the card.
+  const agent = await pairAndConfirm(chat, scenario, (a) => cleanup.push(() => a.kill()), LONG);
   await chat.card(FIRST_PROGRESS, LONG);
   return agent;
 }

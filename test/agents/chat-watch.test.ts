@@ -20,7 +20,7 @@ import { MIN_WATCH_MS } from '../../probes/agent/protocol.ts';
 import type { Catalog } from '../../probes/types.ts';
 import { type Chat, cardOf, cardText, openChat, submitsOf } from '../bot/conversation-driver.ts';
 import { type Scenario, type ScenarioSpec, startScenario } from '../lab/scenario.ts';
-import { pairFromCardAndConfirm, startAgentBot } from './chat-bot.ts';
+import { pairFromCard, startAgentBot } from './chat-bot.ts';
 import { tempDir } from './harness.ts';
 
 const data = tempDir('reconnect-chat-watch-');
@@ -48,7 +48,7 @@ async function bot(dir: string, watchMs: number): Promise<RunningBot> {
 
 /** Error, Linux, Home, the agent paired from the card and confirmed: the check runs. */
 const pairAndCheck = (chat: Chat, scenario: Scenario) =>
-  pairFromCardAndConfirm(chat, scenario, (agent) => cleanup.push(() => agent.kill()), LONG);
+  pairFromCard(chat, scenario, (agent) => cleanup.push(() => agent.kill()), LONG);
 
 const sessionOf = (running: RunningBot, chat: Chat): Promise<Session | undefined> =>
   running.store.sessions.findByConversation(conversationKey('webchat', chat.conversationId));

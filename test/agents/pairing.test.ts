@@ -188,3 +188,25 @@ describe('the chance of guessing a live code', () => {
     assert.ok(guessChance({ codeBits: 40, liveCodes: MAX_LIVE_CODES, attempts }) > 1e-6);
   });
 });
+
+describe('peek (the /go page)', () => {
+  test('answers like redeem without using the code up, and counts against the same limit', async () => {
+    const { pairing } = setup();
+    const { display, code } = await pairing.issue('s');
+    for (let i = 0; i < 10; i++) {
+      const peeked = await pairing.peek(display.toLowerCase(), '203.0.113.7');
+      assert.equal(peeked.ok && peeked.pairing.code, code, 'a live code peeks, again and again');
+    }
+    assert.deepEqual(await pairing.peek('not a code!', '203.0.113.7'), { ok: false, reason: 'invalid_code' });
+    const burst = REDEEM_LIMITS.perSource.capacity;
+    for (let i = 1; i < burst; i++) await pairing.peek('00000-00000', '203.0.113.7');
+    // Wrong peeks and wrong redeems share the bucket: the guess bound covers both.
+    assert.deepEqual(await pairing.redeem('00000-00000', '203.0.113.7'), {
+      ok: false,
+      reason: 'rate_limited',
+    });
+    assert.deepEqual(await pairing.peek(display, '203.0.113.7'), { ok: false, reason: 'rate_limited' });
+    assert.ok((await pairing.redeem(display, '198.51.100.2')).ok, 'the peeks left the code to redeem');
+    assert.deepEqual(await pairing.peek(display, '198.51.100.2'), { ok: false, reason: 'redeemed' });
+  });
+});

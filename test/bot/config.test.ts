@@ -169,6 +169,11 @@ const rejections: [string, Record<string, string>, RegExp][] = [
   ],
   ['short Direct Line secret', { DIRECTLINE_SECRET: 'short' }, /^DIRECTLINE_SECRET is too short/],
   [
+    'REDIS_URL without a shared DIRECTLINE_SECRET',
+    { REDIS_URL: 'redis://127.0.0.1:6379' },
+    /^REDIS_URL is set \(replicas share one Redis\) but DIRECTLINE_SECRET is not/,
+  ],
+  [
     'REDIS_URL wrong scheme',
     { REDIS_URL: 'http://127.0.0.1' },
     /^REDIS_URL is "http:\/\/127.0.0.1": expected a redis or rediss URL/,

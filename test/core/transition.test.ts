@@ -7,11 +7,11 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { authorize } from '../../bot/core/authorize.ts';
 import { manualReport } from '../../bot/core/manual-report.ts';
-import { parsePaste } from '../../bot/core/paste/index.ts';
 import { newSession } from '../../bot/core/session.ts';
 import { transition } from '../../bot/core/transition.ts';
 import type { CoreEvent, Effect, OutboundView, Session, TransitionDeps } from '../../bot/core/types.ts';
 import { buttonsFor } from '../../cards/actions.ts';
+import { parsePaste } from '../../probes/paste/index.ts';
 import { AGENT, eventMaker, NOW } from './events.ts';
 import { PLAYBOOKS } from './fake-channel.ts';
 

@@ -5,12 +5,13 @@
  * routes.ts and stream.ts translate HTTP and WebSocket to these calls.
  *
  * Everything a conversation needs is in the Store, so a restart loses nothing; subscribers are
- * per process (a second replica would need pub/sub to push to streams it does not hold).
+ * per process, and with replicas an ActivityFeed tells each one what the others wrote.
  */
 import type { Logger } from '../../log.ts';
+import { retryWhileUnavailable } from '../../store/errors.ts';
 import type { DirectLineStore } from '../../store/types.ts';
 import { checkPosted, parseWatermark, stamp } from './activity.ts';
-import { type ActivitySet, createActivityHub, type Subscriber } from './hub.ts';
+import { type ActivityFeed, type ActivitySet, createActivityHub, type Subscriber } from './hub.ts';
 import { createSerial } from './serial.ts';
 import {
   bearer,
@@ -39,6 +40,8 @@ export interface DirectLineChannelOptions {
   now?: () => number;
   tokenTtlMs?: number;
   bot?: ChannelAccount;
+  /** Streams fed across replicas (see ActivityFeed); default this process' writes only. */
+  feed?: ActivityFeed;
 }
 
 /** What Direct Line answers for start, reconnect, generate and refresh (streamUrl added by the HTTP layer). */
@@ -60,7 +63,7 @@ export function createDirectLineChannel(options: DirectLineChannelOptions) {
   const now = options.now ?? Date.now;
   const ttl = options.tokenTtlMs ?? TOKEN_TTL_MS;
   const bot: ChannelAccount = { ...(options.bot ?? { id: 'reconnect', name: 'Reconnect' }), role: 'bot' };
-  const hub = createActivityHub(store, now);
+  const hub = createActivityHub(store, now, options.feed);
   const turns = createSerial();
 
   const grant = (conversationId: string, userId: string): ConversationGrant => {
@@ -78,7 +81,7 @@ export function createDirectLineChannel(options: DirectLineChannelOptions) {
   /** Hands an activity to the bot, one turn at a time per conversation; failures are logged only. */
   const deliver = (conversationId: string, activity: Activity): void => {
     void turns
-      .run(conversationId, () => onActivity(conversationId, activity, port))
+      .run(conversationId, () => retryWhileUnavailable(() => onActivity(conversationId, activity, port)))
       .catch((error: unknown) =>
         log.error('the bot failed on a Direct Line activity', { conversationId, type: activity.type, error }),
       );

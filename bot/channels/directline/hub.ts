@@ -21,6 +21,20 @@ export interface ActivitySet {
 
 export type Subscriber = (set: ActivitySet) => void;
 
+/**
+ * Live delivery across replicas (bot/cluster/dl-feed.ts): when given, the hub tells it about
+ * every write instead of pushing to its own subscribers, and it serves subscriptions, reading
+ * from the store whatever any replica wrote.
+ */
+export interface ActivityFeed {
+  written(conversationId: string): void;
+  subscribe(
+    conversationId: string,
+    watermark: number | undefined,
+    subscriber: Subscriber,
+  ): Promise<() => void>;
+}
+
 export interface ActivityHub {
   /** Stamps the timestamp, stores the new activity, pushes it, and returns it as stored. */
   append<T extends StoredActivity>(conversationId: string, activity: T): Promise<T>;
@@ -42,14 +56,19 @@ export interface ActivityHub {
 /** How many conversations' last timestamps are kept; older ones are re-read from the store. */
 const REMEMBERED = 10_000;
 
-export function createActivityHub(store: DirectLineStore, now: () => number): ActivityHub {
+export function createActivityHub(
+  store: DirectLineStore,
+  now: () => number,
+  feed?: ActivityFeed,
+): ActivityHub {
   const writes = createSerial();
   const live = new Map<string, Set<Subscriber>>();
   const lastStamp = new Map<string, number>();
 
   /** The next timestamp of a conversation: now, or 1 ms after its latest activity if that is later. */
   const nextStamp = async (conversationId: string): Promise<string> => {
-    let last = lastStamp.get(conversationId);
+    // With replicas another process may have written since: read the store, not the cache.
+    let last = feed ? undefined : lastStamp.get(conversationId);
     if (last === undefined) {
       const { activities } = await store.list(conversationId);
       last = activities.reduce((max, a) => Math.max(max, Date.parse(String(a.timestamp)) || 0), 0);
@@ -62,6 +81,10 @@ export function createActivityHub(store: DirectLineStore, now: () => number): Ac
   };
 
   const push = (conversationId: string, activity: StoredActivity, watermark: number): void => {
+    if (feed) {
+      feed.written(conversationId);
+      return;
+    }
     for (const subscriber of live.get(conversationId) ?? []) {
       subscriber({ activities: [activity], watermark: String(watermark) });
     }
@@ -83,6 +106,7 @@ export function createActivityHub(store: DirectLineStore, now: () => number): Ac
         push(conversationId, activity, watermark);
       }),
     subscribe: (conversationId, watermark, subscriber) =>
+      feed?.subscribe(conversationId, watermark, subscriber) ??
       writes.run(conversationId, async () => {
         const set = await store.list(conversationId, watermark);
         if (set.activities.length > 0)

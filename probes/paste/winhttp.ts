@@ -4,10 +4,10 @@
  * A configured proxy is a fact, not a failure: whether it works shows in curl's output.
  */
 
-import { ProxyConfigError, redactProxyUrl } from '../../../probes/proxy/servers.ts';
-import { parseWinHttp } from '../../../probes/proxy/winhttp.ts';
-import type { ProxyDetail } from '../../../probes/proxy.ts';
-import type { ProbeResult } from '../../../probes/types.ts';
+import { ProxyConfigError, redactProxyUrl } from '../proxy/servers.ts';
+import { parseWinHttp } from '../proxy/winhttp.ts';
+import type { ProxyDetail } from '../proxy.ts';
+import type { ProbeResult } from '../types.ts';
 import { pastedResult } from './result.ts';
 import { PasteError } from './types.ts';
 

@@ -3,11 +3,11 @@
  * would have run for that endpoint. Only what the output shows becomes a result: a tls probe
  * needs the certificate lines of -v or a TLS error, a tcp probe a direct connection.
  */
-import type { DnsDetail } from '../../../probes/dns.ts';
-import type { HttpsDetail } from '../../../probes/https.ts';
-import { answerFacts } from '../../../probes/net/blocked.ts';
-import type { TcpDetail } from '../../../probes/tcp.ts';
-import type { ProbeResult } from '../../../probes/types.ts';
+import type { DnsDetail } from '../dns.ts';
+import type { HttpsDetail } from '../https.ts';
+import { answerFacts } from '../net/blocked.ts';
+import type { TcpDetail } from '../tcp.ts';
+import type { ProbeResult } from '../types.ts';
 import { classify, type Failure, hostOf, isTrustCode } from './curl-errors.ts';
 import { type CurlError, type CurlHead, readError, readHeads, readVerbose } from './curl-lines.ts';
 import { linesOf, pastedResult } from './result.ts';

@@ -2,7 +2,7 @@
  * curl's exit codes and messages (`curl: (N) …`), read into the failure phase and code the
  * agent's probe would report for the same fault.
  */
-import type { FailureCode, Phase } from '../../../probes/types.ts';
+import type { FailureCode, Phase } from '../types.ts';
 import type { CurlError } from './curl-lines.ts';
 import { trustReason } from './tls-result.ts';
 

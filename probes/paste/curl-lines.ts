@@ -3,7 +3,7 @@
  * the verbose `* ` lines (resolution, connection, proxy tunnel, server certificate) and the
  * final `curl: (N) message` error line.
  */
-import type { ResponseHead } from '../../../probes/net/http-head.ts';
+import type { ResponseHead } from '../net/http-head.ts';
 import { commonName } from './tls-result.ts';
 
 export interface CurlHead extends ResponseHead {

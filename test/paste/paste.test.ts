@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { manualReport } from '../../bot/core/manual-report.ts';
-import { detectPaste, type PasteTool, parsePaste } from '../../bot/core/paste/index.ts';
+import { detectPaste, type PasteTool, parsePaste } from '../../probes/paste/index.ts';
 import { probeId } from '../../probes/types.ts';
 
 const DIR = new URL('../fixtures/paste/', import.meta.url);

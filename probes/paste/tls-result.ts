@@ -4,9 +4,9 @@
  * by name: a chain whose top issuer is not one of the CAs Microsoft's endpoints chain through
  * is TLS inspection (DESIGN.md), the same verdict the agent reaches by SPKI hash.
  */
-import type { ChainCert, TrustReason } from '../../../probes/net/tls-handshake.ts';
-import type { TlsDetail } from '../../../probes/tls.ts';
-import type { FailureCode, ProbeResult } from '../../../probes/types.ts';
+import type { ChainCert, TrustReason } from '../net/tls-handshake.ts';
+import type { TlsDetail } from '../tls.ts';
+import type { FailureCode, ProbeResult } from '../types.ts';
 import { pastedResult } from './result.ts';
 import type { PasteTool } from './types.ts';
 

@@ -4,10 +4,10 @@
  * time, curl's "after N ms") or 0, and every phase is present, 0 when unknown.
  */
 
-import { WELL_KNOWN_PUBLIC_RESOLVERS } from '../../../probes/catalog/public-resolvers.ts';
-import type { DnsDetail } from '../../../probes/dns.ts';
-import type { FailureCode, Phase, ProbeKind, ProbeResult, ProbeStatus } from '../../../probes/types.ts';
-import { probeId, zeroPhases } from '../../../probes/types.ts';
+import { WELL_KNOWN_PUBLIC_RESOLVERS } from '../catalog/public-resolvers.ts';
+import type { DnsDetail } from '../dns.ts';
+import type { FailureCode, Phase, ProbeKind, ProbeResult, ProbeStatus } from '../types.ts';
+import { probeId, zeroPhases } from '../types.ts';
 import type { PasteTool } from './types.ts';
 
 /** Every pasted detail says where it came from. */

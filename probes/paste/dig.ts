@@ -1,4 +1,4 @@
-import type { ProbeResult } from '../../../probes/types.ts';
+import type { ProbeResult } from '../types.ts';
 import { commandArgs } from './nslookup.ts';
 import { type DnsAnswer, dnsResult, linesOf } from './result.ts';
 import { PasteError } from './types.ts';

@@ -4,7 +4,7 @@
  * diagnosis and step re-checks cannot tell a manual answer from a measured one, except by the
  * `pasted` mark every detail carries.
  */
-import type { ProbeResult } from '../../../probes/types.ts';
+import type { ProbeResult } from '../types.ts';
 
 /** The tools whose output the manual path reads. */
 export const PASTE_TOOLS = ['nslookup', 'dig', 'curl', 'netsh-winhttp', 'certutil', 'openssl'] as const;

@@ -2,7 +2,7 @@
  * Certificate chains as `openssl s_client` (and `openssl x509 -noout -issuer -dates`) and
  * Windows' `certutil -verify [-urlfetch]` print them, read into the tls probe's result.
  */
-import type { FailureCode, ProbeResult } from '../../../probes/types.ts';
+import type { FailureCode, ProbeResult } from '../types.ts';
 import { isoDate } from './curl-lines.ts';
 import { linesOf, pastedResult } from './result.ts';
 import { commonName, type PastedChain, tlsResult, trustReason } from './tls-result.ts';

@@ -4,7 +4,7 @@
  * `parsePaste` reads every tool's output in the message. A paste may hold several runs, with
  * or without their prompt lines (`C:\>nslookup host 1.1.1.1`, `$ curl -I https://…`).
  */
-import type { ProbeResult } from '../../../probes/types.ts';
+import type { ProbeResult } from '../types.ts';
 import { parseCertutil, parseOpenssl } from './certs.ts';
 import { parseCurl } from './curl.ts';
 import { digSections, parseDig } from './dig.ts';
