@@ -52,7 +52,7 @@ export function watchResultText(w: WatchSummary): string {
     if (e.failed >= e.rounds) return `${name} failed in every round (${e.rounds} of ${e.rounds})`;
     const pct = Math.round(e.failureRate * 100);
     const speed = e.latencyMs
-      ? `; when it answered it took ${e.latencyMs.p50} ms typically and ${e.latencyMs.p90} ms at worst for 9 in 10`
+      ? `; when it answered it took ${Math.round(e.latencyMs.p50)} ms typically and ${Math.round(e.latencyMs.p90)} ms at worst for 9 in 10`
       : '';
     const flips =
       e.flaps.length > 0 ? `, flipping ${e.flaps.length} time${e.flaps.length === 1 ? '' : 's'}` : '';

@@ -15,7 +15,7 @@ import type { CheckOptions, WatchSettings } from './check.ts';
 import type { AgentConfig } from './config.ts';
 import type { JobGuard } from './job-guard.ts';
 import type { AgentMessage, CompactProgress, JobMessage, ResultMessage } from './protocol.ts';
-import { progressPrinter, summaryText, type Writer } from './render.ts';
+import { progressPrinter, summaryText, type Writer, watchPrinter } from './render.ts';
 
 export interface JobRunnerDeps {
   config: AgentConfig;
@@ -84,6 +84,16 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
           : '\nRunning the checks the helpdesk asked for…\n',
     );
     const stop = stops.get(job.jobId);
+    // The full check is the watch's first round: its failures count as that round's.
+    let firstFailed = 0;
+    const sendRound = (round: number, failed: number, leftMs: number) =>
+      deps.send({
+        v: 1,
+        type: 'progress',
+        jobId: job.jobId,
+        event: { stage: 'round', round, failed, leftMs },
+      });
+    const printRound = watchPrinter(deps.err, deps.catalog.endpoints.length);
     const watch: WatchSettings | undefined =
       job.kind === 'watch' && job.watchMs !== undefined
         ? {
@@ -91,15 +101,10 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
             durationMs: job.watchMs,
             ...(stop ? { stop: stop.signal } : {}),
             onRound(round, index, endsAt) {
-              const failed = round.probes.filter((p) => p.status === 'fail').length;
               const leftMs = Math.max(0, Math.round(endsAt - now()));
-              deps.err.write(`  round ${index + 1}: ${failed === 0 ? 'all passed' : `${failed} failed`}\n`);
-              deps.send({
-                v: 1,
-                type: 'progress',
-                jobId: job.jobId,
-                event: { stage: 'round', round: index + 1, failed, leftMs },
-              });
+              if (index === 1) sendRound(1, firstFailed, leftMs);
+              printRound(round, index, endsAt);
+              sendRound(index + 1, round.probes.filter((p) => p.status === 'fail').length, leftMs);
             },
           }
         : undefined;
@@ -113,6 +118,7 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
       ...(watch ? { watch } : {}),
       onProgress(event) {
         print(event);
+        if (event.type === 'finished' && event.result.status === 'fail') firstFailed++;
         deps.send({ v: 1, type: 'progress', jobId: job.jobId, event: compactProgress(event) });
       },
     });
