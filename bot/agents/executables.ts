@@ -35,6 +35,8 @@ export interface Executable {
   sha256: string;
   size: number;
   gzipSize: number;
+  /** The Brotli twin (smaller on the wire), when the build made one. */
+  br?: { path: string; size: number };
   /** Where the raw deflate stream starts in the .gz file, and its length. */
   deflateStart: number;
   deflateLength: number;
@@ -79,7 +81,13 @@ async function readManifest(path: string): Promise<Map<Target, Executable>> {
     const gzipPath = join(dirname(path), gzipFile);
     const size = Number(entry.size);
     const framing = await gzipFraming(gzipPath, size);
+    const brFile = typeof entry.brFile === 'string' ? entry.brFile : '';
+    if (/[\\/]/.test(brFile)) throw new ManifestError(`${path}: target ${target} needs a flat "brFile" name`);
+    const br = brFile
+      ? { path: join(dirname(path), brFile), size: (await stat(join(dirname(path), brFile))).size }
+      : undefined;
     out.set(target, {
+      ...(br ? { br } : {}),
       target,
       path: join(dirname(path), file),
       gzipPath,

@@ -187,7 +187,13 @@ function sendExecutable(req: Request, res: Response, exe: Executable, stem: stri
   const fileName = downloadName(exe.target, stem);
   if (isWindows(exe.target)) {
     res.setHeader('Content-Type', 'application/vnd.microsoft.portable-executable');
-    if (/\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) {
+    const accepts = String(req.headers['accept-encoding'] ?? '');
+    if (exe.br && /\bbr\b/.test(accepts)) {
+      // Brotli is what keeps the download within its budget (browsers offer it over HTTPS).
+      res.setHeader('Content-Encoding', 'br');
+      res.setHeader('Content-Length', String(exe.br.size));
+      body = createReadStream(exe.br.path);
+    } else if (/\bgzip\b/.test(accepts)) {
       res.setHeader('Content-Encoding', 'gzip');
       res.setHeader('Content-Length', String(exe.gzipSize));
       body = createReadStream(exe.gzipPath);

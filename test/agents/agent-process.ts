@@ -31,14 +31,15 @@ export function startAgent(input: {
   args?: string[];
   /** Run inside this network namespace (`ip netns exec NAME …`). */
   netns?: string;
+  /** A single executable (npm run build:agents) to run instead: it is its own Node. */
+  executable?: string;
 }): AgentProcess {
   if (input.env.RECONNECT_LAB !== '1')
     throw new Error('startAgent: the lab interlock must be on (RECONNECT_LAB=1)');
   const args = input.args ?? ['pair', input.code, '--server', input.server];
   const argv = [
     ...(input.netns ? ['ip', 'netns', 'exec', input.netns] : []),
-    process.execPath,
-    input.entry ?? AGENT_SOURCES,
+    ...(input.executable ? [input.executable] : [process.execPath, input.entry ?? AGENT_SOURCES]),
     ...args,
   ];
   // detached: its own process group, so the cleanup reaches script(1)'s child as well.

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { TARGETS, type Target } from '../../bot/agents/executables.ts';
 
 export interface FixtureAgents {
@@ -32,6 +32,8 @@ export function writeAgentsFixture(
     const gz = gzipSync(body);
     writeFileSync(join(dir, file), body);
     writeFileSync(join(dir, `${file}.gz`), gz);
+    const br = brotliCompressSync(body);
+    writeFileSync(join(dir, `${file}.br`), br);
     bytes.set(target, body);
     const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
     targets[target] = {
@@ -41,6 +43,9 @@ export function writeAgentsFixture(
       gzipFile: `${file}.gz`,
       gzipSha256: sha(gz),
       gzipSize: gz.length,
+      brFile: `${file}.br`,
+      brSha256: sha(br),
+      brSize: br.length,
       nodeVersion: '24.21.0',
     };
   }

@@ -8,9 +8,10 @@
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
+import { get as httpGet, type IncomingHttpHeaders } from 'node:http';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { crc32 } from 'node:zlib';
+import { brotliDecompressSync, crc32, gunzipSync } from 'node:zlib';
 import { unzipSync } from 'fflate';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { mintCode } from '../../bot/agents/code.ts';
@@ -163,6 +164,36 @@ test('Apple-silicon Mac: offers macos-arm64, as a ZIP whose entry keeps the name
   assert.equal(zip.readUInt32LE(central + 16), crc32(data), 'the recorded CRC-32 matches the data');
   await page.close();
 });
+
+test('the .exe goes out as Brotli when the client accepts it, as gzip otherwise, and as it is for neither', async () => {
+  const url = `${bot.url}/go/download/windows-x64?code=${live.code}`;
+  const expected = fixture.bytes.get('windows-x64')!;
+  for (const [accept, encoding, decode] of [
+    ['gzip, deflate, br', 'br', brotliDecompressSync],
+    ['gzip, deflate', 'gzip', gunzipSync],
+    ['identity', null, (b: Buffer) => b],
+  ] as const) {
+    // node:http, not fetch: fetch would decode the body itself and hide the encoding.
+    const { headers, body } = await rawGet(url, accept);
+    assert.equal(headers['content-encoding'] ?? null, encoding, accept);
+    assert.equal(headers.vary, 'Accept-Encoding');
+    assert.equal(Number(headers['content-length']), body.length);
+    assert.ok(decode(body).equals(expected), `${accept}: the bytes decode to the built executable`);
+  }
+  // None of it used the code up.
+  assert.equal((await bot.store.pairing.peek(live.code)).ok, true);
+});
+
+function rawGet(url: string, accept: string): Promise<{ headers: IncomingHttpHeaders; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    httpGet(url, { headers: { 'accept-encoding': accept } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    }).on('error', reject);
+  });
+}
 
 test('the chooser offers every built target when the browser cannot tell', {
   skip: NO_CHROMIUM,
