@@ -16,6 +16,7 @@ import type { Timers } from '../../probes/timers.ts';
 import type { AgentJob, Session } from '../core/types.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/types.ts';
+import { jobCancels } from './cancel.ts';
 import { type AgentEventSink, eventBase, type JobOutcome, type JobProgress } from './events.ts';
 import {
   checkOutgoing,
@@ -25,7 +26,6 @@ import {
   resultEvent,
   resultFits,
   resultOutcome,
-  wireJobId,
 } from './job-message.ts';
 import { progressThrottle } from './progress.ts';
 import { type AgentRecords, type JobRecord, markFinished } from './records.ts';
@@ -120,9 +120,7 @@ export function createJobDesk(deps: JobDeskDeps) {
     });
   };
 
-  /** Tells the agent to end a watch whose Stop was pressed; the agent ignores a repeat. */
-  const sendCancel = (agentId: string, rec: JobRecord): boolean =>
-    rec.cancel === true && deps.send(agentId, { v: 1, type: 'cancel', jobId: rec.message.jobId });
+  const cancels = jobCancels({ records: deps.records, send: deps.send, log });
 
   const refuseAtDispatch = (job: AgentJob, agentId: string, why: string) => {
     log.warn('agent job refused by the gateway', { jobId: job.jobId, sessionId: job.sessionId, why });
@@ -177,28 +175,8 @@ export function createJobDesk(deps: JobDeskDeps) {
       });
     },
 
-    /**
-     * AgentPort.cancel: the session's agent is to end watch job `coreJobId` now. Marked in the
-     * record first, so the replica that holds the agent (told by `send`'s flush) or a later
-     * resume sends the cancel when this replica cannot.
-     */
-    async cancel(session: Session, coreJobId: string): Promise<void> {
-      const agentId = session.pairing?.device?.agentId;
-      const jobId = wireJobId(coreJobId);
-      let rec: JobRecord | undefined;
-      if (agentId)
-        await deps.records.update(agentId, (r) => {
-          rec = r.data.jobs[jobId];
-          if (rec?.job.type !== 'watch') return false;
-          rec.cancel = true;
-        });
-      if (!agentId || !rec || rec.job.type !== 'watch') {
-        log.warn('cancel for a job that is not a running watch', { sessionId: session.id, jobId });
-        return;
-      }
-      if (!sendCancel(agentId, rec))
-        log.info('cancel left to the replica that holds the agent', { agentId, jobId });
-    },
+    /** AgentPort.cancel (cancel.ts). */
+    cancel: cancels.cancel,
 
     /** After a hello: re-send what the agent does not have, drop what is past its deadline. */
     async resume(agentId: string, running: string[]): Promise<void> {
@@ -214,7 +192,7 @@ export function createJobDesk(deps: JobDeskDeps) {
         // The agent runs a job id once and answers a re-send with the result it has, so a
         // re-send is safe for actions too.
         if (!running.includes(jobId)) await send(agentId, rec);
-        sendCancel(agentId, rec);
+        cancels.resend(agentId, rec);
       }
     },
 
@@ -224,7 +202,7 @@ export function createJobDesk(deps: JobDeskDeps) {
       for (const rec of Object.values(record?.data.jobs ?? {})) {
         index.set(rec.message.jobId, { agentId, deadlineAt: rec.deadlineAt });
         if (rec.state === 'queued') await send(agentId, rec);
-        sendCancel(agentId, rec);
+        cancels.resend(agentId, rec);
       }
     },
 
