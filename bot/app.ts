@@ -83,6 +83,8 @@ export interface StartOptions {
   agents?: false | (AgentKnobs & { bundlePath?: string; agentsDir?: string });
   /** Where /metrics reads from; default a registry of this bot's own. */
   metrics?: Metrics;
+  /** How long a watch job started from the chat lasts (tests shorten it); default 2 minutes. */
+  watchMs?: number;
 }
 
 /** The gateway's timing settings a caller may change. */
@@ -238,6 +240,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       steps: [support.step, ...(agents ? [agentLifecycle(agents, log)] : [])],
       ...(agents ? { agents } : {}),
       ...(config.publicUrl ? { serverUrl: config.publicUrl } : {}),
+      ...(options.watchMs ? { watchMs: options.watchMs } : {}),
     });
 
     const streams = createDirectLineStreams({

@@ -14,6 +14,8 @@ import {
   stepKicker,
   VERDICT,
   WHO,
+  watchLines,
+  watchTitle,
 } from './format.ts';
 import { type Budget, CONTENT, SLACK, TIGHT } from './limits.ts';
 import { blocksToMrkdwn, escapeSlack, inlineToMrkdwn } from './markdown.ts';
@@ -168,10 +170,12 @@ function content(view: View, buttons: Button[], b: Budget): Block[] {
       );
       if (more > 0) lines.push(`and ${more} more areas`);
       return [
-        header(done ? 'Checks finished' : 'Checking your network…'),
+        header(view.watch ? watchTitle(view.watch) : done ? 'Checks finished' : 'Checking your network…'),
         context([
           ...(view.device ? [`On ${esc(view.device, b.shortText)}`] : []),
-          `${view.counts.done} of ${view.counts.total} checks done · ${view.counts.failed} problem${view.counts.failed === 1 ? '' : 's'}`,
+          view.watch
+            ? watchLines(view.watch).join(' ')
+            : `${view.counts.done} of ${view.counts.total} checks done · ${view.counts.failed} problem${view.counts.failed === 1 ? '' : 's'}`,
         ]),
         ...(lines.length > 0 ? [section(lines.join('\n'))] : []),
       ];
@@ -184,6 +188,7 @@ function content(view: View, buttons: Button[], b: Budget): Block[] {
             ? 'Nothing on this network blocks Teams sign-in.'
             : `${view.findings.length} finding${view.findings.length === 1 ? '' : 's'}. Most likely cause first.`,
         ]),
+        ...(view.watchResult ? [section(esc(view.watchResult, b.sentence))] : []),
         ...findingsBlocks(view.findings, b),
       ];
     case 'step':

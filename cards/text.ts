@@ -17,6 +17,7 @@ import {
   VERDICT,
   WHERE_LABEL,
   WHO,
+  watchLines,
 } from './format.ts';
 import { CONTENT } from './limits.ts';
 import { blocksToPlain, inlineToPlain } from './markdown.ts';
@@ -78,6 +79,7 @@ function body(view: View): string[] {
     case 'progress':
       return [
         ...(view.device ? [`On ${s(view.device, CONTENT.shortText)}`] : []),
+        ...(view.watch ? watchLines(view.watch) : []),
         ...view.areas
           .slice(0, CONTENT.areas)
           .map(
@@ -86,7 +88,11 @@ function body(view: View): string[] {
           ),
       ];
     case 'findings':
-      return [VERDICT[view.verdict], ...findingLines(view.findings)];
+      return [
+        VERDICT[view.verdict],
+        ...(view.watchResult ? [s(view.watchResult, CONTENT.sentence)] : []),
+        ...findingLines(view.findings),
+      ];
     case 'step': {
       const lines = [
         s(inlineToPlain(view.why), CONTENT.sentence),

@@ -40,6 +40,10 @@ export const VERBS = [
   'case.take',
   'case.rerun',
   'case.resolve',
+  /** "Keep checking while I try to sign in": the paired agent watches the connection (issue 15). */
+  'watch.start',
+  /** Ends that watch early; its result still comes. */
+  'watch.stop',
   /** Teams Universal Actions refresh: the client asks for the current card. */
   'card.refresh',
 ] as const;
@@ -124,6 +128,20 @@ export interface ProgressView extends ViewBase {
   areas: readonly { id: string; label: string; state: AreaState; done?: number; total?: number }[];
   /** Probes finished, planned, and how many of the finished did not pass. */
   counts: { done: number; total: number; failed: number };
+  /** Set while the agent watches the connection: the card says so and offers Stop. */
+  watch?: WatchFigures;
+}
+
+/** A running watch as the live card shows it. */
+export interface WatchFigures {
+  durationMs: number;
+  /** Time left in the watch, as the agent last reported it. */
+  leftMs: number;
+  /** Rounds of checks so far (the first full check is round 1), and those in which something failed. */
+  rounds: number;
+  failedRounds: number;
+  /** Stop was pressed: the agent is sending what it saw so far. */
+  stopping?: boolean;
 }
 
 export interface FindingItem {
@@ -143,6 +161,10 @@ export interface FindingsView extends ViewBase {
   findings: readonly FindingItem[];
   /** Steps in the remediation plan; 0 when there is nothing to walk through. */
   stepCount: number;
+  /** A paired agent can watch the connection while the user tries to sign in (offers the button). */
+  canWatch?: boolean;
+  /** After a watch: what it saw, in plain words ("no drop-outs in 118 rounds", or the figures). */
+  watchResult?: string;
 }
 
 export type StepStatus = 'pending' | 'checking' | 'verified' | 'failed' | 'skipped';
@@ -175,6 +197,8 @@ export interface StepView extends ViewBase {
   evidence?: StepEvidence;
   /** Where the full, untruncated instructions can be read (a page the bot serves). */
   detailsUrl?: string;
+  /** The step still fails and a paired agent can watch the connection (offers the button). */
+  canWatch?: boolean;
 }
 
 export interface ResolvedView extends ViewBase {

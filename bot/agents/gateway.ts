@@ -309,6 +309,7 @@ export function createAgentGateway(options: GatewayOptions): AgentGateway {
       return { code: issued.display, expiresAt: new Date(issued.expiresAt).toISOString() };
     },
     dispatch: (session, job) => desk.dispatch(session, job),
+    cancel: (session, jobId) => desk.cancel(session, jobId),
     async revoke(agentId, why) {
       const record = await records.update(agentId, (r) => {
         r.data.revoked = true;

@@ -18,6 +18,8 @@ export interface JobRecord {
   deadlineAt: number;
   /** Times it was sent (a reconnect may send it again; the agent runs it once). */
   sends: number;
+  /** A watch whose Stop was pressed: whichever replica holds the agent tells it to cancel. */
+  cancel?: boolean;
 }
 
 export interface AgentData {

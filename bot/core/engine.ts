@@ -52,6 +52,8 @@ export interface EngineOptions {
   newId?: () => string;
   /** The bot's public URL, shown in the agent's pairing command. */
   serverUrl?: string;
+  /** How long "Keep checking while I try to sign in" watches; default 2 minutes (watch.ts). */
+  watchMs?: number;
   /** How long an event id is remembered for dedupe (default 24 h: Teams and Slack retry within minutes). */
   dedupeTtlMs?: number;
   /** Compare-and-set attempts before giving up (default 8). */
@@ -120,6 +122,7 @@ export function createEngine(options: EngineOptions): Engine {
         now: new Date(options.clock()).toISOString(),
         agents: options.agents !== undefined,
         ...(options.serverUrl ? { serverUrl: options.serverUrl } : {}),
+        ...(options.watchMs ? { watchMs: options.watchMs } : {}),
         ...(pairingCode ? { pairingCode } : {}),
       };
       let result = transition(session, event, deps);

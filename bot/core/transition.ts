@@ -178,6 +178,8 @@ function onReport(session: Session, event: Of<'report'>, deps: TransitionDeps): 
   );
   next.report = event.report;
   next.reportSource = event.source;
+  // A full report (a watch's included) ends any watch: its result is on the findings card.
+  next.watch = undefined;
   next.probes = mergeProbes(session.probes, event.report.probes);
   Object.assign(next, rediagnose(next, deps.now));
   replan(next, deps.playbooks);

@@ -24,6 +24,7 @@ import { adminHandoff } from '../playbooks/handoff.ts';
 import type { PlaybookSet } from '../playbooks/types.ts';
 import { currentStep } from './session.ts';
 import type { Session } from './types.ts';
+import { canWatch, watchFigures, watchResultText } from './watch.ts';
 
 export interface ViewDeps {
   playbooks: PlaybookSet;
@@ -38,6 +39,8 @@ const SUGGESTED_CODES = ['CAA20004', 'CAA70004', 'CAA82EE7', 'CAA30197'];
 
 /** The screen for the session's state: what the live card shows. */
 export function viewFor(session: Session, deps: ViewDeps): View {
+  // A running watch replaces the plan or step on the live card until its report comes.
+  if (session.watch && (session.state === 'plan' || session.state === 'step')) return watchView(session);
   switch (session.state) {
     case 'intake':
       return intakeView(session);
@@ -107,6 +110,12 @@ export function progressView(s: Session): ProgressView {
   };
 }
 
+/** The live card while the agent watches: the progress card, saying so, with the time left. */
+export function watchView(s: Session): ProgressView {
+  const watch = watchFigures(s);
+  return { ...progressView(s), areas: [], ...(watch ? { watch } : {}) };
+}
+
 export function findingItem(f: Finding): FindingItem {
   const facts: Record<string, FactValue> = {};
   for (const [key, value] of Object.entries(f.facts)) {
@@ -129,6 +138,8 @@ export function findingsView(s: Session): FindingsView {
       s.report?.verdict ?? (problems ? 'problems' : s.findings.length > 0 ? 'healthy' : 'inconclusive'),
     findings: s.findings.map(findingItem),
     stepCount: s.plan.length,
+    ...(canWatch(s) ? { canWatch: true } : {}),
+    ...(s.report?.watch ? { watchResult: watchResultText(s.report.watch) } : {}),
   };
 }
 
@@ -152,6 +163,7 @@ export function stepView(s: Session, playbooks: PlaybookSet): StepView | undefin
     ...(s.os ? { os: s.os } : {}),
     status: entry.status,
     ...(entry.evidence ? { evidence: entry.evidence } : {}),
+    ...(entry.status === 'failed' && canWatch(s) ? { canWatch: true } : {}),
   };
 }
 

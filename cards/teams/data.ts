@@ -15,6 +15,8 @@ import {
   utcText,
   VERDICT,
   WHO,
+  watchLines,
+  watchTitle,
 } from '../format.ts';
 import { type Budget, CONTENT } from '../limits.ts';
 import { parseInline } from '../markdown.ts';
@@ -143,10 +145,11 @@ function pairing(view: Extract<View, { screen: 'pairing' }>, b: Budget): Data {
 function progress(view: Extract<View, { screen: 'progress' }>, b: Budget): Data {
   const { shown, more } = firstN(view.areas, b.areas);
   const finished = view.counts.done >= view.counts.total && view.counts.total > 0;
+  const counts = `${view.counts.done} of ${view.counts.total} checks done · ${view.counts.failed} problem${view.counts.failed === 1 ? '' : 's'}`;
   return {
-    title: finished ? 'Checks finished' : 'Checking your network…',
+    title: view.watch ? watchTitle(view.watch) : finished ? 'Checks finished' : 'Checking your network…',
     device: view.device ? [plain(`On ${shortValue(view.device, b.shortText)}`, { spacing: 'None' })] : [],
-    countsText: `${view.counts.done} of ${view.counts.total} checks done · ${view.counts.failed} problem${view.counts.failed === 1 ? '' : 's'}`,
+    countsText: view.watch ? watchLines(view.watch).join('\n\n') : counts,
     areas: shown.map((a) => {
       const s = AREA_STATE[a.state];
       const count = a.total ? ` (${a.done ?? 0}/${a.total})` : '';
@@ -165,6 +168,7 @@ function findings(view: Extract<View, { screen: 'findings' }>, b: Budget): Data 
       view.findings.length === 0
         ? 'Nothing on this network blocks Teams sign-in.'
         : `${view.findings.length} finding${view.findings.length === 1 ? '' : 's'}, ${blocking} blocking. Most likely cause first.`,
+    watchResult: view.watchResult ? shortValue(view.watchResult, b.sentence) : '',
     findings: items,
     moreText,
   };

@@ -157,6 +157,8 @@ export async function runPair(options: PairOptions): Promise<number> {
       case 'job':
         if (!credentials) return err.write('reconnect-agent: ignored a job sent before pairing finished\n');
         return jobs.handle(message);
+      case 'cancel':
+        return jobs.cancel(message.jobId);
     }
   };
 

@@ -49,10 +49,15 @@ async function world(stun?: 'silence') {
   return { redis, lab, balancer };
 }
 
-async function replica(redisUrl: string, name: string, publicUrl: string): Promise<RunningBot> {
+async function replica(
+  redisUrl: string,
+  name: string,
+  publicUrl: string,
+  extra: { watchMs?: number } = {},
+): Promise<RunningBot> {
   const running = await startReplica(
     { redisUrl, dataDir: join(data.dir, name), publicUrl },
-    { agents: KNOBS },
+    { agents: KNOBS, ...extra },
   );
   cleanup.push(() => running.close());
   return running;
@@ -178,4 +183,23 @@ test('SIGKILL of the replica holding the agent mid-check: the agent reconnects t
   assert.equal(now?.online, true);
   await assertOneResult(store, chat);
   assert.match(agent.output, /Lost the connection to the helpdesk bot/);
+});
+
+test('Stop pressed on replica B ends the watch the agent on replica A runs', async () => {
+  const { redis, lab, balancer } = await world();
+  const watchMs = 5 * 60_000;
+  const a = await replica(redis.url, 'watch-a', balancer.url, { watchMs });
+  const b = await replica(redis.url, 'watch-b', balancer.url, { watchMs });
+  const { chat } = await pageOnBAgentOnA(balancer, a.url, b.url, lab);
+  await chat.card(/tls\.inspection/, LONG);
+  await chat.click('Keep checking while I try to sign in');
+  await chat.card(/[1-9]\d* rounds? of checks so far/, LONG);
+  assert.deepEqual([a.agents?.connections, b.agents?.connections], [1, 0], 'the agent is held by A');
+  await chat.click('Stop');
+  // B marks the job; A, which holds the agent, sends the cancel: the agent ends its rounds.
+  await chat.card(/Watched the connection for .*no drop-outs in \d+ rounds/, LONG);
+  const session = await b.store.sessions.findByConversation(conversationKey('webchat', chat.conversationId));
+  assert.equal(session?.watch, undefined);
+  const summary = session?.report?.watch;
+  assert.ok(summary && summary.durationMs < watchMs, JSON.stringify(summary));
 });
