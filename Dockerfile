@@ -26,10 +26,11 @@ RUN npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && \
     npm rebuild --loglevel=error $(node -p "const a = require('./package.json').allowScripts || {}; \
       Object.keys(a).filter((k) => a[k] === true).join(' ')") && \
     node_modules/.bin/node --version
-# The agent executables start from newer official Node binaries, which load libatomic.
-RUN if ! ldconfig -p | grep -q 'libatomic\.so\.1'; then \
+# The agent executables start from newer official Node binaries, which load libatomic; their
+# symbols come off with llvm-strip before injection (scripts/agents/strip.ts). Build stage only.
+RUN if ! ldconfig -p | grep -q 'libatomic\.so\.1' || ! command -v llvm-strip >/dev/null 2>&1; then \
       apt-get update -qq && \
-      apt-get install -y -qq --no-install-recommends libatomic1 >/dev/null && \
+      apt-get install -y -qq --no-install-recommends libatomic1 llvm >/dev/null && \
       rm -rf /var/lib/apt/lists/*; \
     fi
 COPY . .

@@ -85,7 +85,10 @@ test("with an app id a serviceUrl must be present and be the token's claim", asy
   const o = { serviceUrl: authed.connector.url, appId: APP_ID, conversationId: 'a:claim' };
   const token = authed.issuer!.channelToken(APP_ID, authed.connector.url);
   const missing = { ...messageActivity('hi', o), serviceUrl: undefined };
-  assert.equal((await authed.post(missing, `Bearer ${token}`)).status, 400);
+  // Who is asking is settled first: the token names a service URL this activity does not carry.
+  assert.equal((await authed.post(missing, `Bearer ${token}`)).status, 401);
+  // A malformed activity with a forged token is an authentication failure too, not a 400.
+  assert.equal((await authed.post({ type: 'message', text: 'hi' }, 'Bearer forged.token.here')).status, 401);
   const elsewhere = messageActivity('hi', { ...o, serviceUrl: 'http://127.0.0.2:9/' });
   assert.equal((await authed.post(elsewhere, `Bearer ${token}`)).status, 401);
   assert.equal(authed.connector.records.length, 0);

@@ -99,11 +99,33 @@ export interface MessagesHandlerOptions {
 /** The restify handler for POST /api/messages. */
 export function messagesHandler(options: MessagesHandlerOptions) {
   const { adapter, logic, log, allowedServiceUrls } = options;
+  const refuse = (res: Response, error: unknown): void => {
+    const failure = classifyAuthFailure(error);
+    log.warn('teams: request refused', {
+      status: failure.status,
+      code: failure.code,
+      reason: failure.message,
+    });
+    reply(res, failure.status, {
+      error: { code: failure.code, message: 'the request could not be authenticated' },
+    });
+  };
   return async (req: Request, res: Response): Promise<void> => {
+    const header = req.headers.authorization ?? '';
     let activity: Activity;
     try {
       activity = toActivity(await readBody(req), allowedServiceUrls);
     } catch (error) {
+      // With authentication on, who is asking is settled before what they sent: a forged or
+      // missing token answers 401/403 even with a body we would refuse anyway.
+      if (allowedServiceUrls === undefined) {
+        try {
+          await adapter.auth.authenticateRequest({ type: 'message' } as Activity, header);
+        } catch (authError) {
+          refuse(res, authError);
+          return;
+        }
+      }
       if (error instanceof ActivityRefused) {
         log.warn('teams: activity refused', {
           status: error.status,
@@ -117,22 +139,13 @@ export function messagesHandler(options: MessagesHandlerOptions) {
       reply(res, 400, { error: { code: 'bad_request', message: error.message } });
       return;
     }
-    const header = req.headers.authorization ?? '';
     let authenticated: AuthenticateRequestResult;
     try {
       authenticated = await adapter.auth.authenticateRequest(activity, header);
       if (allowedServiceUrls === undefined)
         checkServiceUrlClaim(activity, authenticated.claimsIdentity.getClaimValue('serviceurl') ?? undefined);
     } catch (error) {
-      const failure = classifyAuthFailure(error);
-      log.warn('teams: request refused', {
-        status: failure.status,
-        code: failure.code,
-        reason: failure.message,
-      });
-      reply(res, failure.status, {
-        error: { code: failure.code, message: 'the request could not be authenticated' },
-      });
+      refuse(res, error);
       return;
     }
     try {
