@@ -34,7 +34,15 @@ const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('bench/gateway-serve.ts needs --expose-gc');
 
 const reply = (message: ServeReply) => process.send!(message);
-const config = loadBotConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, NODE_ENV: 'test' });
+// Thousands of agents from a few loopback addresses: what a replica behind an Ingress sees (every
+// connection from the proxy), so the per-address connection limit is raised as the README says.
+const config = loadBotConfig({
+  PORT: '0',
+  HOST: '127.0.0.1',
+  DATA_DIR: dataDir,
+  NODE_ENV: 'test',
+  LIMIT_CONNECTIONS_PER_ADDRESS: '20000',
+});
 // Default gateway timings: 20 s pings, as in production.
 const bot = await startBot({ config, log: silentLogger, teams: false });
 const gateway = bot.agents!;
