@@ -29,7 +29,9 @@ const s = (text: string, max: number): string => shortValue(text, max);
 function findingLines(findings: readonly FindingItem[]): string[] {
   const { shown, more } = firstN(findings, CONTENT.findings);
   const lines = shown.flatMap((f, i) => [
-    `${i + 1}. ${SEVERITY[f.severity].word.toUpperCase()} ${s(f.id, CONTENT.shortText)}: ${s(f.summary, CONTENT.sentence)}`,
+    f.headline
+      ? `${i + 1}. ${s(f.headline, CONTENT.sentence)}: ${s(f.summary, CONTENT.sentence)}`
+      : `${i + 1}. ${SEVERITY[f.severity].word.toUpperCase()} ${s(f.id, CONTENT.shortText)}: ${s(f.summary, CONTENT.sentence)}`,
     ...factPairs(f.facts).map((p) => `   ${p.title}: ${p.value}`),
     ...(f.evidence.length > 0
       ? [`   Evidence: ${joinWithMore(f.evidence, CONTENT.evidenceIds, CONTENT.shortText)}`]

@@ -123,6 +123,11 @@ export interface ProgressView extends ViewBase {
 
 export interface FindingItem {
   id: string;
+  /**
+   * The finding in the user's words (cards/plain.ts), shown in place of the id on the user's
+   * screens; absent in the support thread's summary, which shows the id.
+   */
+  headline?: string;
   severity: Severity;
   /** One sentence. */
   summary: string;

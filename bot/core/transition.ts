@@ -83,6 +83,12 @@ function onMessage(session: Session, event: Of<'message'>, deps: TransitionDeps)
     }
     return unchanged(session, [{ type: 'send', view: help(session, describe(u)) }]);
   }
+  // A typed word for an intake button ("home", "phone hotspot"), as on every other card.
+  const tapped = session.version > 0 ? matchReply(viewFor(session, deps), text) : undefined;
+  if (tapped) {
+    const { verb, ...data } = tapped;
+    return onAction(session, { ...event, kind: 'action', verb, data }, deps);
+  }
   return onIntakeText(session, event, text, u, deps);
 }
 

@@ -4,6 +4,7 @@
  * planFor, the user's OS first.
  */
 import { agentCommands } from '../../cards/pairing.ts';
+import { plainText, probeLabel, userFinding } from '../../cards/plain.ts';
 import type {
   EscalatedView,
   EscalationView,
@@ -15,6 +16,7 @@ import type {
   PairingView,
   ProgressView,
   ResolvedView,
+  StepEvidence,
   StepView,
   View,
 } from '../../cards/views.ts';
@@ -126,7 +128,8 @@ export function findingsView(s: Session): FindingsView {
     screen: 'findings',
     verdict:
       s.report?.verdict ?? (problems ? 'problems' : s.findings.length > 0 ? 'healthy' : 'inconclusive'),
-    findings: s.findings.map(findingItem),
+    // The user's screen: headlines and plain words, no ids (the support summary keeps them).
+    findings: s.findings.map((f) => userFinding(findingItem(f))),
     stepCount: s.plan.length,
   };
 }
@@ -150,7 +153,24 @@ export function stepView(s: Session, playbooks: PlaybookSet): StepView | undefin
     instructions: Object.fromEntries(planned.instructions.map((b) => [b.platform, b.markdown])),
     ...(s.os ? { os: s.os } : {}),
     status: entry.status,
-    ...(entry.evidence ? { evidence: entry.evidence } : {}),
+    ...(entry.evidence ? { evidence: plainEvidence(entry.evidence) } : {}),
+  };
+}
+
+/** A re-check's evidence for the user: hosts instead of probe ids, raw codes in words. */
+function plainEvidence(e: StepEvidence): StepEvidence {
+  return {
+    ...e,
+    summary: plainText(e.summary),
+    ...(e.probes
+      ? {
+          probes: e.probes.map((p) => ({
+            ...p,
+            id: probeLabel(p.id),
+            ...(p.detail ? { detail: plainText(p.detail) } : {}),
+          })),
+        }
+      : {}),
   };
 }
 
@@ -224,7 +244,10 @@ export function escalationView(s: Session, playbooks: PlaybookSet): EscalationVi
 /** The IT admin's hand-off for the session's findings, from F1's generator. */
 export function handoffView(s: Session): HandoffView {
   const catalog = builtInCatalog(isCloud(s.report?.cloud) ? s.report.cloud : 'commercial');
-  const proxyUrl = s.report?.environment.proxy.url;
+  // Pasted output may name the proxy without an address ("address not shown"): no PAC line then.
+  const proxyUrl = URL.canParse(s.report?.environment.proxy.url ?? '')
+    ? s.report?.environment.proxy.url
+    : undefined;
   const handoff = adminHandoff({ catalog, findings: s.findings, ...(proxyUrl ? { proxyUrl } : {}) });
   return {
     ...base(s),

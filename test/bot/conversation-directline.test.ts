@@ -60,10 +60,10 @@ test('a whole CAA20004 conversation on the manual path: cards change in place, t
     assert.equal(intakeNow.emissions, 3, 'the intake card was updated in place twice (OS, then where)');
 
     await chat.say(paste('nslookup-windows-nxdomain.txt'));
-    const findings = await chat.card(/dns\.system_failed/);
+    const findings = await chat.card(/name lookup \(DNS\) cannot find/);
     assert.match(
       cardText(cardOf(findings.activity)),
-      /fails to find login\.microsoftonline\.com \(nxdomain\)/,
+      /fails to find login\.microsoftonline\.com \(name not found\)/,
     );
 
     await chat.click('Show me the fix');

@@ -127,8 +127,8 @@ describe('a Teams conversation over the wire', () => {
     // 4. Pasted nslookup output saying NXDOMAIN: a finding, and a findings card.
     mark = lab.connector.records.length;
     assert.equal((await lab.post(messageActivity(paste('nslookup-windows-nxdomain.txt'), o))).status, 200);
-    const findings = since(mark, conv).find((r) => /dns\.system_failed/.test(text(cardOf(r))));
-    assert.ok(findings, 'the findings card names dns.system_failed');
+    const findings = since(mark, conv).find((r) => /name lookup \(DNS\) cannot find/.test(text(cardOf(r))));
+    assert.ok(findings, 'the findings card names the DNS failure in plain words');
 
     // 5. "Show me the fix" by Action.Execute: the invoke returns the DNS step card.
     mark = lab.connector.records.length;

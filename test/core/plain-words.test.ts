@@ -1,0 +1,163 @@
+/**
+ * Issue 14, "Plain words": walks every playbook with every OS, and every finding the agent can
+ * report, through the real core (manual path, result codes, pasted output) and renders every
+ * card and notice for every channel; no text an end user sees may contain a finding id, a probe
+ * id, an engineer's word (nxdomain, OAuth access_denied, "network ladder") or markup shown as text.
+ * The support thread's summary keeps its ids (checked last, so the rule is not vacuous).
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { newSession } from '../../bot/core/session.ts';
+import { transition } from '../../bot/core/transition.ts';
+import type { CoreEvent, OutboundView, Session, TransitionDeps, View } from '../../bot/core/types.ts';
+import { escalationView } from '../../bot/core/views.ts';
+import { buttonsFor } from '../../cards/actions.ts';
+import type { OsName } from '../../cards/views.ts';
+import { allCodes } from '../../probes/codes/index.ts';
+import { encodeResultCode, FINDING_BITS } from '../../probes/result-code.ts';
+import { PLAYBOOKS } from './fake-channel.ts';
+import { plainWordsProblems, seenTexts } from './user-texts.ts';
+
+const NOW = '2026-11-27T10:00:00.000Z';
+const deps: TransitionDeps = { playbooks: PLAYBOOKS, now: NOW };
+const OSES: OsName[] = ['windows', 'macos', 'linux'];
+let n = 0;
+const ev = (body: Record<string, unknown>): CoreEvent =>
+  ({
+    id: `e${++n}`,
+    conversationKey: 'webchat:c1',
+    channel: 'webchat',
+    conversation: { id: 'c1' },
+    actor: { id: 'u1', name: 'Amira', role: 'user' },
+    at: NOW,
+    ...body,
+  }) as CoreEvent;
+
+/** A conversation through the pure core, keeping every view it showed. */
+class Walk {
+  session: Session = newSession('s1', ev({ kind: 'message', text: '' }), NOW);
+  readonly views: OutboundView[] = [];
+  #apply(event: CoreEvent): void {
+    const r = transition(this.session, event, deps);
+    this.session = r.session;
+    for (const e of r.effects) if (e.type === 'send' || e.type === 'update') this.views.push(e.view);
+  }
+  say(text: string): this {
+    this.#apply(ev({ kind: 'message', text }));
+    return this;
+  }
+  /** Clicks the button labelled `label` on the latest card, if it shows one. */
+  press(label: string): boolean {
+    const card = this.views.findLast((v): v is View => v.screen !== 'notice');
+    const button = card ? buttonsFor(card).find((b) => b.label === label) : undefined;
+    if (!button) return false;
+    const { verb, ...data } = button.data;
+    this.#apply(ev({ kind: 'action', verb, data }));
+    return true;
+  }
+  /** Walks the plan: "Show me the fix", then each step's main buttons, down to the last step. */
+  walkSteps(): this {
+    this.press('Show me the fix');
+    for (let i = 0; i < 40 && this.session.state === 'step'; i++) {
+      this.press('Text for my IT admin');
+      if (!this.press('Skip') && !this.press('Next step')) break;
+    }
+    this.press('Escalate');
+    return this;
+  }
+}
+
+const fixture = (name: string) => readFileSync(new URL(`../fixtures/paste/${name}`, import.meta.url), 'utf8');
+
+function walks(): Array<{ name: string; walk: Walk }> {
+  const out: Array<{ name: string; walk: Walk }> = [];
+  for (const os of OSES) {
+    // Every code of the catalog (each playbook's codes among them).
+    for (const { code } of allCodes()) {
+      const w = new Walk().say(`Teams says ${code}`).say(os).say('home');
+      w.walkSteps();
+      out.push({ name: `${code} ${os}`, walk: w });
+    }
+    for (const id of FINDING_BITS) {
+      const w = new Walk().say(`I can't sign in to Teams on ${os} at the office`);
+      w.say(encodeResultCode({ verdict: 'problems', findings: [{ id }] })).walkSteps();
+      out.push({ name: `finding ${id} ${os}`, walk: w });
+    }
+    for (const paste of [
+      'nslookup-windows-nxdomain.txt',
+      'dig-macos-nxdomain.txt',
+      'curl-I-proxy-407.txt',
+      'curl-v-inspection.txt',
+      'curl-connect-timeout.txt',
+    ]) {
+      const w = new Walk().say(`Teams says CAA20004 on ${os} at home`).say(fixture(paste));
+      w.walkSteps();
+      out.push({ name: `paste ${paste} ${os}`, walk: w });
+    }
+  }
+  return out;
+}
+
+test('every playbook with every OS, every finding and typical pastes: no id, jargon or markup in what the user reads', () => {
+  const all = walks();
+  let views = 0;
+  const problems = new Set<string>();
+  for (const { name, walk } of all) {
+    assert.ok(walk.views.length > 3, `${name}: the walk showed cards`);
+    for (const view of walk.views) {
+      views++;
+      for (const p of plainWordsProblems(view)) problems.add(`${name}: ${p}`);
+    }
+  }
+  assert.ok(views > 500, `walked ${views} views`);
+  assert.deepEqual([...problems].slice(0, Number(process.env.SHOW ?? 40)), []);
+});
+
+test('the walk sees step cards of every playbook step the walks reach, for each OS', () => {
+  const seen = new Set<string>();
+  for (const { walk } of walks()) for (const v of walk.views) if (v.screen === 'step') seen.add(v.stepId);
+  const ladders = new Set(PLAYBOOKS.playbooks.flatMap((p) => p.ladder));
+  for (const id of ladders) assert.ok(seen.has(id), `step ${id} was shown`);
+});
+
+test('the rule is not vacuous: the support summary keeps finding and probe ids, and they are caught there', () => {
+  const w = new Walk()
+    .say('Teams says CAA20004 on windows at home')
+    .say(fixture('nslookup-windows-nxdomain.txt'));
+  const summary = escalationView(w.session, PLAYBOOKS);
+  const texts = seenTexts(summary)
+    .map((t) => t.text)
+    .join('\n');
+  assert.match(texts, /dns\.system_failed/);
+  assert.ok(plainWordsProblems(summary).some((p) => p.includes('finding id dns.system_failed')));
+});
+
+test('the markup rule is not vacuous: bold markers and autolinks in literal text are caught', () => {
+  const findings = {
+    screen: 'findings' as const,
+    sessionId: 's1',
+    version: 1,
+    verdict: 'problems' as const,
+    findings: [
+      {
+        id: 'x',
+        headline: 'Look',
+        severity: 'blocking' as const,
+        summary: 'see **this** at <https://a.example>',
+        evidence: [],
+        facts: {},
+      },
+    ],
+    stepCount: 0,
+  };
+  const problems = plainWordsProblems(findings);
+  assert.ok(
+    problems.some((p) => p.includes('**bold** markers')),
+    problems.join('\n'),
+  );
+  assert.ok(
+    problems.some((p) => p.includes('autolink')),
+    problems.join('\n'),
+  );
+});
