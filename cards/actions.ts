@@ -58,6 +58,13 @@ function drafts(view: View): Draft[] {
           label: `${view.where === where ? '✓ ' : ''}${WHERE_LABEL[where]}`,
           reply: where,
         })),
+        ...(view.errorCode ? [] : (view.symptoms ?? [])).map((s) => ({
+          verb: 'intake.code' as const,
+          group: 'code' as const,
+          value: `symptom:${s.key}`,
+          label: `${view.symptomKey === s.key ? '✓ ' : ''}${s.label}`,
+          reply: s.key,
+        })),
         ...(view.errorCode ? [] : (view.suggestedCodes ?? [])).map((code) => ({
           verb: 'intake.code' as const,
           group: 'code' as const,

@@ -75,7 +75,7 @@ function stepBlocks(view: StepView, b: Budget): Block[] {
     if (view.evidence.checkedAt) evidence.push(`Checked ${slackTime(view.evidence.checkedAt)}`);
   }
   out.push(section(evidence.join('\n')));
-  const platforms = fittedInstructions(view, b);
+  const platforms = fittedInstructions(view, b).filter((p) => !p.other);
   for (const p of platforms) out.push(section(`*${p.label}*\n${blocksToMrkdwn(p.blocks)}`));
   if (platforms.some((p) => p.cut)) out.push(context([cutNote(view.detailsUrl !== undefined)]));
   if (view.status === 'checking') out.push(context([`*${CHECKING_LINE}*`]));
@@ -106,13 +106,18 @@ function content(view: View, buttons: Button[], b: Budget): Block[] {
       const hi = view.userName ? `Hi ${esc(view.userName, 60)} 👋 ` : '';
       const ask = view.errorCode
         ? 'Thanks. Two quick taps so I check the right things:'
-        : 'What does Teams show? Type the error code (like CAA20004) or describe what you see.';
+        : 'What does Teams show? Type the error code if there is one (like CAA20004).';
       const codes = group(buttons, 'code');
       return [
         header("Let's get Teams working again"),
         section(hi + ask),
         ...(known.length > 0 ? [section(factLines(known))] : []),
-        ...(codes.length > 0 ? [context(['Common codes:']), ...actions(codes, [], id('code'))] : []),
+        ...(codes.length > 0
+          ? [
+              context([view.symptoms ? 'No code? Tap what you see:' : 'Common codes:']),
+              ...actions(codes, [], id('code')),
+            ]
+          : []),
         section('*Which computer has the problem?*'),
         ...actions(group(buttons, 'os'), [], id('os')),
         section('*Where is it connected?*'),

@@ -54,7 +54,9 @@ function body(view: View): string[] {
   switch (view.screen) {
     case 'intake':
       return [
-        ...(view.errorCode ? [] : ['Type the error code (like CAA20004) or describe what you see.']),
+        ...(view.errorCode
+          ? []
+          : ['Type the error code if there is one (like CAA20004), or reply with what you see.']),
         ...(view.errorCode ? [`Error code: ${s(view.errorCode, CONTENT.shortText)}`] : []),
         ...(view.symptom ? [`What you see: ${s(view.symptom, CONTENT.userText)}`] : []),
         `Computer: ${view.os ? OS_LABEL[view.os] : 'Windows, macOS or Linux?'}`,
@@ -103,7 +105,7 @@ function body(view: View): string[] {
           ...(e.more > 0 ? [`  and ${e.more} more checks`] : []),
         );
       }
-      for (const p of fittedInstructions(view))
+      for (const p of fittedInstructions(view).filter((x) => !x.other))
         lines.push('', `${p.label}:`, blocksToPlain(p.blocks) + (p.cut ? '\n(shortened)' : ''));
       if (view.status === 'checking') lines.push('', CHECKING_LINE);
       return lines;

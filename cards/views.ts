@@ -81,6 +81,12 @@ export interface IntakeView extends ViewBase {
   where?: Where;
   /** Quick-pick error codes, so a phone user can tap instead of typing. */
   suggestedCodes?: readonly string[];
+  /**
+   * With no code: the one symptom question (issue 14), each answer a button whose `value` is
+   * `symptom:<key>`. `symptom`: the answer already given.
+   */
+  symptoms?: readonly { key: string; label: string }[];
+  symptomKey?: string;
 }
 
 /** The commands to start the agent on one OS. */

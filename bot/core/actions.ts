@@ -8,6 +8,7 @@ import { leaveIntake, manualRecheck, show, showNew, startManual } from './flow.t
 import { notice, pasteRequest, staleCard } from './notices.ts';
 import { MANUAL_HOST, relevantProbes } from './recheck.ts';
 import { advance, currentStep } from './session.ts';
+import { intakeDone, SYMPTOMS, symptomQuestion } from './symptoms.ts';
 import type {
   CoreEvent,
   Effect,
@@ -95,6 +96,8 @@ function act(session: Session, next: Session, event: Action, deps: TransitionDep
       if (verb === 'intake.os' && OSES.includes(value)) next.os = value as OsName;
       else if (verb === 'intake.where' && PLACES.includes(value)) next.where = value as Where;
       else if (verb === 'intake.code' && findErrorCodes(value)[0]) next.code = findErrorCodes(value)[0].code;
+      else if (verb === 'intake.code' && SYMPTOMS.some((x) => `symptom:${x.key}` === value))
+        next.symptomKey = value.slice('symptom:'.length);
       else
         return {
           session,
@@ -102,7 +105,8 @@ function act(session: Session, next: Session, event: Action, deps: TransitionDep
             { type: 'send', view: notice(session, `"${value}" is not one of the choices on the card.`) },
           ],
         };
-      if (next.os && next.where) return leaveIntake(next, deps, [show(next, deps)]);
+      if (intakeDone(next, deps)) return leaveIntake(next, deps, [show(next, deps)]);
+      if (next.os && next.where) return updated([{ type: 'send', view: symptomQuestion(next) }]);
       return updated();
     }
     case 'pairing.manual':

@@ -19,6 +19,7 @@ import { detectPaste, parsePaste } from './paste/index.ts';
 import { MANUAL_HOST } from './recheck.ts';
 import { mergeProbes, rediagnose, replan, resultCodeReport } from './results.ts';
 import { advance } from './session.ts';
+import { intakeDone, symptomFromHints, symptomQuestion } from './symptoms.ts';
 import type { CoreEvent, Effect, Session, TransitionDeps, TransitionResult } from './types.ts';
 import { viewFor } from './views.ts';
 
@@ -109,6 +110,10 @@ function onIntakeText(
   if (u.os) next.os = u.os;
   if (u.where) next.where = u.where;
   next.hints = [...new Set([...next.hints, ...u.hints])];
+  if (!next.code && !next.symptomKey) {
+    const key = symptomFromHints(u.hints);
+    if (key) next.symptomKey = key;
+  }
   if (!next.symptom && (understoodAnything(u) || first)) next.symptom = text.slice(0, SYMPTOM_MAX);
 
   const effects: Effect[] = [];
@@ -119,10 +124,11 @@ function onIntakeText(
       : 'I do not know this code yet, so I will check the network step by step.';
     effects.push({ type: 'send', view: notice(next, `${code.code}: ${meaning}`) });
   }
-  if (next.os && next.where) {
+  if (intakeDone(next, deps)) {
     const done = first ? [] : [show(next, deps)];
     return leaveIntake(next, deps, [...done, ...effects]);
   }
+  if (next.os && next.where && !first) effects.push({ type: 'send', view: symptomQuestion(next) });
   const card: Effect = first || !session.cardActivityId ? showNew(next, deps) : show(next, deps);
   if (!first && !code && !u.os && !u.where) {
     effects.push({ type: 'send', view: help(next, describe(u)) });

@@ -79,6 +79,8 @@ export interface Session {
   code?: string;
   /** The user's own words (first message, trimmed). */
   symptom?: string;
+  /** With no code: the answer to the one symptom question (views.ts SYMPTOMS), which picks the guide. */
+  symptomKey?: string;
   /** Keywords understood from the user's words: proxy, vpn, dns, certificate, clock, sign_in. */
   hints: string[];
   /** The latest full report (agent or result code); pasted output accumulates in `probes`. */

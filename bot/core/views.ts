@@ -25,6 +25,7 @@ import type { Finding } from '../../probes/findings.ts';
 import { adminHandoff } from '../playbooks/handoff.ts';
 import type { PlaybookSet } from '../playbooks/types.ts';
 import { currentStep } from './session.ts';
+import { SYMPTOMS } from './symptoms.ts';
 import type { Session } from './types.ts';
 
 export interface ViewDeps {
@@ -34,9 +35,6 @@ export interface ViewDeps {
   /** The bot's public URL, for the agent's --server (issue 6). */
   serverUrl?: string;
 }
-
-/** Codes a phone user can tap instead of typing. */
-const SUGGESTED_CODES = ['CAA20004', 'CAA70004', 'CAA82EE7', 'CAA30197'];
 
 /** The screen for the session's state: what the live card shows. */
 export function viewFor(session: Session, deps: ViewDeps): View {
@@ -65,7 +63,12 @@ export function intakeView(s: Session): IntakeView {
     ...base(s),
     screen: 'intake',
     ...(s.user.name ? { userName: s.user.name.split(' ')[0] } : {}),
-    ...(s.code ? { errorCode: s.code } : { suggestedCodes: SUGGESTED_CODES }),
+    ...(s.code
+      ? { errorCode: s.code }
+      : {
+          symptoms: SYMPTOMS.map(({ key, label }) => ({ key, label })),
+          ...(s.symptomKey ? { symptomKey: s.symptomKey } : {}),
+        }),
     ...(s.symptom ? { symptom: s.symptom } : {}),
     ...(s.os ? { os: s.os } : {}),
     ...(s.where ? { where: s.where } : {}),

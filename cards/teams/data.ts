@@ -61,9 +61,9 @@ function intake(
     greeting: view.userName ? [plain(`Hi ${shortValue(view.userName, 60)} 👋`)] : [],
     ask: view.errorCode
       ? 'Thanks. Two quick taps so I check the right things:'
-      : 'What does Teams show? Type the error code (like CAA20004) or describe what you see.',
+      : 'What does Teams show? Type the error code if there is one (like CAA20004).',
     known,
-    codePrompt: 'Common codes:',
+    codePrompt: view.symptoms ? 'No code? Tap what you see:' : 'Common codes:',
     codeActions: actionsOf(buttons, mode, 'code'),
     osPrompt: 'Which computer has the problem?',
     osActions: actionsOf(buttons, mode, 'os'),
@@ -170,6 +170,7 @@ function step(view: StepView, links: Ac[], b: Budget): Data {
     visible: p.primary,
     content: mdElements(p.blocks),
     cut: p.cut,
+    other: p.other,
   }));
   const status = STEP_STATUS[view.status];
   const evidence: Ac[] = [];
@@ -195,7 +196,11 @@ function step(view: StepView, links: Ac[], b: Budget): Data {
     cutNote: platforms.some((p) => p.cut) ? cutNote(links.length > 0) : '',
     toggles: platforms
       .filter((p) => !p.visible)
-      .map((p) => ({ type: 'Action.ToggleVisibility', title: `Show ${p.label}`, targetElements: [p.id] })),
+      .map((p) => ({
+        type: 'Action.ToggleVisibility',
+        title: p.other ? `Other computer: ${p.label}` : `Show ${p.label}`,
+        targetElements: [p.id],
+      })),
     checking: view.status === 'checking',
     checkingLine: CHECKING_LINE,
   };

@@ -139,7 +139,11 @@ test('on the page at 390×844: CAA20004 → Windows, Home → NXDOMAIN pasted �
   );
   assert.equal(await step.getByRole('button', { name: 'Done — check again' }).count(), 0);
   assert.equal(await itemWithCard(page, 'ipconfig /flushdns').count(), 1, 'one step card, not one per state');
-  assert.equal(await itemWithCard(page, 'name lookup (DNS) cannot find').count(), 0, 'the findings card was replaced');
+  assert.equal(
+    await itemWithCard(page, 'name lookup (DNS) cannot find').count(),
+    0,
+    'the findings card was replaced',
+  );
 
   // The page's own stream: every state of the DNS step arrived under one activity id.
   const stepIds = idsMentioning(stream, '"stepId":"flush-dns-cache"');

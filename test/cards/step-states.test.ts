@@ -115,6 +115,8 @@ test("the user's OS comes first, the others fold away behind a toggle", () => {
   assert.ok(json.indexOf('"plat-macos","isVisible":true') > 0, 'macOS open');
   for (const other of ['plat-windows', 'plat-linux', 'plat-phone'])
     assert.ok(json.includes(`"${other}","isVisible":false`), `${other} folded`);
+  assert.ok(json.includes('"title":"Other computer: Windows"'), 'another OS only behind "Other computer"');
   const text = renderText(stepView('pending', { os: 'linux' }));
-  assert.ok(text.indexOf('Linux:') < text.indexOf('Windows:'));
+  assert.ok(text.includes('Linux:'));
+  assert.ok(!text.includes('Windows:'), 'text clients get no other OS (they cannot fold it)');
 });

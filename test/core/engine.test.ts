@@ -212,6 +212,8 @@ test('unrecognised input gets a helpful answer naming what was understood and wh
   const card = c.channel.card('intake').view;
   assert.equal(card.screen === 'intake' && card.os, 'macos', 'the intake card shows what was understood');
   await c.say('at home');
+  assert.match(c.channel.lastNotice().text, /One more question: what does Teams show/);
+  await c.say('connect');
   await c.say('what now?');
   const help = c.channel.lastNotice();
   assert.ok(

@@ -8,65 +8,12 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { newSession } from '../../bot/core/session.ts';
-import { transition } from '../../bot/core/transition.ts';
-import type { CoreEvent, OutboundView, Session, TransitionDeps, View } from '../../bot/core/types.ts';
 import { escalationView } from '../../bot/core/views.ts';
-import { buttonsFor } from '../../cards/actions.ts';
-import type { OsName } from '../../cards/views.ts';
 import { allCodes } from '../../probes/codes/index.ts';
 import { encodeResultCode, FINDING_BITS } from '../../probes/result-code.ts';
 import { PLAYBOOKS } from './fake-channel.ts';
 import { plainWordsProblems, seenTexts } from './user-texts.ts';
-
-const NOW = '2026-11-27T10:00:00.000Z';
-const deps: TransitionDeps = { playbooks: PLAYBOOKS, now: NOW };
-const OSES: OsName[] = ['windows', 'macos', 'linux'];
-let n = 0;
-const ev = (body: Record<string, unknown>): CoreEvent =>
-  ({
-    id: `e${++n}`,
-    conversationKey: 'webchat:c1',
-    channel: 'webchat',
-    conversation: { id: 'c1' },
-    actor: { id: 'u1', name: 'Amira', role: 'user' },
-    at: NOW,
-    ...body,
-  }) as CoreEvent;
-
-/** A conversation through the pure core, keeping every view it showed. */
-class Walk {
-  session: Session = newSession('s1', ev({ kind: 'message', text: '' }), NOW);
-  readonly views: OutboundView[] = [];
-  #apply(event: CoreEvent): void {
-    const r = transition(this.session, event, deps);
-    this.session = r.session;
-    for (const e of r.effects) if (e.type === 'send' || e.type === 'update') this.views.push(e.view);
-  }
-  say(text: string): this {
-    this.#apply(ev({ kind: 'message', text }));
-    return this;
-  }
-  /** Clicks the button labelled `label` on the latest card, if it shows one. */
-  press(label: string): boolean {
-    const card = this.views.findLast((v): v is View => v.screen !== 'notice');
-    const button = card ? buttonsFor(card).find((b) => b.label === label) : undefined;
-    if (!button) return false;
-    const { verb, ...data } = button.data;
-    this.#apply(ev({ kind: 'action', verb, data }));
-    return true;
-  }
-  /** Walks the plan: "Show me the fix", then each step's main buttons, down to the last step. */
-  walkSteps(): this {
-    this.press('Show me the fix');
-    for (let i = 0; i < 40 && this.session.state === 'step'; i++) {
-      this.press('Text for my IT admin');
-      if (!this.press('Skip') && !this.press('Next step')) break;
-    }
-    this.press('Escalate');
-    return this;
-  }
-}
+import { OSES, Walk } from './walk.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/paste/${name}`, import.meta.url), 'utf8');
 
@@ -104,7 +51,7 @@ test('every playbook with every OS, every finding and typical pastes: no id, jar
   let views = 0;
   const problems = new Set<string>();
   for (const { name, walk } of all) {
-    assert.ok(walk.views.length > 3, `${name}: the walk showed cards`);
+    assert.ok(walk.views.length >= 3, `${name}: the walk showed cards`);
     for (const view of walk.views) {
       views++;
       for (const p of plainWordsProblems(view)) problems.add(`${name}: ${p}`);
