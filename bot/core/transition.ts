@@ -17,6 +17,7 @@ import { describe, type Understood, understand, understoodAnything } from './int
 import { help, notice, pasteProblems } from './notices.ts';
 import { detectPaste, parsePaste } from './paste/index.ts';
 import { MANUAL_HOST } from './recheck.ts';
+import { explainResultCode, notAResultCode } from './result-words.ts';
 import { mergeProbes, rediagnose, replan, resultCodeReport } from './results.ts';
 import { advance } from './session.ts';
 import { intakeDone, symptomFromHints, symptomQuestion } from './symptoms.ts';
@@ -65,6 +66,9 @@ function onMessage(session: Session, event: Of<'message'>, deps: TransitionDeps)
   if (detectPaste(text)) return onPaste(session, event, text, deps);
   const u = understand(text);
   if (u.resultCode) return onResultCode(session, event, u.resultCode, deps);
+  const notCode = notAResultCode(text);
+  if (notCode)
+    return unchanged(session, [{ type: 'send', view: notice(session, notCode, { tone: 'warning' }) }]);
   if (session.version > 0 && session.state !== 'intake') {
     // A typed word for a button of the live card ("check", "skip", "windows").
     const manual =
@@ -169,7 +173,8 @@ function onResultCode(
     decoded = decodeResultCode(typed);
   } catch (err) {
     if (!(err instanceof ResultCodeError)) throw err;
-    return unchanged(session, [{ type: 'send', view: notice(session, err.message, { tone: 'warning' }) }]);
+    const text = explainResultCode(typed, err);
+    return unchanged(session, [{ type: 'send', view: notice(session, text, { tone: 'warning' }) }]);
   }
   const next = advance(session, event, deps, `Result code ${typed} (${decoded.verdict})`);
   next.report = resultCodeReport(decoded, next, deps.now);
