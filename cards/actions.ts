@@ -96,9 +96,14 @@ function drafts(view: View): Draft[] {
           reply: 'manual',
         },
       ];
+    case 'escalated':
+      // No dead end after an escalation (issue 14): the person can still say it works, or try again.
+      return [
+        { verb: 'case.resolve', label: 'Teams works now', reply: 'works' },
+        { verb: 'case.reopen', label: 'Try the steps again', reply: 'reopen' },
+      ];
     case 'progress':
     case 'handoff':
-    case 'escalated':
       return [];
     case 'findings':
       if (view.stepCount > 0)

@@ -8,8 +8,10 @@ import { cutNote, fittedEvidence, fittedHandoff, fittedInstructions } from './co
 import {
   AREA_STATE,
   CHECKING_LINE,
+  escalatedText,
   LOST_TEXT,
   OS_LABEL,
+  SERVER_UNKNOWN_TEXT,
   STEP_STATUS,
   stepKicker,
   VERDICT,
@@ -153,7 +155,7 @@ function content(view: View, buttons: Button[], b: Budget): Block[] {
       return [
         ...head,
         section(
-          'On the computer where Teams fails, open a terminal and run one line. It checks the network and reports here.',
+          `On the computer where Teams fails, open a terminal and run one line. It checks the network and reports here.${view.serverUnknown ? ` ${SERVER_UNKNOWN_TEXT}` : ''}`,
         ),
         ...order.flatMap((os, i) => [
           ...(i === 1 && view.os ? [context(['Other systems:'])] : []),
@@ -211,9 +213,7 @@ function content(view: View, buttons: Button[], b: Budget): Block[] {
     case 'escalated':
       return [
         header('Passed to support'),
-        section(
-          `Your case ${esc(view.caseRef, 40)} is with ${esc(view.supportName ?? 'support', 60)}, with everything I found. They will reply in this thread.`,
-        ),
+        section(escapeSlack(shortValue(escalatedText(view), b.sentence * 2))),
       ];
     case 'escalation':
       return escalationBlocks(view, b);

@@ -7,9 +7,11 @@ import { fittedEvidence, fittedHandoff, fittedInstructions } from './content.ts'
 import {
   AREA_STATE,
   CHECKING_LINE,
+  escalatedText,
   factPairs,
   LOST_TEXT,
   OS_LABEL,
+  SERVER_UNKNOWN_TEXT,
   SEVERITY,
   STEP_STATUS,
   stepKicker,
@@ -73,6 +75,7 @@ function body(view: View): string[] {
       return [
         `Code: ${view.code} (expires ${utcText(view.expiresAt)})`,
         'On the affected computer, run:',
+        ...(view.serverUnknown ? [SERVER_UNKNOWN_TEXT] : []),
         ...[...view.commands]
           .sort((a, b) => (a.os === view.os ? -1 : b.os === view.os ? 1 : 0))
           .flatMap((c) => [`${OS_LABEL[c.os]}:`, `    ${c.npx}`, `    or: ${c.download}`]),
@@ -129,7 +132,7 @@ function body(view: View): string[] {
       ];
     }
     case 'escalated':
-      return [];
+      return [escalatedText(view)];
     case 'escalation': {
       const d = view.device;
       return [

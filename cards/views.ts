@@ -114,6 +114,11 @@ export interface PairingView extends ViewBase {
   commands: readonly AgentCommand[];
   /** Set once an agent redeemed the code: the user must confirm it is their computer. */
   pairedDevice?: { hostname: string; os: string; user?: string };
+  /**
+   * The bot has no public address (PUBLIC_URL unset, or a loopback one): the commands carry
+   * SERVER_PLACEHOLDER, never localhost, and the card says what to put there (issue 14).
+   */
+  serverUnknown?: boolean;
 }
 
 export type AreaState = 'queued' | 'running' | 'pass' | 'fail' | 'warn';
@@ -212,6 +217,11 @@ export interface EscalatedView extends ViewBase {
   caseRef: string;
   /** e.g. "the IT support channel". */
   supportName?: string;
+  /**
+   * Set when no support channel can reach the user from this chat: how to reach IT instead
+   * (the operator's SUPPORT_CONTACT_TEXT). The card then promises no reply here.
+   */
+  contact?: string;
 }
 
 export interface EscalationStep {

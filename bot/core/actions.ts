@@ -154,7 +154,9 @@ function act(session: Session, next: Session, event: Action, deps: TransitionDep
       entry.status = 'failed';
       entry.checkedAt = deps.now;
       entry.evidence = { summary: 'You reported that it still fails.', checkedAt: deps.now };
-      return updated();
+      // Not the same step again (issue 14): on to the next thing to try, or the way to support.
+      const title = currentStep(next, deps.playbooks)?.step.title ?? 'That step';
+      return moveOn(next, deps, `Noted: "${title}" did not fix it.`);
     }
     case 'step.skip':
       next.plan[next.stepIndex].status = 'skipped';
@@ -247,14 +249,23 @@ function recheck(next: Session, event: Action, deps: TransitionDeps): Transition
   return { session: next, effects: [show(next, deps), job] };
 }
 
-/** To the next step still open; past the last one, back to the findings card. */
-function moveOn(next: Session, deps: TransitionDeps): TransitionResult {
+/**
+ * To the next step still open; past the last one, back to the findings card. `said`: a line for
+ * the bottom of the chat naming what happened, followed by what is next.
+ */
+function moveOn(next: Session, deps: TransitionDeps, said?: string): TransitionResult {
   const later = next.plan.findIndex(
-    (p, i) => i > next.stepIndex && p.status !== 'verified' && p.status !== 'skipped',
+    (p, i) =>
+      i > next.stepIndex && p.status !== 'verified' && p.status !== 'skipped' && p.status !== 'failed',
   );
   if (later >= 0) {
     next.stepIndex = later;
-    return { session: next, effects: [show(next, deps)] };
+    const title = currentStep(next, deps.playbooks)?.step.title;
+    const line: Effect[] =
+      said && title
+        ? [{ type: 'send', view: notice(next, `${said} Next: "${title}", on the card above.`) }]
+        : [];
+    return { session: next, effects: [show(next, deps), ...line] };
   }
   next.state = 'plan';
   return {
@@ -265,7 +276,7 @@ function moveOn(next: Session, deps: TransitionDeps): TransitionResult {
         type: 'send',
         view: notice(
           next,
-          'That was the last step. If Teams still cannot sign in, choose Escalate and support will take it from here.',
+          `${said ? `${said} ` : ''}That was the last step. If Teams still cannot sign in, choose Escalate on the card above to hand the case, with everything I found, to support.`,
         ),
       },
     ],

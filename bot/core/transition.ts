@@ -12,6 +12,7 @@ import { lookupCode } from '../../probes/codes/index.ts';
 import { decodeResultCode, ResultCodeError } from '../../probes/result-code.ts';
 import { onAction } from './actions.ts';
 import { onJobEnded, onProgress } from './agent-events.ts';
+import { escalatedHelp, stepAnswer } from './answers.ts';
 import { leaveIntake, show, showNew, takeResults } from './flow.ts';
 import { describe, type Understood, understand, understoodAnything } from './intake.ts';
 import { help, notice, pasteProblems } from './notices.ts';
@@ -86,6 +87,10 @@ function onMessage(session: Session, event: Of<'message'>, deps: TransitionDeps)
       next.code = u.codes[0].code;
       return { session: next, effects: [showNew(next, deps)] };
     }
+    if (session.state === 'escalated')
+      return unchanged(session, [{ type: 'send', view: escalatedHelp(session, deps) }]);
+    const asked = session.state === 'step' ? stepAnswer(session, event, text, deps) : undefined;
+    if (asked) return asked;
     return unchanged(session, [{ type: 'send', view: help(session, describe(u)) }]);
   }
   // A typed word for an intake button ("home", "phone hotspot"), as on every other card.

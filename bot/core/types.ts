@@ -294,6 +294,8 @@ export interface TransitionDeps {
   pairingCode?: { code: string; expiresAt: string };
   /** The bot's public URL, for the agent's pairing command. */
   serverUrl?: string;
+  /** Set when escalation has no support port: how users reach IT instead (issue 14). */
+  supportContact?: string;
 }
 
 export interface TransitionResult {

@@ -3,6 +3,7 @@
  * decides what a screen shows; renderers never see the session. Instructions come from F1's
  * planFor, the user's OS first.
  */
+import { SERVER_PLACEHOLDER } from '../../cards/format.ts';
 import { agentCommands } from '../../cards/pairing.ts';
 import { plainText, probeLabel, userFinding } from '../../cards/plain.ts';
 import type {
@@ -34,6 +35,8 @@ export interface ViewDeps {
   now: string;
   /** The bot's public URL, for the agent's --server (issue 6). */
   serverUrl?: string;
+  /** Escalation has no support port: how users reach IT instead. */
+  supportContact?: string;
 }
 
 /** The screen for the session's state: what the live card shows. */
@@ -52,7 +55,7 @@ export function viewFor(session: Session, deps: ViewDeps): View {
     case 'resolved':
       return resolvedView(session, deps.playbooks);
     case 'escalated':
-      return escalatedView(session);
+      return escalatedView(session, deps);
   }
 }
 
@@ -77,6 +80,8 @@ export function intakeView(s: Session): IntakeView {
 
 export function pairingView(s: Session, deps: ViewDeps): PairingView {
   const pairing = s.pairing ?? { code: '', expiresAt: deps.now };
+  // A laptop cannot reach the bot's own loopback address: never put one in its command.
+  const server = deps.serverUrl && !isLoopback(deps.serverUrl) ? deps.serverUrl : undefined;
   return {
     ...base(s),
     screen: 'pairing',
@@ -89,8 +94,9 @@ export function pairingView(s: Session, deps: ViewDeps): PairingView {
         : {}),
     ...(s.os ? { os: s.os } : {}),
     commands: pairing.code
-      ? agentCommands({ code: pairing.code, serverUrl: deps.serverUrl ?? 'http://localhost:3978' })
+      ? agentCommands({ code: pairing.code, serverUrl: server ?? SERVER_PLACEHOLDER })
       : [],
+    ...(server ? {} : { serverUnknown: true }),
     ...(pairing.device ? { pairedDevice: pairing.device } : {}),
   };
 }
@@ -200,8 +206,13 @@ export function resolvedView(s: Session, playbooks: PlaybookSet): ResolvedView {
   };
 }
 
-export function escalatedView(s: Session): EscalatedView {
-  return { ...base(s), screen: 'escalated', caseRef: s.escalation?.caseRef ?? caseRef(s) };
+export function escalatedView(s: Session, deps: Pick<ViewDeps, 'supportContact'> = {}): EscalatedView {
+  return {
+    ...base(s),
+    screen: 'escalated',
+    caseRef: s.escalation?.caseRef ?? caseRef(s),
+    ...(deps.supportContact ? { contact: deps.supportContact } : {}),
+  };
 }
 
 /** A short, stable reference for people: derived from the session id, so any replica agrees. */
@@ -259,6 +270,10 @@ export function handoffView(s: Session): HandoffView {
     intro: 'Copy these lines into a ticket for your IT team; each one is ready to paste.',
     sections: handoff.sections.map((x) => ({ title: x.title, lines: x.lines, format: x.format })),
   };
+}
+
+function isLoopback(url: string): boolean {
+  return /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/i.test(new URL(url).hostname);
 }
 
 function isCloud(name: string | undefined): name is 'commercial' | 'gcch' | 'dod' | 'china' {

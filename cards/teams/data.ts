@@ -7,9 +7,11 @@ import { cutNote, fittedEvidence, fittedHandoff, fittedInstructions } from '../c
 import {
   AREA_STATE,
   CHECKING_LINE,
+  escalatedText,
   isoSeconds,
   LOST_TEXT,
   OS_LABEL,
+  SERVER_UNKNOWN_TEXT,
   STEP_STATUS,
   stepKicker,
   utcText,
@@ -108,8 +110,7 @@ function pairing(view: Extract<View, { screen: 'pairing' }>, b: Budget): Data {
         ]
       : [],
     confirmText: 'Only confirm if you just ran the command yourself.',
-    intro:
-      'On the computer where Teams fails, open a terminal and run one line. It checks the network and reports here.',
+    intro: `On the computer where Teams fails, open a terminal and run one line. It checks the network and reports here.${view.serverUnknown ? ` ${SERVER_UNKNOWN_TEXT}` : ''}`,
     code: view.code,
     // A lost agent used its code up: like an expired code, the commands for it fold away.
     expired: view.expired === true || view.agentLost === true,
@@ -253,11 +254,7 @@ export function templateData(view: View, mode: ActionMode, b: Budget = CONTENT):
       return {
         ...base,
         title: 'Passed to support',
-        body: [
-          plain(
-            `Your case ${shortValue(view.caseRef, 40)} is with ${shortValue(view.supportName ?? 'support', 60)}, with everything I found. They will reply in this chat.`,
-          ),
-        ],
+        body: [plain(shortValue(escalatedText(view), b.sentence * 2))],
       };
     case 'escalation':
       return { ...base, ...escalationData(view, b) };
