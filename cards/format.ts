@@ -101,6 +101,14 @@ export function escalatedText(view: { caseRef: string; supportName?: string; con
 
 /** "Checking…": what replaces the buttons of a step being re-checked. */
 export const CHECKING_LINE = 'Checking… this takes a few seconds.';
+
+/** The checking line with its time limit and way out: never "Checking…" alone (issue 14). */
+export function checkingLine(view: Pick<StepView, 'checkUntil' | 'checkBy'>): string {
+  const until = view.checkUntil ? ` until ${utcText(view.checkUntil)}` : '';
+  return view.checkBy === 'paste'
+    ? `Waiting for the pasted output${until}. Not now? Skip or Escalate below.`
+    : `Checking on the computer${until}. Skip or Escalate below if you cannot wait.`;
+}
 /** A pairing card whose agent stopped mid-job: its code is used up, and only a new one pairs again. */
 export const LOST_TEXT =
   'The agent stopped, so this code is used up. Get a new code to connect the computer again.';

@@ -7,7 +7,7 @@ import { type Button, buttonsFor, linksFor } from './actions.ts';
 import { cutNote, fittedEvidence, fittedHandoff, fittedInstructions } from './content.ts';
 import {
   AREA_STATE,
-  CHECKING_LINE,
+  checkingLine,
   escalatedText,
   LOST_TEXT,
   OS_LABEL,
@@ -80,7 +80,7 @@ function stepBlocks(view: StepView, b: Budget): Block[] {
   const platforms = fittedInstructions(view, b).filter((p) => !p.other);
   for (const p of platforms) out.push(section(`*${p.label}*\n${blocksToMrkdwn(p.blocks)}`));
   if (platforms.some((p) => p.cut)) out.push(context([cutNote(view.detailsUrl !== undefined)]));
-  if (view.status === 'checking') out.push(context([`*${CHECKING_LINE}*`]));
+  if (view.status === 'checking') out.push(context([`*${escapeSlack(checkingLine(view))}*`]));
   return out;
 }
 

@@ -6,7 +6,7 @@ import { type Button, buttonsFor, linksFor } from './actions.ts';
 import { fittedEvidence, fittedHandoff, fittedInstructions } from './content.ts';
 import {
   AREA_STATE,
-  CHECKING_LINE,
+  checkingLine,
   escalatedText,
   factPairs,
   LOST_TEXT,
@@ -110,7 +110,7 @@ function body(view: View): string[] {
       }
       for (const p of fittedInstructions(view).filter((x) => !x.other))
         lines.push('', `${p.label}:`, blocksToPlain(p.blocks) + (p.cut ? '\n(shortened)' : ''));
-      if (view.status === 'checking') lines.push('', CHECKING_LINE);
+      if (view.status === 'checking') lines.push('', checkingLine(view));
       return lines;
     }
     case 'resolved':

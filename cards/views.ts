@@ -186,6 +186,12 @@ export interface StepView extends ViewBase {
   evidence?: StepEvidence;
   /** Where the full, untruncated instructions can be read (a page the bot serves). */
   detailsUrl?: string;
+  /**
+   * While checking: the instant the check gives up (ISO 8601), and whether it waits for pasted
+   * output (`paste`) or the agent (`agent`). The card shows both, and a way out (issue 14).
+   */
+  checkUntil?: string;
+  checkBy?: 'paste' | 'agent';
 }
 
 export interface ResolvedView extends ViewBase {

@@ -234,6 +234,7 @@ function recheck(next: Session, event: Action, deps: TransitionDeps): Transition
   const entry = next.plan[next.stepIndex];
   if (!next.pairing?.confirmed || !planned) return manualRecheck(next, deps);
   entry.status = 'checking';
+  entry.checkedAt = deps.now;
   const known = relevantProbes(planned.step, next.probes).map((p) => p.id);
   const job: Effect = {
     type: 'dispatch',

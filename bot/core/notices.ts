@@ -94,7 +94,7 @@ export function pasteProblems(session: Session, problems: string[]): NoticeView 
 export function pasteRequest(session: Session, commands: string[], stepTitle: string): NoticeView {
   return notice(
     session,
-    `To check "${stepTitle}", run ${commands.length > 1 ? 'these commands' : 'this command'} on the computer and paste the whole output here:\n${commands.map((c) => `    ${c}`).join('\n')}`,
+    `To check "${stepTitle}", run ${commands.length > 1 ? 'these commands' : 'this command'} on the computer and paste the whole output here:\n\n${commands.map((c) => `\`\`\`\n${c}\n\`\`\``).join('\n\n')}`,
     { accepts: [PASTE_WORDS] },
   );
 }

@@ -13,6 +13,7 @@ import { decodeResultCode, ResultCodeError } from '../../probes/result-code.ts';
 import { onAction } from './actions.ts';
 import { onJobEnded, onProgress } from './agent-events.ts';
 import { escalatedHelp, stepAnswer } from './answers.ts';
+import { withBottomLine } from './bottom-line.ts';
 import { leaveIntake, show, showNew, takeResults } from './flow.ts';
 import { describe, type Understood, understand, understoodAnything } from './intake.ts';
 import { help, notice, pasteProblems } from './notices.ts';
@@ -33,6 +34,10 @@ const unchanged = (session: Session, effects: Effect[] = []): TransitionResult =
 const SYMPTOM_MAX = 280;
 
 export function transition(session: Session, event: CoreEvent, deps: TransitionDeps): TransitionResult {
+  return withBottomLine(session, apply(session, event, deps));
+}
+
+function apply(session: Session, event: CoreEvent, deps: TransitionDeps): TransitionResult {
   if (session.recentEvents.includes(event.id)) return unchanged(session);
   switch (event.kind) {
     case 'message':

@@ -51,7 +51,7 @@ export function viewFor(session: Session, deps: ViewDeps): View {
     case 'plan':
       return findingsView(session);
     case 'step':
-      return stepView(session, deps.playbooks) ?? findingsView(session);
+      return stepView(session, deps.playbooks, deps.now) ?? findingsView(session);
     case 'resolved':
       return resolvedView(session, deps.playbooks);
     case 'escalated':
@@ -143,7 +143,10 @@ export function findingsView(s: Session): FindingsView {
   };
 }
 
-export function stepView(s: Session, playbooks: PlaybookSet): StepView | undefined {
+/** How long a step waits in "checking": the agent's re-check deadline, or a person pasting output. */
+export const CHECK_LIMIT_MS = { agent: 60_000, paste: 600_000 } as const;
+
+export function stepView(s: Session, playbooks: PlaybookSet, now?: string): StepView | undefined {
   const planned = currentStep(s, playbooks);
   const entry = s.plan[s.stepIndex];
   if (!planned || !entry) return undefined;
@@ -161,9 +164,29 @@ export function stepView(s: Session, playbooks: PlaybookSet): StepView | undefin
     findings: planned.because.length > 0 ? planned.because : step.findings,
     instructions: Object.fromEntries(planned.instructions.map((b) => [b.platform, b.markdown])),
     ...(s.os ? { os: s.os } : {}),
-    status: entry.status,
-    ...(entry.evidence ? { evidence: plainEvidence(entry.evidence) } : {}),
+    ...checkingState(s, entry, now),
   };
+}
+
+/** The status as shown: a check past its time limit shows as to do again, with why. */
+function checkingState(
+  s: Session,
+  entry: Session['plan'][number],
+  now: string | undefined,
+): Pick<StepView, 'status' | 'evidence' | 'checkUntil' | 'checkBy'> {
+  const evidence = entry.evidence ? { evidence: plainEvidence(entry.evidence) } : {};
+  if (entry.status !== 'checking' || !entry.checkedAt) return { status: entry.status, ...evidence };
+  const by = s.pairing?.confirmed ? 'agent' : 'paste';
+  const until = new Date(Date.parse(entry.checkedAt) + CHECK_LIMIT_MS[by]).toISOString();
+  if (now && Date.parse(now) > Date.parse(until))
+    return {
+      status: 'pending',
+      evidence: {
+        summary: 'The check got no answer in time. Do the step again, or skip it.',
+        checkedAt: now,
+      },
+    };
+  return { status: 'checking', ...evidence, checkUntil: until, checkBy: by };
 }
 
 /** A re-check's evidence for the user: hosts instead of probe ids, raw codes in words. */

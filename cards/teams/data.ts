@@ -6,7 +6,7 @@ import { type Button, buttonsFor, linksFor } from '../actions.ts';
 import { cutNote, fittedEvidence, fittedHandoff, fittedInstructions } from '../content.ts';
 import {
   AREA_STATE,
-  CHECKING_LINE,
+  checkingLine,
   escalatedText,
   isoSeconds,
   LOST_TEXT,
@@ -203,7 +203,7 @@ function step(view: StepView, links: Ac[], b: Budget): Data {
         targetElements: [p.id],
       })),
     checking: view.status === 'checking',
-    checkingLine: CHECKING_LINE,
+    checkingLine: checkingLine(view),
   };
 }
 
