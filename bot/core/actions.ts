@@ -60,6 +60,7 @@ export function onAction(session: Session, event: Action, deps: TransitionDeps):
   // Intake answers do not depend on what else the card showed: two quick taps on one card both count.
   const fresh =
     current || (INTAKE_VERBS.has(verb) && data.sessionId === session.id && data.version <= session.version);
+  if (isDoubleTap(session, event)) return { session, effects: [] };
   if (!fresh || !VALID_IN[verb].includes(session.state) || stepMismatch) {
     const audit: Effect = {
       type: 'audit',
@@ -78,7 +79,22 @@ export function onAction(session: Session, event: Action, deps: TransitionDeps):
     deps,
     `${event.actor.name ?? event.actor.id}: ${verb}${data.value ? ` ${data.value}` : ''}`,
   );
+  next.lastTap = { key: tapKey(event), at: event.at };
   return act(session, next, event, deps);
+}
+
+/** How long a second tap on the same button counts as the same tap (a double tap, a slow client). */
+export const DOUBLE_TAP_MS = 5_000;
+
+const tapKey = ({ verb, data }: Action): string =>
+  `${verb}|${data.stepId ?? ''}|${data.value ?? ''}|${data.sessionId}|${data.version}`;
+
+/** The same button of the same card, pressed again within DOUBLE_TAP_MS of the press that counted. */
+function isDoubleTap(session: Session, event: Action): boolean {
+  const last = session.lastTap;
+  if (!last || last.key !== tapKey(event)) return false;
+  const gap = Date.parse(event.at) - Date.parse(last.at);
+  return gap >= 0 && gap <= DOUBLE_TAP_MS;
 }
 
 function act(session: Session, next: Session, event: Action, deps: TransitionDeps): TransitionResult {

@@ -53,3 +53,23 @@ export function escalatedHelp(session: Session, deps: Pick<TransitionDeps, 'supp
     `${next} Meanwhile: if Teams works again, tap "Teams works now"; to go through the steps again, tap "Try the steps again".`,
   );
 }
+
+/** The session waits on a pairing code that has expired, with no computer connected. */
+export function pairingExpired(session: Session, now: string): boolean {
+  const p = session.pairing;
+  return (
+    session.state === 'pairing' &&
+    p !== undefined &&
+    !p.device &&
+    !p.lost &&
+    Date.parse(p.expiresAt) <= Date.parse(now)
+  );
+}
+
+export function expiredNotice(session: Session): NoticeView {
+  return notice(
+    session,
+    `The pairing code ${session.pairing?.code ?? ''} has expired, so the computer cannot use it any more. Tap "Get a new code" on the card above, or "Continue manually".`,
+    { tone: 'warning' },
+  );
+}

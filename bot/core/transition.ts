@@ -12,7 +12,7 @@ import { lookupCode } from '../../probes/codes/index.ts';
 import { decodeResultCode, ResultCodeError } from '../../probes/result-code.ts';
 import { onAction } from './actions.ts';
 import { onJobEnded, onProgress } from './agent-events.ts';
-import { escalatedHelp, stepAnswer } from './answers.ts';
+import { escalatedHelp, expiredNotice, pairingExpired, stepAnswer } from './answers.ts';
 import { withBottomLine } from './bottom-line.ts';
 import { leaveIntake, show, showNew, takeResults } from './flow.ts';
 import { describe, type Understood, understand, understoodAnything } from './intake.ts';
@@ -94,6 +94,9 @@ function onMessage(session: Session, event: Of<'message'>, deps: TransitionDeps)
     }
     if (session.state === 'escalated')
       return unchanged(session, [{ type: 'send', view: escalatedHelp(session, deps) }]);
+    // Back on an expired pairing card: the card says so now, and offers a new code.
+    if (pairingExpired(session, deps.now))
+      return unchanged(session, [show(session, deps), { type: 'send', view: expiredNotice(session) }]);
     const asked = session.state === 'step' ? stepAnswer(session, event, text, deps) : undefined;
     if (asked) return asked;
     return unchanged(session, [{ type: 'send', view: help(session, describe(u)) }]);

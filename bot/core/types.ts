@@ -108,6 +108,11 @@ export interface Session {
   escalation?: { caseRef: string; at: string; reason: string; takenBy?: string };
   /** Ids of the last events applied, so a replay that slipped past the store's dedupe is a no-op. */
   recentEvents: string[];
+  /**
+   * The last button press applied (verb, step, value and the card version it came from) and when:
+   * a second tap on the same button of the same card moments later is ignored quietly (issue 14).
+   */
+  lastTap?: { key: string; at: string };
   timeline: TimelineEntry[];
   createdAt: string;
   updatedAt: string;
