@@ -142,6 +142,18 @@ function stepDrafts(view: Extract<View, { screen: 'step' }>): Draft[] {
         : [];
     case 'pending':
     case 'failed':
+      if (view.answers && view.answers.length > 0)
+        return [
+          ...view.answers.map((a, i) => ({
+            verb: 'step.next' as const,
+            label: a.label,
+            value: a.value,
+            reply: a.label.toLowerCase(),
+            ...(i === 0 ? { style: 'primary' as const } : {}),
+          })),
+          { verb: 'step.skip', label: 'Skip', reply: 'skip' },
+          ESCALATE,
+        ];
       return [
         { verb: 'step.recheck', label: 'Done — check again', style: 'primary', reply: 'check' },
         { verb: 'step.failed', label: 'Still failing', reply: 'failing' },

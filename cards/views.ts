@@ -192,6 +192,11 @@ export interface StepView extends ViewBase {
    */
   checkUntil?: string;
   checkBy?: 'paste' | 'agent';
+  /**
+   * A ladder question (bot/core/ladder.ts): its answers are the step's buttons (verb step.next,
+   * `value` the answer), in place of "Done — check again" and "Still failing".
+   */
+  answers?: readonly { label: string; value: string }[];
 }
 
 export interface ResolvedView extends ViewBase {

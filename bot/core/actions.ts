@@ -5,6 +5,7 @@
  */
 import { findErrorCodes } from '../../probes/codes/index.ts';
 import { leaveIntake, manualRecheck, show, showNew, startManual } from './flow.ts';
+import { answerFollowUp, takeAnswer } from './ladder.ts';
 import { notice, pasteRequest, staleCard } from './notices.ts';
 import { MANUAL_HOST, relevantProbes } from './recheck.ts';
 import { advance, currentStep } from './session.ts';
@@ -178,6 +179,14 @@ function act(session: Session, next: Session, event: Action, deps: TransitionDep
       next.plan[next.stepIndex].status = 'skipped';
       return moveOn(next, deps);
     case 'step.next':
+      // An answer to a ladder question: the plan drops what it rules out, then the next open step.
+      if (value && takeAnswer(next, value, deps)) {
+        const follow = answerFollowUp(next);
+        return {
+          session: next,
+          effects: [show(next, deps), ...(follow ? [{ type: 'send' as const, view: follow }] : [])],
+        };
+      }
       return moveOn(next, deps);
     case 'handoff.show':
       return { session, effects: [{ type: 'send', view: handoffView(session) }] };

@@ -25,6 +25,7 @@ import { builtInCatalog } from '../../probes/catalog/index.ts';
 import type { Finding } from '../../probes/findings.ts';
 import { adminHandoff } from '../playbooks/handoff.ts';
 import type { PlaybookSet } from '../playbooks/types.ts';
+import { ANSWER_PREFIX, QUESTIONS } from './ladder.ts';
 import { currentStep } from './session.ts';
 import { SYMPTOMS } from './symptoms.ts';
 import type { Session } from './types.ts';
@@ -165,6 +166,9 @@ export function stepView(s: Session, playbooks: PlaybookSet, now?: string): Step
     instructions: Object.fromEntries(planned.instructions.map((b) => [b.platform, b.markdown])),
     ...(s.os ? { os: s.os } : {}),
     ...checkingState(s, entry, now),
+    ...(QUESTIONS[step.id]
+      ? { answers: QUESTIONS[step.id].map((a) => ({ label: a.label, value: `${ANSWER_PREFIX}${a.hint}` })) }
+      : {}),
   };
 }
 
