@@ -81,8 +81,10 @@ export function intakeView(s: Session): IntakeView {
 
 export function pairingView(s: Session, deps: ViewDeps): PairingView {
   const pairing = s.pairing ?? { code: '', expiresAt: deps.now };
-  // A laptop cannot reach the bot's own loopback address: never put one in its command.
-  const server = deps.serverUrl && !isLoopback(deps.serverUrl) ? deps.serverUrl : undefined;
+  // Without a configured address the command gets a placeholder, never a guessed localhost (a
+  // laptop cannot reach the bot's loopback). A loopback PUBLIC_URL set on purpose (one machine,
+  // the lab) is used as given; the operator is warned about it at start (startup-warnings.ts).
+  const server = deps.serverUrl;
   return {
     ...base(s),
     screen: 'pairing',
@@ -297,10 +299,6 @@ export function handoffView(s: Session): HandoffView {
     intro: 'Copy these lines into a ticket for your IT team; each one is ready to paste.',
     sections: handoff.sections.map((x) => ({ title: x.title, lines: x.lines, format: x.format })),
   };
-}
-
-function isLoopback(url: string): boolean {
-  return /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/i.test(new URL(url).hostname);
 }
 
 function isCloud(name: string | undefined): name is 'commercial' | 'gcch' | 'dod' | 'china' {

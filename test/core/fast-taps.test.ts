@@ -10,24 +10,14 @@ import { transition } from '../../bot/core/transition.ts';
 import type { CoreEvent, Session } from '../../bot/core/types.ts';
 import { buttonsFor } from '../../cards/actions.ts';
 import type { StepView, View } from '../../cards/views.ts';
-import { deps, NOW, Walk } from './walk.ts';
+import { deps, ev, NOW, Walk } from './walk.ts';
 
 let n = 0;
 function tap(view: View, label: string, at: string): CoreEvent {
   const b = buttonsFor(view).find((x) => x.label === label);
   assert.ok(b, label);
   const { verb, ...data } = b.data;
-  return {
-    id: `tap-${++n}`,
-    conversationKey: 'webchat:c1',
-    channel: 'webchat',
-    conversation: { id: 'c1' },
-    actor: { id: 'u1', name: 'Amira', role: 'user' },
-    at,
-    kind: 'action',
-    verb,
-    data,
-  } as CoreEvent;
+  return ev({ id: `tap-${++n}`, at, kind: 'action', verb, data });
 }
 const later = (ms: number) => new Date(Date.parse(NOW) + ms).toISOString();
 
@@ -79,16 +69,7 @@ test('coming back to an expired pairing card: it says expired, offers a new code
   };
   const back = transition(
     s,
-    {
-      id: 'back',
-      conversationKey: 'webchat:c1',
-      channel: 'webchat',
-      conversation: { id: 'c1' },
-      actor: { id: 'u1', role: 'user' },
-      at: later(11 * 60_000),
-      kind: 'message',
-      text: 'hello? I am back',
-    } as CoreEvent,
+    ev({ id: 'back', at: later(11 * 60_000), kind: 'message', text: 'hello? I am back' }),
     { ...deps, now: later(11 * 60_000), agents: true },
   );
   const card = back.effects.find((e) => e.type === 'update');

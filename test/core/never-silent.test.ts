@@ -13,7 +13,7 @@ import { viewFor } from '../../bot/core/views.ts';
 import { buttonsFor } from '../../cards/actions.ts';
 import type { StepView } from '../../cards/views.ts';
 import { PLAYBOOKS } from './fake-channel.ts';
-import { deps, NOW, Walk } from './walk.ts';
+import { deps, ev, NOW, Walk } from './walk.ts';
 
 const paste = (name: string) => readFileSync(new URL(`../fixtures/paste/${name}`, import.meta.url), 'utf8');
 const lastText = (w: Walk) => {
@@ -80,16 +80,11 @@ test('an agent re-check and a paired computer also say so at the bottom', () => 
   const s = { ...w.session, state: 'pairing' as const, pairing: { code: '7K3M9QXT4H', expiresAt: NOW } };
   const paired = transition(
     s,
-    {
-      id: 'p1',
-      conversationKey: 'webchat:c1',
-      channel: 'webchat',
-      conversation: { id: 'c1' },
-      actor: { id: 'agent-1', role: 'agent' },
-      at: NOW,
+    ev({
       kind: 'paired',
+      actor: { id: 'agent-1', role: 'agent' },
       device: { hostname: 'LAPTOP-42', os: 'Windows 11' },
-    } as CoreEvent,
+    }),
     deps,
   );
   const said = (effects: Effect[]) =>
@@ -105,16 +100,7 @@ test('intake taps and replays add no line', () => {
   w.press('Windows');
   assert.equal(w.views.length, before + 1, 'only the intake card update');
   assert.equal(w.views.at(-1)?.screen, 'intake');
-  const event = {
-    id: 'again',
-    conversationKey: 'webchat:c1',
-    channel: 'webchat',
-    conversation: { id: 'c1' },
-    actor: { id: 'u1', role: 'user' },
-    at: NOW,
-    kind: 'message',
-    text: 'home',
-  } as CoreEvent;
+  const event = ev({ id: 'again', kind: 'message', text: 'home' });
   const once = transition(w.session, event, deps);
   const twice = transition(once.session, event, deps);
   assert.deepEqual(twice.effects, [], 'a replay says nothing');

@@ -13,7 +13,8 @@ export const NOW = '2026-11-27T10:00:00.000Z';
 export const deps: TransitionDeps = { playbooks: PLAYBOOKS, now: NOW };
 export const OSES: OsName[] = ['windows', 'macos', 'linux'];
 let n = 0;
-const ev = (body: Record<string, unknown>): CoreEvent =>
+/** A core event of conversation webchat:c1, from Amira unless `body` says otherwise. */
+export const ev = (body: Record<string, unknown>): CoreEvent =>
   ({
     id: `e${++n}`,
     conversationKey: 'webchat:c1',
