@@ -5,7 +5,8 @@
  * Driven by the parent over IPC. All on 127.0.0.1.
  *
  * Hellos go out a few at a time: failed and in-flight redeems share the gateway's per-address
- * bucket (5 at once), and every client here has the same address.
+ * bucket (5 at once). Connections come from several loopback source addresses (127.0.0.1 to
+ * 127.0.0.4), so 10,000 of them stay far from one address's ephemeral port range.
  */
 import WebSocket from 'ws';
 import { AGENTS_PATH, encode, parseServerMessage } from '../probes/agent/protocol.ts';
@@ -16,6 +17,7 @@ export type ClientsReply =
   | { kind: 'error'; message: string };
 
 const CONCURRENCY = 4;
+const SOURCES = 4;
 const sockets: WebSocket[] = [];
 
 if (!process.send) throw new Error('bench/gateway-clients.ts runs forked, with IPC');
@@ -24,7 +26,10 @@ const reply = (message: ClientsReply) => process.send!(message);
 /** One agent: connects, pairs with `code`, then stays idle answering pings. */
 function pair(url: string, code: string, i: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${url.replace(/^http/, 'ws')}${AGENTS_PATH}`, { perMessageDeflate: false });
+    const ws = new WebSocket(`${url.replace(/^http/, 'ws')}${AGENTS_PATH}`, {
+      perMessageDeflate: false,
+      localAddress: `127.0.0.${1 + (i % SOURCES)}`,
+    });
     sockets.push(ws);
     let paired = false;
     ws.on('open', () =>

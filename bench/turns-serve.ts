@@ -1,7 +1,7 @@
 /**
  * The bot side of bench/turns.bench.ts, run in a child process: either the bare botbuilder echo
  * bot, or ours composed as `npm start` composes it (config module, SQLite store in a scratch
- * DATA_DIR, the Teams channel, the core with the built-in playbooks, bot/server.ts). The net
+ * DATA_DIR or the Redis store, the Teams channel, the core with the built-in playbooks, bot/server.ts). The net
  * guard keeps both on loopback.
  */
 import { mkdtempSync } from 'node:fs';
@@ -14,6 +14,7 @@ import type { Session } from '../bot/core/types.ts';
 import { createLogger } from '../bot/log.ts';
 import { loadBuiltinPlaybooks } from '../bot/playbooks/load.ts';
 import { createServer } from '../bot/server.ts';
+import { connectRedisStore } from '../bot/store/redis.ts';
 import { openSqliteStore } from '../bot/store/sqlite.ts';
 import { labCredentials } from '../test/teams/credentials.ts';
 import { guardNetwork } from '../test/teams/net-guard.ts';
@@ -52,7 +53,9 @@ export async function serveBot(spec: ServeSpec): Promise<string> {
     ...settings,
   });
   const log = createLogger(process.stderr);
-  const store = openSqliteStore<Session>({ dataDir });
+  const store = spec.redisUrl
+    ? await connectRedisStore<Session>({ url: spec.redisUrl, prefix: `bench-${process.pid}:` })
+    : openSqliteStore<Session>({ dataDir });
   const teams = createTeamsChannel({ settings: config.botFramework, log, credentialsFactory });
   const engine = createEngine({
     store,

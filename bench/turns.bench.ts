@@ -5,12 +5,14 @@
  * Both reply to the same local Bot Connector; everything is on 127.0.0.1.
  *
  * Each request is a user's first message ("Teams says CAA20004") in a new conversation: our bot
- * opens a session, saves it, and answers with its cards; the echo bot answers one text.
+ * opens a session, saves it, and answers with its cards; the echo bot answers one text. Ours
+ * runs twice: on SQLite (the default) and on the Redis store (REDIS_URL, a redis-server this
+ * run starts on loopback without persistence), each against the same echo bot.
  * Each bot runs in its own child process (the load generator and the connector stay in this
  * one), the two are measured in alternating rounds so drift hits both, and the figures pool
  * the rounds. Budget (DESIGN.md): ours ≥ 0.67× echo's throughput and ≤ 1.5× echo's p99.
  *
- * Options: --requests N (per bot per round, default 1500) --concurrency C (16) --rounds R (2)
+ * Options: --requests N (per bot per round, default 1500) --concurrency C (16) --rounds R (3)
  *          --warmup W (200) --max-seconds S (per measurement, 60) --auth none|jwt (none)
  * --auth jwt turns JWT validation on for both bots, against a loopback issuer.
  */
@@ -19,19 +21,22 @@ import http from 'node:http';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { startBotConnector } from '../test/lab/bot-connector.ts';
+import { startRedis } from '../test/lab/redis.ts';
 import { messageActivity } from '../test/teams/activities.ts';
 import { startLabIssuer } from '../test/teams/issuer.ts';
 import { serveBot } from './turns-serve.ts';
 
 const APP_ID = '0b0b0b0b-1111-4222-8333-444455556666';
 
-export type Side = 'echo' | 'ours';
+export type Side = 'echo' | 'ours' | 'redis';
 
 /** What a child needs to serve one bot. */
 export interface ServeSpec {
   side: Side;
   connectorUrl: string;
   auth?: { appId: string; metadataUrl: string; issuer: string };
+  /** Side `redis`: the Redis store at this URL. */
+  redisUrl?: string;
 }
 
 interface Measurement {
@@ -129,7 +134,7 @@ async function main(): Promise<void> {
     options: {
       requests: { type: 'string', default: '1500' },
       concurrency: { type: 'string', default: '16' },
-      rounds: { type: 'string', default: '2' },
+      rounds: { type: 'string', default: '3' },
       warmup: { type: 'string', default: '200' },
       'max-seconds': { type: 'string', default: '60' },
       auth: { type: 'string', default: 'none' },
@@ -148,13 +153,16 @@ async function main(): Promise<void> {
   const auth = issuer ? { appId: APP_ID, metadataUrl: issuer.metadataUrl, issuer: issuer.issuer } : undefined;
   // One token for the whole run (valid an hour): signing is the channel's cost, not the bot's.
   const authorization = issuer ? `Bearer ${issuer.channelToken(APP_ID, connector.url)}` : undefined;
+  const redis = await startRedis();
   const bots = {
     echo: await child({ side: 'echo', connectorUrl: connector.url, auth }),
     ours: await child({ side: 'ours', connectorUrl: connector.url, auth }),
+    redis: await child({ side: 'redis', connectorUrl: connector.url, auth, redisUrl: redis.url }),
   };
-  const results: Record<Side, Measurement[]> = { echo: [], ours: [] };
+  const sides = ['echo', 'ours', 'redis'] as const;
+  const results: Record<Side, Measurement[]> = { echo: [], ours: [], redis: [] };
   try {
-    for (const side of ['echo', 'ours'] as const) {
+    for (const side of sides) {
       const deadline = performance.now() + maxMs;
       await load(bots[side].url, side, 'warmup', warmup, {
         concurrency,
@@ -164,7 +172,8 @@ async function main(): Promise<void> {
       });
     }
     for (let round = 0; round < rounds; round++) {
-      for (const side of round % 2 === 0 ? (['echo', 'ours'] as const) : (['ours', 'echo'] as const)) {
+      // Each round starts with another bot, so drift over the run hits all three alike.
+      for (const side of [...sides.slice(round % 3), ...sides.slice(0, round % 3)]) {
         const deadline = performance.now() + maxMs;
         const opts = { concurrency, deadline, connectorUrl: connector.url, authorization };
         results[side].push(await load(bots[side].url, side, `r${round}`, n, opts));
@@ -174,10 +183,12 @@ async function main(): Promise<void> {
     for (const bot of Object.values(bots)) bot.process.kill('SIGTERM');
     await connector.close();
     await issuer?.close();
+    await redis.stop();
   }
 
   const echo = summarise(results.echo);
   const ours = summarise(results.ours);
+  const onRedis = summarise(results.redis);
   // What each turn cost in calls to the connector (measured rounds only): the core's cards and
   // notices against the echo's single reply.
   const outbound = (side: Side) =>
@@ -185,19 +196,26 @@ async function main(): Promise<void> {
     results[side].reduce((sum, r) => sum + r.latencies.length, 0);
   const row = (name: string, s: ReturnType<typeof summarise>) =>
     `${name.padEnd(6)} ${String(s.requests).padStart(8)} ${String(s.errors).padStart(7)} ${s.rps.toFixed(0).padStart(8)} ${s.p50.toFixed(2).padStart(8)} ${s.p99.toFixed(2).padStart(8)}`;
-  const throughput = ours.rps / echo.rps;
-  const tail = ours.p99 / echo.p99;
+  const ratios = (name: string, s: ReturnType<typeof summarise>) => {
+    const throughput = s.rps / echo.rps;
+    const tail = s.p99 / echo.p99;
+    return (
+      `ratio  ${name.padEnd(6)} throughput/echo ${throughput.toFixed(2)} (budget ≥ 0.67: ${throughput >= 0.67 ? 'ok' : 'OVER'})` +
+      `   p99/echo ${tail.toFixed(2)} (budget ≤ 1.5: ${tail <= 1.5 ? 'ok' : 'OVER'})`
+    );
+  };
   const lines = [
     `bench:turns  auth=${values.auth}  concurrency=${concurrency}  requests=${n}×${rounds} rounds per bot  (127.0.0.1, ${process.version})`,
     `bot    requests  errors      rps   p50 ms   p99 ms`,
     row('echo', echo),
     row('ours', ours),
-    `calls to the connector per turn: echo ${outbound('echo').toFixed(2)}, ours ${outbound('ours').toFixed(2)}`,
-    `ratio  throughput ours/echo ${throughput.toFixed(2)} (budget ≥ 0.67: ${throughput >= 0.67 ? 'ok' : 'OVER'})` +
-      `   p99 ours/echo ${tail.toFixed(2)} (budget ≤ 1.5: ${tail <= 1.5 ? 'ok' : 'OVER'})`,
+    row('redis', onRedis),
+    `calls to the connector per turn: echo ${outbound('echo').toFixed(2)}, ours ${outbound('ours').toFixed(2)}, redis ${outbound('redis').toFixed(2)}`,
+    ratios('ours', ours),
+    ratios('redis', onRedis),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
-  if (echo.errors + ours.errors > 0)
+  if (echo.errors + ours.errors + onRedis.errors > 0)
     process.stdout.write('note: non-200 answers were counted as errors above\n');
 }
 

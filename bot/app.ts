@@ -13,6 +13,7 @@
 import { fileURLToPath } from 'node:url';
 import { agentDownloadRoutes } from './agents/download.ts';
 import { type AgentGateway, createAgentGateway, type GatewayOptions } from './agents/gateway.ts';
+import { goRoutes } from './agents/go.ts';
 import { agentLifecycle } from './agents/lifecycle.ts';
 import { createPairing } from './agents/pairing.ts';
 import { agentGatewayRoutes } from './agents/routes.ts';
@@ -27,10 +28,16 @@ import { slackRoutes } from './channels/slack/routes.ts';
 import { createTeamsChannel, type TeamsChannel, type TeamsChannelOptions } from './channels/teams/index.ts';
 import { outsideTurns } from './channels/teams/outside-turn.ts';
 import { webChatPage } from './channels/webchat/serve.ts';
-import { type BotConfig, ConfigError } from './config.ts';
+import { openCluster } from './cluster/index.ts';
+import type { BotConfig } from './config.ts';
 import { createEngine, type Engine } from './core/engine.ts';
 import type { InboundEvent, Session } from './core/types.ts';
+import { clampTurnText } from './limits.ts';
 import type { Logger } from './log.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
+import { metricsRoutes } from './metrics-route.ts';
+import { observeStore } from './observe-store.ts';
+import { observeTurns } from './observe-turn.ts';
 import { loadBuiltinPlaybooks } from './playbooks/load.ts';
 import type { PlaybookSet } from './playbooks/types.ts';
 import { createServer, type RouteModule } from './server.ts';
@@ -73,7 +80,11 @@ export interface StartOptions {
    * /agent/reconnect-agent.js). `false`: no gateway, the manual path only. An object passes
    * test knobs (heartbeat, reconnect grace, progress interval) and another bundle to serve.
    */
-  agents?: false | (AgentKnobs & { bundlePath?: string });
+  agents?: false | (AgentKnobs & { bundlePath?: string; agentsDir?: string });
+  /** Where /metrics reads from; default a registry of this bot's own. */
+  metrics?: Metrics;
+  /** How long a watch job started from the chat lasts (tests shorten it); default 2 minutes. */
+  watchMs?: number;
 }
 
 /** The gateway's timing settings a caller may change. */
@@ -105,37 +116,46 @@ export interface RunningBot {
   agents?: AgentGateway;
   /** The support relay (issue 8), a step of the engine's turns; `idle()` for tests. */
   support: Support;
+  metrics: Metrics;
   close(): Promise<void>;
 }
 
 /** Opens the store, assembles channels, engine and server, and listens. */
 export async function startBot(options: StartOptions): Promise<RunningBot> {
   const { config, log } = options;
-  if (config.redisUrl !== undefined) {
-    throw new ConfigError(
-      'REDIS_URL is set, but this build has no Redis store yet: unset REDIS_URL to keep state in SQLite under DATA_DIR (one replica)',
-    );
-  }
   // Before the store opens: a playbook error must not leave a store behind.
   const playbooks = options.playbooks ?? (await loadBuiltinPlaybooks());
   const ownStore = options.store === undefined;
+  // REDIS_URL: replicas share the Redis store, a bus, the pairing limiter and web chat streams.
+  const cluster = ownStore && config.redisUrl ? await openCluster({ url: config.redisUrl, log }) : undefined;
   // The store holds sessions as opaque versioned JSON, whatever type parameter it was made with.
-  const store = (options.store ?? openSqliteStore<Session>({ dataDir: config.dataDir })) as Store<Session>;
+  const metrics = options.metrics ?? createMetrics();
+  const store = observeStore(
+    (options.store ??
+      cluster?.store ??
+      openSqliteStore<Session>({ dataDir: config.dataDir })) as Store<Session>,
+    metrics,
+  );
   const stopped: (() => Promise<void>)[] = [];
   try {
     // Every event goes to the engine, whose turn runs the support relay and the agent lifecycle
     // as steps. Bound once it exists; no event can arrive before the server listens.
     let engine: Engine | undefined;
-    const handle = async (event: InboundEvent) => {
+    // Every event in a log context with its ids, and counted (bot/observe-turn.ts).
+    const handle = observeTurns({ metrics, log }, async (event: InboundEvent) => {
       if (engine === undefined) throw new Error('an event arrived before the engine was built');
-      return engine.handle(event);
-    };
+      // Message length per turn (issue 16): Direct Line refuses longer posts; here the rest is cut.
+      return engine.handle(clampTurnText(event, config.limits.turnTextChars));
+    });
+    metrics.watch({ outbox: () => outboxCounts(store) });
 
     const directLine = createDirectLineChannel({
       store: store.directline,
       secret: config.directLineSecret,
       onActivity: options.onActivity ?? coreBot({ handle, log }),
       log,
+      ...(cluster ? { feed: cluster.feed } : {}),
+      limits: config.limits,
     });
     const ports: ChannelPorts = { webchat: createWebChatPort(directLine.port) };
     const routes: RouteModule[] = [];
@@ -143,7 +163,12 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
     const teams =
       options.teams === false
         ? undefined
-        : createTeamsChannel({ settings: config.botFramework, log, ...options.teams });
+        : createTeamsChannel({
+            settings: config.botFramework,
+            log,
+            serviceUrls: config.teamsServiceUrls,
+            ...options.teams,
+          });
     if (teams) {
       ports.teams = teams.port;
       routes.push(teams.routes({ handle }));
@@ -169,15 +194,21 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
     // and reconnect to whichever process serves next.
     let agents: AgentGateway | undefined;
     if (options.agents !== false) {
-      const { bundlePath, ...knobs } = options.agents ?? {};
+      const { bundlePath, agentsDir, ...knobs } = options.agents ?? {};
+      const pairing = createPairing({ store, ...(cluster ? { limiter: cluster.limiter } : {}) });
       agents = createAgentGateway({
         store,
-        pairing: createPairing({ store }),
+        pairing,
         sink: async (event) => void (await handle(event)),
         log,
+        limits: config.limits,
         ...knobs,
+        ...(cluster ? { bus: cluster.bus, replicaId: cluster.replicaId } : {}),
       });
       routes.push(agentGatewayRoutes(agents), agentDownloadRoutes({ log, bundlePath }));
+      metrics.watch({ agentsConnected: () => agents!.connections });
+      // The /go page: the short link of the pairing card (issue 12).
+      routes.push(goRoutes({ pairing, log, agentsDir, clientIp: knobs.clientIp }));
       // Only if the start fails from here on; a running server closes it through the route.
       stopped.push(() => agents!.close());
     }
@@ -209,9 +240,15 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       steps: [support.step, ...(agents ? [agentLifecycle(agents, log)] : [])],
       ...(agents ? { agents } : {}),
       ...(config.publicUrl ? { serverUrl: config.publicUrl } : {}),
+      ...(options.watchMs ? { watchMs: options.watchMs } : {}),
     });
 
-    const streams = createDirectLineStreams({ channel: directLine, log, heartbeatMs: options.heartbeatMs });
+    const streams = createDirectLineStreams({
+      channel: directLine,
+      log,
+      heartbeatMs: options.heartbeatMs,
+      maxPerAddress: config.limits.streamsPerAddress,
+    });
     const app = createServer({
       config,
       store,
@@ -219,6 +256,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       routes: [
         directLineRoutes({ channel: directLine, streams, log, publicUrl: config.publicUrl }),
         ...routes,
+        metricsRoutes(metrics),
         ...(options.routes ?? []),
         // Last: its `/:file` route must not shadow anything registered by other modules.
         webChatPage({ root: options.webRoot ?? DEFAULT_WEB_ROOT, log }),
@@ -233,6 +271,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       directLine,
       engine,
       support,
+      metrics,
       ...(slack ? { slack } : {}),
       ...(teams ? { teams } : {}),
       ...(agents ? { agents } : {}),
@@ -241,12 +280,20 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
         await app.close();
         await directLine.idle();
         await support.stop();
-        if (ownStore) await store.close();
+        if (ownStore) await (cluster ?? store).close();
       },
     };
   } catch (error) {
     for (const stop of stopped) await stop().catch(() => undefined);
-    if (ownStore) await store.close();
+    if (ownStore) await (cluster ?? store).close();
     throw error;
   }
+}
+
+/** Outbox messages waiting, per status, for the metrics' gauge. */
+async function outboxCounts(store: Store<Session>): Promise<Record<'pending' | 'parked' | 'dead', number>> {
+  const [pending, parked, dead] = await Promise.all(
+    (['pending', 'parked', 'dead'] as const).map((status) => store.outbox.list(status)),
+  );
+  return { pending: pending.length, parked: parked.length, dead: dead.length };
 }

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { ConfigError } from '../probes/config-error.ts';
 import { persistedSecret } from './config-secret.ts';
+import { LIMIT_SETTING_NAMES, type Limits, readLimits } from './limits.ts';
 
 export type Env = Record<string, string | undefined>;
 
@@ -62,13 +63,24 @@ export interface BotConfig {
   /** Signs the web chat's Direct Line tokens. */
   directLineSecret: string;
   directLineSecretSource: 'config' | 'file' | 'generated';
-  /** Reserved for the Redis store (scale-out); not used by this build. */
+  /**
+   * The Redis store (scale-out: every replica with the same REDIS_URL shares sessions, agents
+   * and the web chat's activities); absent: SQLite under dataDir, one replica.
+   */
   redisUrl?: string;
   /** Shown to users when the bot cannot help further. */
   supportContactText: string;
   /** Absent when no Slack setting is given: the server runs without Slack. */
   slack?: SlackSettings;
   support: SupportSettings;
+  /** Hardening (issue 16): every limit on what clients send (bot/limits.ts), and where Teams replies may go. */
+  limits: Limits;
+  /**
+   * Service URLs Teams replies may be posted to when no app id is set (TEAMS_SERVICE_URLS, comma
+   * separated origins or prefixes; default loopback only). With an app id, only the token's
+   * `serviceurl` claim is used and this list is not read.
+   */
+  teamsServiceUrls: string[];
 }
 
 /** A configuration error (code config_invalid): the message names the setting, the value and what is accepted. */
@@ -99,13 +111,15 @@ export const SETTING_NAMES = [
   'SUPPORT_TEAMS_SERVICE_URL',
   'SUPPORT_ADMINS',
   'REDACTION',
+  // Hardening (issue 16)
+  'TEAMS_SERVICE_URLS',
+  ...LIMIT_SETTING_NAMES,
 ] as const;
 type SettingName = (typeof SETTING_NAMES)[number];
 type Raw = Partial<Record<SettingName, string>>;
 
 const DEFAULTS: Raw = {
   PORT: '3978',
-  HOST: '0.0.0.0',
   DATA_DIR: './data',
   NODE_ENV: 'development',
   SUPPORT_CONTACT_TEXT: 'Please contact your IT help desk.',
@@ -326,6 +340,25 @@ function support(raw: Raw, slackOn: boolean): SupportSettings {
   };
 }
 
+/** Without an app id, Teams replies go only to these (default: the bot's own machine). */
+export const LOOPBACK_SERVICE_URLS = ['http://127.0.0.1:', 'http://localhost:', 'http://[::1]:'];
+
+function teamsServiceUrls(value: string | undefined): string[] {
+  if (value === undefined) return LOOPBACK_SERVICE_URLS;
+  return value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '')
+    .map((entry) => {
+      if (!/^https?:\/\/[^/\s@]+/.test(entry))
+        throw new ConfigError(
+          `TEAMS_SERVICE_URLS has "${entry}": expected http(s) URLs (or their prefixes), comma separated`,
+        );
+      // An origin alone would also match a longer host name (https://a.example.evil): end it.
+      return /^https?:\/\/[^/]+$/.test(entry) && !entry.endsWith(':') ? `${entry}/` : entry;
+    });
+}
+
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
@@ -346,7 +379,9 @@ export function loadBotConfig(env: Env = process.env, options: LoadOptions = {})
   const bf = botFramework(raw, production);
   const validated = {
     port: port(raw.PORT!),
-    host: raw.HOST!,
+    // Hardening (issue 16): without an app id anyone could post Teams activities, so by default only
+    // this machine can reach the bot; HOST=0.0.0.0 opens it deliberately.
+    host: raw.HOST ?? (bf.MicrosoftAppId === undefined ? '127.0.0.1' : '0.0.0.0'),
     dataDir,
     ...(publicUrl === undefined ? {} : { publicUrl: new URL(publicUrl).origin }),
     nodeEnv,
@@ -358,8 +393,19 @@ export function loadBotConfig(env: Env = process.env, options: LoadOptions = {})
     supportContactText: raw.SUPPORT_CONTACT_TEXT!,
     ...optional('slack', slack(raw, production)),
   };
-  const withSupport = { ...validated, support: support(raw, validated.slack !== undefined) };
+  const withSupport = {
+    ...validated,
+    support: support(raw, validated.slack !== undefined),
+    // Hardening (issue 16)
+    limits: readLimits(raw, (message) => new ConfigError(message)),
+    teamsServiceUrls: teamsServiceUrls(raw.TEAMS_SERVICE_URLS),
+  };
   // Last, because it may write a file: a config that fails validation leaves no trace behind.
+  if (raw.REDIS_URL !== undefined && raw.DIRECTLINE_SECRET === undefined) {
+    throw new ConfigError(
+      'REDIS_URL is set (replicas share one Redis) but DIRECTLINE_SECRET is not: set it, the same on every replica, so a web chat token one replica minted is accepted by the others',
+    );
+  }
   if (raw.DIRECTLINE_SECRET !== undefined && raw.DIRECTLINE_SECRET.length < 32) {
     throw new ConfigError('DIRECTLINE_SECRET is too short: use at least 32 characters of random text');
   }

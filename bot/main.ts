@@ -7,6 +7,7 @@ import { startBot } from './app.ts';
 import { ConfigError, loadBotConfig } from './config.ts';
 import { createLogger } from './log.ts';
 import { startupWarnings } from './startup-warnings.ts';
+import { StoreUnavailableError } from './store/errors.ts';
 
 const log = createLogger(process.stderr);
 
@@ -46,6 +47,11 @@ main().catch((error: unknown) => {
   if (error instanceof ConfigError) {
     process.stderr.write(`Reconnect cannot start: ${error.message}\n`);
     process.exit(2);
+  }
+  // Redis unreachable at start (REDIS_URL): the message says where and what was tried.
+  if (error instanceof StoreUnavailableError) {
+    process.stderr.write(`Reconnect cannot start: ${error.message}\n`);
+    process.exit(1);
   }
   log.error('Reconnect failed to start', { error });
   process.exit(1);

@@ -7,7 +7,10 @@ import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import restify, { type Request, type Response, type Server } from 'restify';
+import { refuseUpgradeWhileDown, storeUnavailableGate } from './cluster/unavailable.ts';
 import type { BotConfig } from './config.ts';
+import { bodyReader } from './http/body.ts';
+import { guardHttpServer, headerCountGuard } from './http/guard.ts';
 import type { Logger } from './log.ts';
 import type { Store, VersionedDoc } from './store/types.ts';
 
@@ -32,8 +35,6 @@ export interface CreateServerOptions {
   store: Store<VersionedDoc>;
   log: Logger;
   routes: RouteModule[];
-  /** Largest accepted request body; default 1 MiB (Teams activities with cards stay far below). */
-  maxBodyBytes?: number;
 }
 
 export interface BotServer {
@@ -59,10 +60,12 @@ export function createServer(options: CreateServerOptions): BotServer {
     res.header('X-Content-Type-Options', 'nosniff');
     next();
   });
+  // Limits on what clients send (issue 16, bot/limits.ts): sizes, counts and timeouts.
+  guardHttpServer(server.server, config.limits);
+  server.pre(headerCountGuard(config.limits));
+  server.pre(storeUnavailableGate(store));
   server.use(restify.plugins.queryParser({ mapParams: false }));
-  server.use(
-    restify.plugins.bodyParser({ mapParams: false, maxBodySize: options.maxBodyBytes ?? 1024 * 1024 }),
-  );
+  server.use(bodyReader(config.limits));
 
   server.get('/healthz', (_req: Request, res: Response, next: () => void) => {
     res.send(200, { status: 'ok' });
@@ -87,6 +90,7 @@ export function createServer(options: CreateServerOptions): BotServer {
 
   server.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const pathname = new URL(req.url ?? '/', 'http://upgrade.invalid').pathname;
+    if (refuseUpgradeWhileDown(store, socket)) return;
     const claim = upgrades.find((u) => u.matches(pathname));
     if (claim !== undefined && !draining) return claim.handler(req, socket, head);
     socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');

@@ -39,6 +39,10 @@ function build(view: View, drafts: Draft[], stepId?: string): Button[] {
 }
 
 const ESCALATE: Draft = { verb: 'case.escalate', label: 'Escalate', reply: 'escalate' };
+const WATCH: Draft = { verb: 'watch.start', label: 'Keep checking while I try to sign in', reply: 'watch' };
+
+/** The watch button where the view offers it (a paired agent), else nothing. */
+const watchOffer = (view: { canWatch?: boolean }): Draft[] => (view.canWatch ? [WATCH] : []);
 
 function drafts(view: View): Draft[] {
   switch (view.screen) {
@@ -103,17 +107,23 @@ function drafts(view: View): Draft[] {
         { verb: 'case.reopen', label: 'Try the steps again', reply: 'reopen' },
       ];
     case 'progress':
+      return view.watch && !view.watch.stopping ? [{ verb: 'watch.stop', label: 'Stop', reply: 'stop' }] : [];
     case 'handoff':
       return [];
     case 'findings':
       if (view.stepCount > 0)
-        return [{ verb: 'plan.start', label: 'Show me the fix', style: 'primary', reply: 'fix' }, ESCALATE];
+        return [
+          { verb: 'plan.start', label: 'Show me the fix', style: 'primary', reply: 'fix' },
+          ...watchOffer(view),
+          ESCALATE,
+        ];
       if (view.verdict === 'healthy')
         return [
           { verb: 'case.resolve', label: 'Teams works now', style: 'primary', reply: 'works' },
+          ...watchOffer(view),
           { ...ESCALATE, label: 'Still cannot sign in' },
         ];
-      return [{ ...ESCALATE, style: 'primary' }];
+      return [{ ...ESCALATE, style: 'primary' }, ...watchOffer(view)];
     case 'step':
       return stepDrafts(view);
     case 'resolved':
@@ -160,6 +170,7 @@ function stepDrafts(view: Extract<View, { screen: 'step' }>): Draft[] {
         ...(view.who === 'admin'
           ? [{ verb: 'handoff.show' as const, label: 'Text for my IT admin', reply: 'admin' }]
           : []),
+        ...watchOffer(view),
         { verb: 'step.skip', label: 'Skip', reply: 'skip' },
         ESCALATE,
       ];

@@ -13,6 +13,7 @@ import type {
   StepStatus,
   StepView,
   Verdict,
+  WatchFigures,
   Where,
 } from './views.ts';
 
@@ -97,6 +98,33 @@ export function escalatedText(view: { caseRef: string; supportName?: string; con
   if (view.contact)
     return `Nobody from support can answer in this chat yet. ${view.contact} Mention case ${view.caseRef}: it has everything I found.`;
   return `Your case ${view.caseRef} is with ${view.supportName ?? 'support'}, with everything I found. The message below says what happens next; anything you write here is added to the case.`;
+}
+
+/** "2 min", "1 min 20 s", "45 s". */
+export function spokenDuration(ms: number): string {
+  const total = Math.max(0, Math.round(ms / 1000));
+  const min = Math.floor(total / 60);
+  const sec = total % 60;
+  if (min === 0) return `${sec} s`;
+  return sec === 0 ? `${min} min` : `${min} min ${sec} s`;
+}
+
+/** The watching card's heading, the same on every channel. */
+export function watchTitle(w: WatchFigures): string {
+  return w.stopping ? 'Stopping the watch…' : 'Watching your connection…';
+}
+
+/** The watching card's lines: what to do, the time left, the rounds so far. */
+export function watchLines(w: WatchFigures): string[] {
+  const rounds =
+    w.rounds === 0
+      ? 'First a full check, then a round of quick checks every second.'
+      : `${w.rounds} round${w.rounds === 1 ? '' : 's'} of checks so far, ${w.failedRounds === 0 ? 'no drop-outs' : `${w.failedRounds} with drop-outs`}.`;
+  if (w.stopping) return [rounds, 'Sending what was seen so far…'];
+  return [
+    'Try signing in to Teams now: I keep checking the connection meanwhile.',
+    `About ${spokenDuration(w.leftMs)} left of ${spokenDuration(w.durationMs)}. ${rounds}`,
+  ];
 }
 
 /** "Checking…": what replaces the buttons of a step being re-checked. */

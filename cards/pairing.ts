@@ -83,3 +83,17 @@ function downloadLine(os: OsName, agent: string, pair: string): string {
   const check = os === 'macos' ? 'shasum -a 256 -c' : 'sha256sum -c';
   return `curl -fsSLo ${AGENT_FILE} ${file} && curl -fsSL ${digest} | ${check} && ${run}`;
 }
+
+/**
+ * The /go page's address as a person types it into a browser: host (and port, if any) and
+ * `/go`, without the scheme, which browsers add. Throws TypeError when the URL is not http(s).
+ */
+export function goAddress(serverUrl: string): string {
+  const url = new URL(httpUrl(serverUrl, 'serverUrl'));
+  return `${url.host}/go`;
+}
+
+/** The card's first instruction: open the /go page on the computer and type the code. */
+export function goSentence(address: string, code: string): string {
+  return `On the computer where Teams fails, open ${address} in a web browser and type the code ${code}. It downloads a small checker that tests the network and reports here.`;
+}

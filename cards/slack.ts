@@ -16,9 +16,12 @@ import {
   stepKicker,
   VERDICT,
   WHO,
+  watchLines,
+  watchTitle,
 } from './format.ts';
 import { type Budget, CONTENT, SLACK, TIGHT } from './limits.ts';
 import { blocksToMrkdwn, escapeSlack, inlineToMrkdwn } from './markdown.ts';
+import { goSentence } from './pairing.ts';
 import {
   actions,
   type Block,
@@ -155,7 +158,9 @@ function content(view: View, buttons: Button[], b: Budget): Block[] {
       return [
         ...head,
         section(
-          `On the computer where Teams fails, open a terminal and run one line. It checks the network and reports here.${view.serverUnknown ? ` ${SERVER_UNKNOWN_TEXT}` : ''}`,
+          view.goAddress
+            ? `${goSentence(`*${escapeSlack(view.goAddress)}*`, `*${escapeSlack(view.code)}*`)}\nOr open a terminal and run one line:`
+            : `On the computer where Teams fails, open a terminal and run one line. It checks the network and reports here.${view.serverUnknown ? ` ${SERVER_UNKNOWN_TEXT}` : ''}`,
         ),
         ...order.flatMap((os, i) => [
           ...(i === 1 && view.os ? [context(['Other systems:'])] : []),
@@ -172,10 +177,12 @@ function content(view: View, buttons: Button[], b: Budget): Block[] {
       );
       if (more > 0) lines.push(`and ${more} more areas`);
       return [
-        header(done ? 'Checks finished' : 'Checking your network…'),
+        header(view.watch ? watchTitle(view.watch) : done ? 'Checks finished' : 'Checking your network…'),
         context([
           ...(view.device ? [`On ${esc(view.device, b.shortText)}`] : []),
-          `${view.counts.done} of ${view.counts.total} checks done · ${view.counts.failed} problem${view.counts.failed === 1 ? '' : 's'}`,
+          view.watch
+            ? watchLines(view.watch).join(' ')
+            : `${view.counts.done} of ${view.counts.total} checks done · ${view.counts.failed} problem${view.counts.failed === 1 ? '' : 's'}`,
         ]),
         ...(lines.length > 0 ? [section(lines.join('\n'))] : []),
       ];
@@ -188,6 +195,7 @@ function content(view: View, buttons: Button[], b: Budget): Block[] {
             ? 'Nothing on this network blocks Teams sign-in.'
             : `${view.findings.length} finding${view.findings.length === 1 ? '' : 's'}. Most likely cause first.`,
         ]),
+        ...(view.watchResult ? [section(esc(view.watchResult, b.sentence))] : []),
         ...findingsBlocks(view.findings, b),
       ];
     case 'step':

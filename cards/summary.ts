@@ -2,7 +2,7 @@
  * One line per view, in plain text: Slack's notification `text`, the Adaptive Card
  * `fallbackText`, and the first line of the plain-text rendering.
  */
-import { SEVERITY, STEP_STATUS, stepHeading, utcText, VERDICT } from './format.ts';
+import { SEVERITY, STEP_STATUS, stepHeading, utcText, VERDICT, watchTitle } from './format.ts';
 import { CONTENT } from './limits.ts';
 import { shortValue } from './truncate.ts';
 import type { View } from './views.ts';
@@ -24,6 +24,7 @@ function line(view: View): string {
         ? `Pairing code ${view.code} expired. Ask for a new one.`
         : `Pairing code ${view.code} (expires ${utcText(view.expiresAt)}). Run the agent on the affected computer.`;
     case 'progress':
+      if (view.watch) return watchTitle(view.watch);
       return `Checking your network: ${view.counts.done} of ${view.counts.total} checks done, ${view.counts.failed} problem${view.counts.failed === 1 ? '' : 's'}.`;
     case 'findings': {
       const first = view.findings[0];

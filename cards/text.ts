@@ -19,9 +19,11 @@ import {
   VERDICT,
   WHERE_LABEL,
   WHO,
+  watchLines,
 } from './format.ts';
 import { CONTENT } from './limits.ts';
 import { blocksToPlain, inlineToPlain } from './markdown.ts';
+import { goSentence } from './pairing.ts';
 import { summaryLine } from './summary.ts';
 import { firstN, joinWithMore, shortValue } from './truncate.ts';
 import type { FindingItem, View } from './views.ts';
@@ -74,7 +76,8 @@ function body(view: View): string[] {
       if (view.expired) return ['This code has expired.'];
       return [
         `Code: ${view.code} (expires ${utcText(view.expiresAt)})`,
-        'On the affected computer, run:',
+        ...(view.goAddress ? [goSentence(view.goAddress, view.code), 'Or run one line in a terminal:'] : []),
+        ...(view.goAddress ? [] : ['On the affected computer, run:']),
         ...(view.serverUnknown ? [SERVER_UNKNOWN_TEXT] : []),
         ...[...view.commands]
           .sort((a, b) => (a.os === view.os ? -1 : b.os === view.os ? 1 : 0))
@@ -83,6 +86,7 @@ function body(view: View): string[] {
     case 'progress':
       return [
         ...(view.device ? [`On ${s(view.device, CONTENT.shortText)}`] : []),
+        ...(view.watch ? watchLines(view.watch) : []),
         ...view.areas
           .slice(0, CONTENT.areas)
           .map(
@@ -91,7 +95,11 @@ function body(view: View): string[] {
           ),
       ];
     case 'findings':
-      return [VERDICT[view.verdict], ...findingLines(view.findings)];
+      return [
+        VERDICT[view.verdict],
+        ...(view.watchResult ? [s(view.watchResult, CONTENT.sentence)] : []),
+        ...findingLines(view.findings),
+      ];
     case 'step': {
       const lines = [
         s(inlineToPlain(view.why), CONTENT.sentence),

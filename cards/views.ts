@@ -40,6 +40,10 @@ export const VERBS = [
   'case.take',
   'case.rerun',
   'case.resolve',
+  /** "Keep checking while I try to sign in": the paired agent watches the connection (issue 15). */
+  'watch.start',
+  /** Ends that watch early; its result still comes. */
+  'watch.stop',
   /** Teams Universal Actions refresh: the client asks for the current card. */
   'card.refresh',
 ] as const;
@@ -111,6 +115,11 @@ export interface PairingView extends ViewBase {
   agentLost?: boolean;
   /** The user's OS: its command is shown first. */
   os?: OsName;
+  /**
+   * The bot's /go page as the person types it on the computer (`help.example.com/go`, no
+   * scheme): the first way the card offers, before the terminal commands.
+   */
+  goAddress?: string;
   commands: readonly AgentCommand[];
   /** Set once an agent redeemed the code: the user must confirm it is their computer. */
   pairedDevice?: { hostname: string; os: string; user?: string };
@@ -130,6 +139,20 @@ export interface ProgressView extends ViewBase {
   areas: readonly { id: string; label: string; state: AreaState; done?: number; total?: number }[];
   /** Probes finished, planned, and how many of the finished did not pass. */
   counts: { done: number; total: number; failed: number };
+  /** Set while the agent watches the connection: the card says so and offers Stop. */
+  watch?: WatchFigures;
+}
+
+/** A running watch as the live card shows it. */
+export interface WatchFigures {
+  durationMs: number;
+  /** Time left in the watch, as the agent last reported it. */
+  leftMs: number;
+  /** Rounds of checks so far (the first full check is round 1), and those in which something failed. */
+  rounds: number;
+  failedRounds: number;
+  /** Stop was pressed: the agent is sending what it saw so far. */
+  stopping?: boolean;
 }
 
 export interface FindingItem {
@@ -154,6 +177,10 @@ export interface FindingsView extends ViewBase {
   findings: readonly FindingItem[];
   /** Steps in the remediation plan; 0 when there is nothing to walk through. */
   stepCount: number;
+  /** A paired agent can watch the connection while the user tries to sign in (offers the button). */
+  canWatch?: boolean;
+  /** After a watch: what it saw, in plain words ("no drop-outs in 118 rounds", or the figures). */
+  watchResult?: string;
 }
 
 export type StepStatus = 'pending' | 'checking' | 'verified' | 'failed' | 'skipped';
@@ -197,6 +224,8 @@ export interface StepView extends ViewBase {
    * `value` the answer), in place of "Done — check again" and "Still failing".
    */
   answers?: readonly { label: string; value: string }[];
+  /** The step still fails and a paired agent can watch the connection (offers the button). */
+  canWatch?: boolean;
 }
 
 export interface ResolvedView extends ViewBase {

@@ -1,7 +1,8 @@
 /**
  * The one table of probe kinds: their progress area and how long one may take. Everything
  * that names probe kinds (the plan, job validation, playbook rechecks, the code catalog's
- * checks) derives its list from here. No probe is imported, so validators stay light.
+ * checks) derives its list from here. No probe is imported, so validators stay light: each
+ * kind's runner is in runners.ts, keyed by the same ProbeKind, which only the plan imports.
  */
 import type { Area } from './runner.ts';
 import type { ProbeKind } from './types.ts';

@@ -6,7 +6,7 @@
  * small loader plus the code and the wasm, each Brotli-compressed; the loader checks the Node
  * version first, so an old Node gets a sentence, not a stack trace.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -114,7 +114,11 @@ export async function buildAgent(): Promise<{ path: string; bytes: number; codeB
   // replace this process with one started with it (same pid; where execve exists).
   var args = process.argv.slice(2);
   var probes = (args[0] === 'check' || args[0] === 'pair') && args.indexOf('--help') < 0 && args.indexOf('-h') < 0;
-  if (probes && typeof process.execve === 'function' && process.execArgv.indexOf('--liftoff-only') < 0) {
+  // A single executable (npm run build:agents) has the flag in its own execArgv, and would take
+  // the re-exec's arguments as the agent's: it never re-executes itself.
+  var sea = false;
+  try { sea = load('node:sea').isSea(); } catch (e) {}
+  if (probes && !sea && typeof process.execve === 'function' && process.execArgv.indexOf('--liftoff-only') < 0) {
     var warn = process.emitWarning;
     process.emitWarning = function () {};
     try {
@@ -134,7 +138,10 @@ export async function buildAgent(): Promise<{ path: string; bytes: number; codeB
 })();
 `;
   mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, loader, { mode: 0o755 });
+  // Into place by rename: builds running in parallel (test files) never read half a bundle.
+  const tmp = `${out}.${process.pid}.tmp`;
+  writeFileSync(tmp, loader, { mode: 0o755 });
+  renameSync(tmp, out);
   return { path: out, bytes: Buffer.byteLength(loader), codeBytes: code.length };
 }
 

@@ -62,6 +62,13 @@ export function applyProgress(progress: JobProgress, event: CompactProgress): vo
   if (event.stage === 'planned') {
     progress.total += event.probes.length;
     for (const p of event.probes) area(p.area).total++;
+  } else if (event.stage === 'round') {
+    const before = progress.watch?.failedRounds ?? 0;
+    progress.watch = {
+      rounds: event.round,
+      failedRounds: before + (event.failed > 0 ? 1 : 0),
+      leftMs: event.leftMs,
+    };
   } else if (event.stage === 'finished') {
     const a = area(event.area);
     const bad = event.status === 'fail' || event.status === 'warn' || event.status === 'error';

@@ -8,7 +8,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { realTimers, type Timers } from '../../probes/agent/link.ts';
 import {
   type AgentMessage,
   CLOSE,
@@ -18,13 +17,18 @@ import {
   parseAgentMessage,
   type ServerMessage,
 } from '../../probes/agent/protocol.ts';
+import { realTimers, type Timers } from '../../probes/timers.ts';
+import { agentLink } from '../cluster/agent-link.ts';
+import type { Bus } from '../cluster/bus.ts';
 import type { AgentPort, Session } from '../core/types.ts';
+import { DEFAULT_LIMITS, type Limits } from '../limits.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/types.ts';
 import type { AgentEventSink } from './events.ts';
 import { type Hello, helloHandler } from './hello.ts';
 import { createJobDesk, type JobDesk } from './jobs.ts';
 import type { Pairing } from './pairing.ts';
+import { messageBudget } from './rate-limit.ts';
 import { agentRecords } from './records.ts';
 
 export type GatewayStore = Pick<Store<Session>, 'sessions' | 'agents' | 'audit'>;
@@ -47,6 +51,13 @@ export interface GatewayOptions {
   replicaId?: string;
   /** The client's address for rate limits; default the socket's peer (set it behind a proxy). */
   clientIp?: (req: IncomingMessage) => string;
+  /**
+   * Replicas sharing one Redis: a job queued here for an agent held by another replica is
+   * announced to that replica, and revokes and case ends reach the agent wherever it is.
+   */
+  bus?: Bus;
+  /** Message size (close 1009) and rate (close 1008) per agent, open jobs per session (issue 16). */
+  limits?: Pick<Limits, 'agentMessageBytes' | 'agentMessagesPerSec' | 'pendingJobsPerSession'>;
 }
 
 interface Conn {
@@ -83,15 +94,20 @@ export function createAgentGateway(options: GatewayOptions): AgentGateway {
   const timeoutMs = options.heartbeatTimeoutMs ?? 45_000;
   const helloMs = options.helloTimeoutMs ?? 10_000;
   const replicaId = options.replicaId ?? 'replica-1';
+  const limits = options.limits ?? DEFAULT_LIMITS;
+  const rate = limits.agentMessagesPerSec;
   const wss = new WebSocketServer({
     noServer: true,
-    maxPayload: MAX_MESSAGE_BYTES,
+    // ws closes with 1009 (message too big) past it; the protocol's own bound stays the ceiling.
+    maxPayload: Math.min(limits.agentMessageBytes, MAX_MESSAGE_BYTES),
     perMessageDeflate: false,
     clientTracking: false,
   });
   const conns = new Set<Conn>();
   const byAgent = new Map<string, Conn>();
   const disconnected = new Map<string, number>();
+  /** Offline marks still being written (close() waits for them). */
+  const offline = new Set<Promise<void>>();
   const records = agentRecords(store.agents);
 
   const sendTo = (conn: Conn, message: ServerMessage): boolean => {
@@ -109,11 +125,23 @@ export function createAgentGateway(options: GatewayOptions): AgentGateway {
     timers,
     progressIntervalMs: options.progressIntervalMs,
     reconnectGraceMs: options.reconnectGraceMs ?? 30_000,
+    maxPendingPerSession: limits.pendingJobsPerSession,
     disconnectedAt: (agentId) => disconnected.get(agentId),
     send: (agentId, message) => {
       const conn = byAgent.get(agentId);
-      return conn ? sendTo(conn, message) : false;
+      if (conn) return sendTo(conn, message);
+      // The job is in the agent's record already: its replica sends it when told.
+      link.flush(agentId);
+      return false;
     },
+  });
+
+  const link = agentLink({
+    bus: options.bus,
+    replicaId,
+    records,
+    log,
+    local: { has: (agentId) => byAgent.has(agentId), flush: desk.flush, close: closeAgent },
   });
 
   const hello: Hello = helloHandler({
@@ -129,6 +157,8 @@ export function createAgentGateway(options: GatewayOptions): AgentGateway {
   const setOffline = async (agentId: string) => {
     disconnected.set(agentId, now());
     await records.update(agentId, (r) => {
+      // The agent may already have reconnected to another replica (a drain): leave its record be.
+      if (r.replicaId !== undefined && r.replicaId !== replicaId) return false;
       r.online = false;
       r.replicaId = undefined;
       r.lastSeenAt = now();
@@ -230,9 +260,16 @@ export function createAgentGateway(options: GatewayOptions): AgentGateway {
   const onConnection = (ws: WebSocket, req: IncomingMessage) => {
     const ip = options.clientIp?.(req) ?? req.socket.remoteAddress ?? 'unknown';
     const conn: Conn = { ws, ip, openedAt: now(), lastSeen: now(), violations: 0, queue: Promise.resolve() };
+    const budget = messageBudget(rate, now);
     conns.add(conn);
     ws.on('message', (data, isBinary) => {
       conn.lastSeen = now();
+      // Past its rate the agent is cut off (1008, policy violation).
+      if (!budget()) {
+        log.warn('agent over its message rate: disconnected', { agentId: conn.agentId, ip: conn.ip, rate });
+        ws.close(1008, 'too many messages');
+        return;
+      }
       const text = isBinary ? null : data.toString();
       conn.queue = conn.queue
         .then(() => handle(conn, text))
@@ -243,17 +280,24 @@ export function createAgentGateway(options: GatewayOptions): AgentGateway {
       const agentId = conn.agentId;
       if (agentId && byAgent.get(agentId) === conn) {
         byAgent.delete(agentId);
-        void conn.queue
+        const marked = conn.queue
           .then(() => setOffline(agentId))
-          .catch((error) => log.error('marking an agent offline failed', { agentId, error }));
+          .catch((error) => log.error('marking an agent offline failed', { agentId, error }))
+          .finally(() => offline.delete(marked));
+        offline.add(marked);
       }
     });
     ws.on('error', (error) => log.warn('agent socket error', { agentId: conn.agentId, error }));
   };
 
-  const closeAgent = (agentId: string, code: number, reason: string) => {
+  function closeAgent(agentId: string, code: number, reason: string) {
     const conn = byAgent.get(agentId);
     if (conn) conn.ws.close(code, reason);
+  }
+  /** Closes the agent here, or asks the replica holding it. */
+  const closeAnywhere = async (agentId: string, code: number, reason: string) => {
+    if (byAgent.has(agentId)) return closeAgent(agentId, code, reason);
+    await link.close(agentId, code, reason);
   };
 
   return {
@@ -265,6 +309,7 @@ export function createAgentGateway(options: GatewayOptions): AgentGateway {
       return { code: issued.display, expiresAt: new Date(issued.expiresAt).toISOString() };
     },
     dispatch: (session, job) => desk.dispatch(session, job),
+    cancel: (session, jobId) => desk.cancel(session, jobId),
     async revoke(agentId, why) {
       const record = await records.update(agentId, (r) => {
         r.data.revoked = true;
@@ -277,12 +322,12 @@ export function createAgentGateway(options: GatewayOptions): AgentGateway {
         actor: 'bot',
         data: { agentId, why },
       });
-      closeAgent(agentId, CLOSE.revoked, why.slice(0, 100));
+      await closeAnywhere(agentId, CLOSE.revoked, why.slice(0, 100));
       await desk.loseAll(agentId, `the computer was disconnected from the case: ${why}`);
     },
     async endCase(sessionId) {
       for (const presence of await store.agents.listBySession(sessionId))
-        closeAgent(presence.agentId, CLOSE.caseClosed, 'case closed');
+        await closeAnywhere(presence.agentId, CLOSE.caseClosed, 'case closed');
     },
     sweep,
     get connections() {
@@ -291,7 +336,21 @@ export function createAgentGateway(options: GatewayOptions): AgentGateway {
     jobs: desk,
     async close() {
       if (interval) clearInterval(interval);
+      // A drain: every agent hears 1001 and reconnects elsewhere; its record says offline here
+      // before the store closes (unless another replica took it meanwhile). Bounded at 5 s.
+      const closed = [...conns].map((conn) => new Promise((resolve) => conn.ws.once('close', resolve)));
       for (const conn of conns) conn.ws.close(1001, 'server shutting down');
+      let cap: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        Promise.all(closed).then(async () => {
+          while (offline.size > 0) await Promise.all([...offline]);
+        }),
+        new Promise((resolve) => {
+          cap = setTimeout(resolve, 5000);
+          cap.unref();
+        }),
+      ]);
+      clearTimeout(cap);
       wss.close();
     },
   };

@@ -117,7 +117,8 @@ export function helloHandler(deps: {
     ip: string,
   ): Promise<HelloOutcome> => {
     // Secrets are 256 bits, but the limiter still bounds how fast anyone can try.
-    if (!deps.pairing.limiter.take(ip)) return refuse('rate_limited', REDEEM_MESSAGES.rate_limited, { ip });
+    if (!(await deps.pairing.limiter.take(ip)))
+      return refuse('rate_limited', REDEEM_MESSAGES.rate_limited, { ip });
     const record = await records.get(agentId);
     if (!record || !secretMatches(secret, record.data.secretHash)) {
       return refuse(
@@ -126,7 +127,7 @@ export function helloHandler(deps: {
         { ip, agentId },
       );
     }
-    deps.pairing.limiter.refund(ip);
+    await deps.pairing.limiter.refund(ip);
     if (record.data.revoked)
       return refuse('revoked', 'this computer was disconnected from the case: ask the chat for a new code', {
         agentId,

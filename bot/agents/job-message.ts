@@ -4,15 +4,19 @@
  */
 import { createHash } from 'node:crypto';
 import { type JobMessage, parseServerMessage, type ResultMessage } from '../../probes/agent/protocol.ts';
-import { isProbeKind } from '../../probes/plan.ts';
+import { isProbeKind } from '../../probes/kinds.ts';
 import type { AgentJob, Session } from '../core/types.ts';
 import type { AgentEvent, EventBase, JobOutcome } from './events.ts';
 
-/** How long each kind of job may take on the agent. Actions include the time to answer y/N. */
+/**
+ * How long each kind of job may take on the agent. Actions include the time to answer y/N; a
+ * watch gets a full check's time on top of its window.
+ */
 export const JOB_DEADLINES_MS: Record<AgentJob['type'], number> = {
   check: 120_000,
   recheck: 60_000,
   action: 300_000,
+  watch: 120_000,
 };
 
 /**
@@ -31,7 +35,8 @@ export function jobMessage(job: AgentJob): JobMessage {
     kind: job.type,
     ...(job.type === 'recheck' ? { probes: job.probeIds } : {}),
     ...(job.type === 'action' ? { action: job.action } : {}),
-    deadlineMs: JOB_DEADLINES_MS[job.type],
+    ...(job.type === 'watch' ? { watchMs: job.watchMs } : {}),
+    deadlineMs: JOB_DEADLINES_MS[job.type] + (job.type === 'watch' ? job.watchMs : 0),
   };
 }
 
@@ -49,7 +54,7 @@ export function checkOutgoing(session: Session, job: AgentJob, message: JobMessa
   }
 }
 
-/** A report answers a check or a recheck, an action outcome an action; an error answers any. */
+/** A report answers a check, a recheck or a watch, an action outcome an action; an error answers any. */
 export function resultFits(job: AgentJob, message: ResultMessage): boolean {
   if ('error' in message) return true;
   return 'report' in message ? job.type !== 'action' : job.type === 'action';
@@ -57,7 +62,11 @@ export function resultFits(job: AgentJob, message: ResultMessage): boolean {
 
 /** The fields every event about a job carries. */
 export function jobFields(job: AgentJob): { jobId: string; jobType: AgentJob['type']; stepId?: string } {
-  return { jobId: job.jobId, jobType: job.type, ...(job.type !== 'check' ? { stepId: job.stepId } : {}) };
+  return {
+    jobId: job.jobId,
+    jobType: job.type,
+    ...(job.type === 'recheck' || job.type === 'action' ? { stepId: job.stepId } : {}),
+  };
 }
 
 export function endedEvent(

@@ -5,16 +5,18 @@
  * is answered; the in-memory index only drives this replica's deadline sweep.
  */
 
-import type { Timers } from '../../probes/agent/link.ts';
 import {
   type AgentMessage,
   type JobMessage,
   MIN_DEADLINE_MS,
   type ResultMessage,
+  type ServerMessage,
 } from '../../probes/agent/protocol.ts';
+import type { Timers } from '../../probes/timers.ts';
 import type { AgentJob, Session } from '../core/types.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/types.ts';
+import { jobCancels } from './cancel.ts';
 import { type AgentEventSink, eventBase, type JobOutcome, type JobProgress } from './events.ts';
 import {
   checkOutgoing,
@@ -40,10 +42,12 @@ export interface JobDeskDeps {
   timers: Timers;
   progressIntervalMs?: number;
   /** Sends to the agent if it is connected to this replica; false otherwise. */
-  send(agentId: string, message: JobMessage): boolean;
+  send(agentId: string, message: ServerMessage): boolean;
   /** When the agent's connection dropped (undefined while connected or unknown). */
   disconnectedAt(agentId: string): number | undefined;
   reconnectGraceMs: number;
+  /** Open jobs per session (an agent serves one session) before new ones are refused (issue 16). */
+  maxPendingPerSession?: number;
 }
 
 export function createJobDesk(deps: JobDeskDeps) {
@@ -55,8 +59,10 @@ export function createJobDesk(deps: JobDeskDeps) {
     const rec = entry ? (await deps.records.get(entry.agentId))?.data.jobs[jobId] : undefined;
     const session = rec ? await deps.store.sessions.get(rec.job.sessionId) : undefined;
     if (!entry || !rec || !session) return;
+    // Watch rounds move on while `done` stays: the round count keeps each update's id its own.
+    const step = progress.watch ? `${progress.done}:r${progress.watch.rounds}` : `${progress.done}`;
     await deps.sink({
-      ...eventBase(session, `agent-progress:${jobId}:${progress.done}`, entry.agentId, now()),
+      ...eventBase(session, `agent-progress:${jobId}:${step}`, entry.agentId, now()),
       kind: 'agentProgress',
       ...jobFields(rec.job),
       progress,
@@ -116,6 +122,8 @@ export function createJobDesk(deps: JobDeskDeps) {
     });
   };
 
+  const cancels = jobCancels({ records: deps.records, send: deps.send, log });
+
   const refuseAtDispatch = (job: AgentJob, agentId: string, why: string) => {
     log.warn('agent job refused by the gateway', { jobId: job.jobId, sessionId: job.sessionId, why });
     return emitEnded(job, agentId, 'refused', why);
@@ -143,6 +151,13 @@ export function createJobDesk(deps: JobDeskDeps) {
       const message: JobMessage = jobMessage(job);
       // A replay of the same core job (a retried effect) is sent once.
       if (record.data.jobs[message.jobId] || record.data.finished.includes(message.jobId)) return;
+      const pending = Object.keys(record.data.jobs).length;
+      if (pending >= (deps.maxPendingPerSession ?? Number.POSITIVE_INFINITY))
+        return refuseAtDispatch(
+          job,
+          agentId,
+          `${pending} checks are still running for this case; wait for them`,
+        );
       try {
         checkOutgoing(session, job, message);
       } catch (err) {
@@ -169,6 +184,9 @@ export function createJobDesk(deps: JobDeskDeps) {
       });
     },
 
+    /** AgentPort.cancel (cancel.ts). */
+    cancel: cancels.cancel,
+
     /** After a hello: re-send what the agent does not have, drop what is past its deadline. */
     async resume(agentId: string, running: string[]): Promise<void> {
       const record = await deps.records.get(agentId);
@@ -183,6 +201,17 @@ export function createJobDesk(deps: JobDeskDeps) {
         // The agent runs a job id once and answers a re-send with the result it has, so a
         // re-send is safe for actions too.
         if (!running.includes(jobId)) await send(agentId, rec);
+        cancels.resend(agentId, rec);
+      }
+    },
+
+    /** Another replica queued jobs for this agent (held here): index them and send what is queued. */
+    async flush(agentId: string): Promise<void> {
+      const record = await deps.records.get(agentId);
+      for (const rec of Object.values(record?.data.jobs ?? {})) {
+        index.set(rec.message.jobId, { agentId, deadlineAt: rec.deadlineAt });
+        if (rec.state === 'queued') await send(agentId, rec);
+        cancels.resend(agentId, rec);
       }
     },
 

@@ -4,9 +4,9 @@
  * and overall. The constants below are the ones the security test multiplies out: the chance
  * that an attacker guesses any live code within a code's lifetime stays under 1e-6.
  */
-import type { PairingCode, Store } from '../store/types.ts';
+import type { PairingCode, RedeemResult, Store } from '../store/types.ts';
 import { CODE_BITS, mintCode, readCode } from './code.ts';
-import { createLimiter, type Limiter, type LimiterSpec, maxAttempts } from './rate-limit.ts';
+import { createLimiter, type Limiter, type LimiterSpec, maxLimiterAttempts } from './rate-limit.ts';
 
 /** A code lives 10 minutes at most (DESIGN.md, Security model). */
 export const PAIRING_TTL_MS = 10 * 60_000;
@@ -18,10 +18,17 @@ export const PAIRING_TTL_MS = 10 * 60_000;
 export const MAX_CODES_PER_WINDOW = 5000;
 export const MAX_LIVE_CODES = 2 * MAX_CODES_PER_WINDOW;
 
-/** Failed redeems: 5 quick tries per address, then one a minute; 30 at once overall, then 2 a second. */
+/**
+ * Failed redeems: 5 quick tries per address, then one a minute; 30 at once overall, then 2 a
+ * second; and when a flood has emptied that, the fresh lane (rate-limit.ts) for addresses without
+ * recent failures: 300 at once, then 2 a second. A flood from A addresses takes at most A fresh
+ * tries at once and A / 300 a second after that (each address is fresh once per 5-minute
+ * refill), so a live code still pairs while A stays under about 300 at once and 600 over time.
+ */
 export const REDEEM_LIMITS: LimiterSpec = {
   perSource: { capacity: 5, refillPerSec: 1 / 60 },
   overall: { capacity: 30, refillPerSec: 2 },
+  fresh: { capacity: 300, refillPerSec: 2 },
 };
 
 /**
@@ -32,12 +39,15 @@ export function guessChance(input: { codeBits: number; liveCodes: number; attemp
   return (input.attempts * input.liveCodes) / 2 ** input.codeBits;
 }
 
-/** The bound for this module's own constants (the replica count multiplies the attempts). */
+/**
+ * The bound for this module's own constants. Replicas sharing Redis share one limiter (replicas 1);
+ * only replicas with in-process limiters multiply the attempts.
+ */
 export function pairingGuessChance(replicas = 1): number {
   return guessChance({
     codeBits: CODE_BITS,
     liveCodes: MAX_LIVE_CODES,
-    attempts: replicas * maxAttempts(REDEEM_LIMITS.overall, PAIRING_TTL_MS),
+    attempts: replicas * maxLimiterAttempts(REDEEM_LIMITS, PAIRING_TTL_MS),
   });
 }
 
@@ -59,6 +69,11 @@ export interface PairingOptions {
   ttlMs?: number;
   limits?: LimiterSpec;
   maxCodesPerWindow?: number;
+  /**
+   * The redeem limiter; default in-process buckets of `limits`. Replicas pass one that keeps the
+   * buckets in Redis (bot/cluster/redis-limiter.ts), so the bound holds for all of them together.
+   */
+  limiter?: Limiter;
   /** Injected CSPRNG pick (tests); crypto.randomInt by default. */
   pick?: (max: number) => number;
 }
@@ -71,6 +86,11 @@ export interface Pairing {
   ): Promise<{ code: string; display: string; expiresAt: number }>;
   /** Redeems what an agent sent from `source` (its address). */
   redeem(input: string, source: string): Promise<Redeemed>;
+  /**
+   * What redeem would answer now, without using the code up (the /go page). It takes from the
+   * same limiter as redeem: a peek is a guess too, so the guess bound covers both.
+   */
+  peek(input: string, source: string): Promise<Redeemed>;
   /** The limiter, shared with agent logins so secret guessing is bounded the same way. */
   readonly limiter: Limiter;
 }
@@ -78,8 +98,24 @@ export interface Pairing {
 export function createPairing(options: PairingOptions): Pairing {
   const now = options.now ?? Date.now;
   const ttlMs = Math.min(options.ttlMs ?? PAIRING_TTL_MS, PAIRING_TTL_MS);
-  const limiter = createLimiter(options.limits ?? REDEEM_LIMITS, now);
+  const limiter = options.limiter ?? createLimiter(options.limits ?? REDEEM_LIMITS, now);
   const { store } = options;
+  /** One rate-limited attempt at a code: redeem and peek differ only in what the store does. */
+  const attempt = async (
+    input: string,
+    source: string,
+    lookup: (code: string) => Promise<RedeemResult>,
+  ): Promise<Redeemed> => {
+    // The token is taken before the lookup, so concurrent guesses cannot overrun the bound.
+    if (!(await limiter.take(source))) return { ok: false, reason: 'rate_limited' };
+    const code = readCode(input);
+    if (code === null) return { ok: false, reason: 'invalid_code' };
+    const result = await lookup(code);
+    if (!result.ok)
+      return { ok: false, reason: result.reason === 'unknown' ? 'invalid_code' : result.reason };
+    await limiter.refund(source);
+    return { ok: true, pairing: result.pairing };
+  };
   return {
     limiter,
     async issue(sessionId, data) {
@@ -106,16 +142,7 @@ export function createPairing(options: PairingOptions): Pairing {
       }
       throw new PairingError('pairing_collision', 'could not store a fresh pairing code');
     },
-    async redeem(input, source) {
-      // The token is taken before the lookup, so concurrent guesses cannot overrun the bound.
-      if (!limiter.take(source)) return { ok: false, reason: 'rate_limited' };
-      const code = readCode(input);
-      if (code === null) return { ok: false, reason: 'invalid_code' };
-      const result = await store.pairing.redeem(code);
-      if (!result.ok)
-        return { ok: false, reason: result.reason === 'unknown' ? 'invalid_code' : result.reason };
-      limiter.refund(source);
-      return { ok: true, pairing: result.pairing };
-    },
+    redeem: (input, source) => attempt(input, source, (code) => store.pairing.redeem(code)),
+    peek: (input, source) => attempt(input, source, (code) => store.pairing.peek(code)),
   };
 }

@@ -6,8 +6,8 @@
  * lost update costs nothing, so it lives in memory only.
  */
 
-import type { Timers } from '../../probes/agent/link.ts';
 import type { CompactProgress } from '../../probes/agent/protocol.ts';
+import type { Timers } from '../../probes/timers.ts';
 import { applyProgress, type JobProgress } from './events.ts';
 
 /** Teams: ~1 update/s per conversation; Slack chat.update: ~50/min. 2 s stays inside both. */

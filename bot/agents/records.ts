@@ -2,7 +2,7 @@
  * The gateway's durable state of one paired agent, kept in the Store's agent presence (so any
  * replica, or this one after a restart, can carry on): its hashed secret, the device it said
  * it is, whether it was revoked, and the jobs it has not answered yet. Updates of one agent
- * are serialised in this process; a single replica needs no more (DESIGN.md, Storage).
+ * are atomic read-modify-writes in the Store, so replicas sharing the record never lose one.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { DeviceInfo, JobMessage } from '../../probes/agent/protocol.ts';
@@ -18,6 +18,8 @@ export interface JobRecord {
   deadlineAt: number;
   /** Times it was sent (a reconnect may send it again; the agent runs it once). */
   sends: number;
+  /** A watch whose Stop was pressed: whichever replica holds the agent tells it to cancel. */
+  cancel?: boolean;
 }
 
 export interface AgentData {
@@ -67,7 +69,7 @@ export interface AgentRecords {
   create(record: AgentRecord): Promise<void>;
   /**
    * Reads, changes and writes one agent's record with no other update of it in between (in
-   * this process). `change` returns false to skip the write. Resolves to the record after it.
+   * any process sharing the store). `change` returns false to skip the write. Resolves to the record after it.
    */
   update(
     agentId: string,
@@ -88,22 +90,25 @@ export function agentRecords(store: AgentStore): AgentRecords {
     });
     return next;
   };
+  const isRecord = (p: AgentPresence | undefined) =>
+    p?.data !== undefined && typeof p.data === 'object' && 'secretHash' in p.data;
   const read = async (agentId: string) => {
     const p = await store.get(agentId);
-    return p?.data && typeof p.data === 'object' && 'secretHash' in p.data
-      ? (p as unknown as AgentRecord)
-      : undefined;
+    return isRecord(p) ? (p as unknown as AgentRecord) : undefined;
   };
   return {
     get: read,
     create: (record) => serial(record.agentId, () => store.put(record as unknown as AgentPresence)),
+    // Atomic in the store too (agent records are shared by replicas: a job dispatched on one
+    // and answered on another); the serial queue only spares this process needless retries.
     update: (agentId, change) =>
       serial(agentId, async () => {
-        const record = await read(agentId);
-        if (record === undefined) return undefined;
-        if (change(record) === false) return record;
-        await store.put(record as unknown as AgentPresence);
-        return record;
+        let shaped = true;
+        const after = await store.update(agentId, (p) => {
+          shaped = isRecord(p);
+          return shaped ? change(p as unknown as AgentRecord) : false;
+        });
+        return after && shaped ? (after as unknown as AgentRecord) : undefined;
       }),
   };
 }

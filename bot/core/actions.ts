@@ -21,6 +21,7 @@ import type {
   Where,
 } from './types.ts';
 import { caseRef, handoffView, resolvedView } from './views.ts';
+import { canWatch, startWatch } from './watch.ts';
 
 type Action = Extract<CoreEvent, { kind: 'action' }>;
 
@@ -50,6 +51,8 @@ const VALID_IN: Record<Verb, readonly Session['state'][]> = {
   'case.rerun': ['escalated', 'plan', 'step'],
   'case.resolve': ['plan', 'step', 'escalated'],
   'card.refresh': ['intake', 'pairing', 'probing', 'plan', 'step', 'resolved', 'escalated'],
+  'watch.start': ['plan', 'step'],
+  'watch.stop': ['plan', 'step'],
 };
 
 export function onAction(session: Session, event: Action, deps: TransitionDeps): TransitionResult {
@@ -248,6 +251,13 @@ function act(session: Session, next: Session, event: Action, deps: TransitionDep
           },
         ],
       };
+    case 'watch.start':
+      if (!canWatch(next)) return same();
+      return updated([{ type: 'dispatch', job: startWatch(next, event, deps) }]);
+    case 'watch.stop':
+      if (!next.watch || next.watch.stopping) return same();
+      next.watch.stopping = true;
+      return updated([{ type: 'cancel', jobId: next.watch.jobId }]);
     case 'card.refresh':
       return same();
   }

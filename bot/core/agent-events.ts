@@ -9,13 +9,22 @@ import { notice } from './notices.ts';
 import { advance } from './session.ts';
 import type { CoreEvent, Effect, JobProgress, Session, TransitionDeps, TransitionResult } from './types.ts';
 import { progressView } from './views.ts';
+import { watchFigures } from './watch.ts';
 
 type Of<K extends CoreEvent['kind']> = Extract<CoreEvent, { kind: K }>;
 
 const LABELS: Record<string, string> = { dns: 'DNS', tls: 'Certificates', https: 'HTTPS', proxy: 'Proxy' };
 
-/** The progress card for a running check; not saved (the next report replaces it). */
+/**
+ * The progress card for a running check, or the watching card for a running watch (its full
+ * check's areas, then its rounds and the time left); not saved (the next report replaces it).
+ */
 export function onProgress(session: Session, event: Of<'agentProgress'>): TransitionResult {
+  if (event.jobType === 'watch' && session.watch?.jobId === event.jobId) {
+    const watch = watchFigures(session, event.progress.watch);
+    const view = { ...progressFrom(session, event.progress), ...(watch ? { watch } : {}) };
+    return { session, effects: [{ type: 'update', view }] };
+  }
   if (session.state !== 'probing' || event.jobType !== 'check') return { session, effects: [] };
   return { session, effects: [{ type: 'update', view: progressFrom(session, event.progress) }] };
 }
@@ -63,6 +72,13 @@ export function onJobEnded(
       evidence: { summary: `Not checked: ${event.message}`, checkedAt: deps.now },
     };
     return { session: next, effects: [show(next, deps)] };
+  }
+  if (event.jobType === 'watch') {
+    // The watch brought no report: the card goes back to what it showed, and the chat says why.
+    if (session.watch?.jobId !== event.jobId) return { session, effects: [told] };
+    const next = advance(session, event, deps, `Watch ended: ${event.outcome}`);
+    next.watch = undefined;
+    return { session: next, effects: [show(next, deps), told] };
   }
   if (event.jobType === 'check' && session.state === 'probing') {
     const next = advance(session, event, deps, `Check ended: ${event.outcome}`);

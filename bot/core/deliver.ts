@@ -136,6 +136,9 @@ export function createDelivery(options: DeliveryOptions) {
             data: { job: effect.job },
           });
         return session;
+      case 'cancel':
+        await options.agents?.cancel?.(session, effect.jobId);
+        return session;
       case 'escalate':
         await audit({
           sessionId: session.id,

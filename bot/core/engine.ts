@@ -60,6 +60,8 @@ export interface EngineOptions {
    * the escalated card then says this instead of promising a reply in the chat.
    */
   supportContact?: string;
+  /** How long "Keep checking while I try to sign in" watches; default 2 minutes (watch.ts). */
+  watchMs?: number;
   /** How long an event id is remembered for dedupe (default 24 h: Teams and Slack retry within minutes). */
   dedupeTtlMs?: number;
   /** Compare-and-set attempts before giving up (default 8). */
@@ -129,6 +131,7 @@ export function createEngine(options: EngineOptions): Engine {
         agents: options.agents !== undefined,
         ...(options.serverUrl ? { serverUrl: options.serverUrl } : {}),
         ...(options.support ? {} : { supportContact: options.supportContact ?? DEFAULT_CONTACT }),
+        ...(options.watchMs ? { watchMs: options.watchMs } : {}),
         ...(pairingCode ? { pairingCode } : {}),
       };
       let result = transition(session, event, deps);

@@ -11,7 +11,7 @@ import {
   type MdBlock,
   parseMarkdown,
 } from '../../cards/markdown.ts';
-import { PASTE_TOOLS } from './paste/index.ts';
+import { PASTE_TOOLS } from '../../probes/paste/index.ts';
 import type { NoticeView, Session } from './types.ts';
 
 export function notice(

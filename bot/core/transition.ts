@@ -9,6 +9,7 @@
  */
 import { matchReply } from '../../cards/actions.ts';
 import { lookupCode } from '../../probes/codes/index.ts';
+import { detectPaste, parsePaste } from '../../probes/paste/index.ts';
 import { decodeResultCode, ResultCodeError } from '../../probes/result-code.ts';
 import { onAction } from './actions.ts';
 import { onJobEnded, onProgress } from './agent-events.ts';
@@ -17,7 +18,6 @@ import { withBottomLine } from './bottom-line.ts';
 import { leaveIntake, show, showNew, takeResults } from './flow.ts';
 import { describe, type Understood, understand, understoodAnything } from './intake.ts';
 import { help, notice, pasteProblems } from './notices.ts';
-import { detectPaste, parsePaste } from './paste/index.ts';
 import { MANUAL_HOST } from './recheck.ts';
 import { explainResultCode, notAResultCode } from './result-words.ts';
 import { mergeProbes, rediagnose, replan, resultCodeReport } from './results.ts';
@@ -208,6 +208,8 @@ function onReport(session: Session, event: Of<'report'>, deps: TransitionDeps): 
   );
   next.report = event.report;
   next.reportSource = event.source;
+  // A full report (a watch's included) ends any watch: its result is on the findings card.
+  next.watch = undefined;
   next.probes = mergeProbes(session.probes, event.report.probes);
   Object.assign(next, rediagnose(next, deps.now));
   replan(next, deps.playbooks);

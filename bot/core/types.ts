@@ -106,6 +106,12 @@ export interface Session {
    */
   pairing?: { code: string; expiresAt: string; device?: PairedDevice; confirmed?: boolean; lost?: boolean };
   escalation?: { caseRef: string; at: string; reason: string; takenBy?: string };
+  /**
+   * A watch job is running (issue 15: "keep checking while I try to sign in"): the live card
+   * watches instead of showing the plan or step, until the report (or the job's end) comes.
+   * `stopping`: the user pressed Stop; the agent sends what it saw so far.
+   */
+  watch?: WatchState;
   /** Ids of the last events applied, so a replay that slipped past the store's dedupe is a no-op. */
   recentEvents: string[];
   /**
@@ -116,6 +122,15 @@ export interface Session {
   timeline: TimelineEntry[];
   createdAt: string;
   updatedAt: string;
+}
+
+export interface WatchState {
+  /** The core's id of the watch job (agentProgress and agentJobEnded carry it). */
+  jobId: string;
+  durationMs: number;
+  /** ISO 8601. */
+  startedAt: string;
+  stopping?: boolean;
 }
 
 export interface Actor {
@@ -180,6 +195,8 @@ export interface JobProgress {
   /** Finished probes that did not pass. */
   failed: number;
   areas: Array<{ area: Area; done: number; total: number; failed: number }>;
+  /** A watch job's rounds so far (the full check is the first), those with failures, and the time left. */
+  watch?: { rounds: number; failedRounds: number; leftMs: number };
 }
 
 /**
@@ -264,7 +281,9 @@ export type OutboundView = View | NoticeView;
 export type AgentJob =
   | { type: 'check'; jobId: string; sessionId: string }
   | { type: 'recheck'; jobId: string; sessionId: string; stepId: string; probeIds: string[] }
-  | { type: 'action'; jobId: string; sessionId: string; stepId: string; action: AgentAction };
+  | { type: 'action'; jobId: string; sessionId: string; stepId: string; action: AgentAction }
+  /** A full check, then the cheap probes in rounds for `watchMs` (the agent's `check --watch`). */
+  | { type: 'watch'; jobId: string; sessionId: string; watchMs: number };
 
 /** What the engine appends to the store's audit log (G1's AuditStore.append input). */
 export interface AuditRecord {
@@ -282,6 +301,8 @@ export type Effect =
   /** Replace the live card (session.cardActivityId) with this view; sent anew when there is none. */
   | { type: 'update'; view: View }
   | { type: 'dispatch'; job: AgentJob }
+  /** Ends a running watch job early (its report still comes, with the rounds so far). */
+  | { type: 'cancel'; jobId: string }
   | { type: 'escalate'; caseRef: string; reason: string }
   | { type: 'audit'; entry: AuditRecord };
 
@@ -301,6 +322,8 @@ export interface TransitionDeps {
   serverUrl?: string;
   /** Set when escalation has no support port: how users reach IT instead (issue 14). */
   supportContact?: string;
+  /** How long "Keep checking while I try to sign in" watches. Default WATCH_MS (2 minutes). */
+  watchMs?: number;
 }
 
 export interface TransitionResult {
@@ -333,6 +356,8 @@ export interface AgentPort {
   /** Mints and stores a pairing code for the session (store.pairing.put). */
   issuePairing(session: Session): Promise<{ code: string; expiresAt: string }>;
   dispatch(session: Session, job: AgentJob): Promise<void>;
+  /** Ends the session's running watch job `jobId` (a core job id) early. Best effort. */
+  cancel?(session: Session, jobId: string): Promise<void>;
 }
 
 /** Opens a case in the support thread (issue 5/7). Optional: without it the escalation is audited only. */

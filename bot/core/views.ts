@@ -4,7 +4,7 @@
  * planFor, the user's OS first.
  */
 import { SERVER_PLACEHOLDER } from '../../cards/format.ts';
-import { agentCommands } from '../../cards/pairing.ts';
+import { agentCommands, goAddress } from '../../cards/pairing.ts';
 import { plainText, probeLabel, userFinding } from '../../cards/plain.ts';
 import type {
   EscalatedView,
@@ -29,6 +29,7 @@ import { ANSWER_PREFIX, QUESTIONS } from './ladder.ts';
 import { currentStep } from './session.ts';
 import { SYMPTOMS } from './symptoms.ts';
 import type { Session } from './types.ts';
+import { canWatch, watchFigures, watchResultText } from './watch.ts';
 
 export interface ViewDeps {
   playbooks: PlaybookSet;
@@ -42,6 +43,8 @@ export interface ViewDeps {
 
 /** The screen for the session's state: what the live card shows. */
 export function viewFor(session: Session, deps: ViewDeps): View {
+  // A running watch replaces the plan or step on the live card until its report comes.
+  if (session.watch && (session.state === 'plan' || session.state === 'step')) return watchView(session);
   switch (session.state) {
     case 'intake':
       return intakeView(session);
@@ -96,6 +99,7 @@ export function pairingView(s: Session, deps: ViewDeps): PairingView {
         ? { expired: true }
         : {}),
     ...(s.os ? { os: s.os } : {}),
+    ...(pairing.code ? { goAddress: goAddress(deps.serverUrl ?? 'http://localhost:3978') } : {}),
     commands: pairing.code
       ? agentCommands({ code: pairing.code, serverUrl: server ?? SERVER_PLACEHOLDER })
       : [],
@@ -118,6 +122,12 @@ export function progressView(s: Session): ProgressView {
     })),
     counts: { done: 0, total: 0, failed: 0 },
   };
+}
+
+/** The live card while the agent watches: the progress card, saying so, with the time left. */
+export function watchView(s: Session): ProgressView {
+  const watch = watchFigures(s);
+  return { ...progressView(s), areas: [], ...(watch ? { watch } : {}) };
 }
 
 export function findingItem(f: Finding): FindingItem {
@@ -143,6 +153,8 @@ export function findingsView(s: Session): FindingsView {
     // The user's screen: headlines and plain words, no ids (the support summary keeps them).
     findings: s.findings.map((f) => userFinding(findingItem(f))),
     stepCount: s.plan.length,
+    ...(canWatch(s) ? { canWatch: true } : {}),
+    ...(s.report?.watch ? { watchResult: watchResultText(s.report.watch) } : {}),
   };
 }
 
@@ -168,6 +180,7 @@ export function stepView(s: Session, playbooks: PlaybookSet, now?: string): Step
     instructions: Object.fromEntries(planned.instructions.map((b) => [b.platform, b.markdown])),
     ...(s.os ? { os: s.os } : {}),
     ...checkingState(s, entry, now),
+    ...(entry.status === 'failed' && canWatch(s) ? { canWatch: true } : {}),
     ...(QUESTIONS[step.id]
       ? { answers: QUESTIONS[step.id].map((a) => ({ label: a.label, value: `${ANSWER_PREFIX}${a.hint}` })) }
       : {}),

@@ -72,6 +72,16 @@ export function createMemoryStore<S extends VersionedDoc = VersionedDoc>(
   const audit: AuditEntry[] = [];
   const conversations = new Map<string, DirectLineConversation & { counter: number; rows: ActivityRow[] }>();
 
+  /** The record of a code that can still be redeemed, or why it cannot. */
+  const live = (code: string) => {
+    isOpen();
+    const record = pairing.get(code);
+    if (record === undefined) return { ok: false as const, reason: 'unknown' as const };
+    if (record.redeemed) return { ok: false as const, reason: 'redeemed' as const };
+    if (record.expiresAt <= now()) return { ok: false as const, reason: 'expired' as const };
+    return record;
+  };
+
   const conversation = (id: string) => {
     isOpen();
     const conv = conversations.get(id);
@@ -137,12 +147,15 @@ export function createMemoryStore<S extends VersionedDoc = VersionedDoc>(
         pairing.set(code, structuredClone({ ...record, redeemed: false }));
         return record;
       },
+      async peek(code) {
+        const record = live(code);
+        if (!('code' in record)) return record;
+        const { redeemed: _, ...pairingCode } = structuredClone(record);
+        return { ok: true, pairing: pairingCode };
+      },
       async redeem(code) {
-        isOpen();
-        const record = pairing.get(code);
-        if (record === undefined) return { ok: false, reason: 'unknown' };
-        if (record.redeemed) return { ok: false, reason: 'redeemed' };
-        if (record.expiresAt <= now()) return { ok: false, reason: 'expired' };
+        const record = live(code);
+        if (!('code' in record)) return record;
         record.redeemed = true;
         const { redeemed: _, ...pairingCode } = structuredClone(record);
         return { ok: true, pairing: pairingCode };
@@ -175,6 +188,14 @@ export function createMemoryStore<S extends VersionedDoc = VersionedDoc>(
       async remove(agentId) {
         isOpen();
         agents.delete(agentId);
+      },
+      async update(agentId, change) {
+        isOpen();
+        const p = agents.get(agentId);
+        if (p === undefined) return undefined;
+        const next = structuredClone(p);
+        if (change(next) !== false) agents.set(agentId, structuredClone(next));
+        return next;
       },
     },
     escalations: {

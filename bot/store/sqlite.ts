@@ -36,6 +36,13 @@ type Row = Record<string, unknown>;
 const parse = <T>(text: unknown): T => JSON.parse(String(text)) as T;
 const optionalJson = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value));
 
+const pairingOf = (code: string, row: Row): PairingCode => ({
+  code,
+  sessionId: String(row.session_id),
+  expiresAt: Number(row.expires_at),
+  ...(row.data === null ? {} : { data: parse<Record<string, unknown>>(row.data) }),
+});
+
 /**
  * A versioned JSON collection over one table (id, version, conversation_key, data, plus the
  * extra indexed columns the caller names). Sessions and escalations share it.
@@ -234,14 +241,15 @@ export function openSqliteStore<S extends VersionedDoc = VersionedDoc>(
           if (q.pairingRedeem.run(t, code, t).changes !== 1) {
             return { ok: false, reason: row.redeemed_at === null ? 'expired' : 'redeemed' } as const;
           }
-          const pairing: PairingCode = {
-            code,
-            sessionId: String(row.session_id),
-            expiresAt: Number(row.expires_at),
-            ...(row.data === null ? {} : { data: parse<Record<string, unknown>>(row.data) }),
-          };
-          return { ok: true, pairing } as const;
+          return { ok: true, pairing: pairingOf(code, row) } as const;
         });
+      },
+      async peek(code) {
+        const row = q.pairingSelect.get(code) as Row | undefined;
+        if (row === undefined) return { ok: false, reason: 'unknown' };
+        if (row.redeemed_at !== null) return { ok: false, reason: 'redeemed' };
+        if (Number(row.expires_at) <= now()) return { ok: false, reason: 'expired' };
+        return { ok: true, pairing: pairingOf(code, row) };
       },
     },
     counters: {
@@ -263,6 +271,17 @@ export function openSqliteStore<S extends VersionedDoc = VersionedDoc>(
       },
       async remove(agentId) {
         transaction(db, () => q.agentRemove.run(agentId));
+      },
+      async update(agentId, change) {
+        // One IMMEDIATE transaction: no other process writes the row between the read and the write.
+        return transaction(db, () => {
+          const row = q.agentGet.get(agentId) as Row | undefined;
+          if (row === undefined) return undefined;
+          const presence = parse<AgentPresence>(row.data);
+          if (change(presence) !== false)
+            q.agentPut.run(presence.agentId, presence.sessionId, JSON.stringify(presence));
+          return presence;
+        });
       },
     },
     escalations: {

@@ -98,6 +98,8 @@ export interface PairingStore {
   }): Promise<PairingCode>;
   /** Redeems once, atomically: of two concurrent redeems exactly one gets `ok: true`. */
   redeem(code: string): Promise<RedeemResult>;
+  /** What redeem would answer now, without using the code up (the /go page checks a typed code). */
+  peek(code: string): Promise<RedeemResult>;
 }
 
 /** Fixed-window counters, e.g. failed pairing redeems per client (rate limiting across replicas). */
@@ -123,6 +125,15 @@ export interface AgentStore {
   get(agentId: string): Promise<AgentPresence | undefined>;
   listBySession(sessionId: string): Promise<AgentPresence[]>;
   remove(agentId: string): Promise<void>;
+  /**
+   * Reads, changes and writes one agent's record atomically across processes and replicas (no
+   * other write of it lands in between). `change` edits the record in place and returns false
+   * to skip the write. Resolves to the record after it, or undefined when there is none.
+   */
+  update(
+    agentId: string,
+    change: (presence: AgentPresence) => boolean | undefined,
+  ): Promise<AgentPresence | undefined>;
 }
 
 /** A case handed to support; versioned like sessions (two engineers may "take" it at once). */
@@ -312,6 +323,11 @@ export interface Store<S extends VersionedDoc = VersionedDoc> {
   readonly outbox: OutboxStore;
   /** Channels registered to receive escalations (issue 8). */
   readonly supportChannels: SupportChannelStore;
+  /**
+   * False while the store cannot be reached (Redis restarting); the HTTP layer then answers 503
+   * with Retry-After. Stores that are never unreachable (SQLite, memory) leave it out.
+   */
+  available?(): boolean;
   /** Throws unless the store is open and accepts a write (for /readyz). */
   checkWritable(): Promise<void>;
   close(): Promise<void>;

@@ -6,9 +6,9 @@
  * what the core then did to an escalated case (re-run results, the user resolving it) is reported
  * in the thread by the `after` the gate hands back.
  */
+import { detectPaste } from '../../probes/paste/index.ts';
 import type { HandleResult } from '../core/engine.ts';
 import { understand } from '../core/intake.ts';
-import { detectPaste } from '../core/paste/index.ts';
 import type { GateVerdict, Turn, TurnStep } from '../core/pipeline.ts';
 import type { CoreEvent, Verb } from '../core/types.ts';
 import { answer, RELAY_DEDUPE_MS, type SupportContext } from './context.ts';

@@ -5,7 +5,7 @@
  * threads (a SupportTransport, bot/ports/support-thread.ts) and recognises its own commands
  * (a `supportRegister` event). The composition root (bot/app.ts) calls `createSupport` once.
  */
-import { realTimers, type Timers } from '../../probes/agent/link.ts';
+import { realTimers, type Timers } from '../../probes/timers.ts';
 import type { BotConfig } from '../config.ts';
 import type { TurnStep } from '../core/pipeline.ts';
 import type { ChannelPort, Session, SupportPort } from '../core/types.ts';

@@ -9,7 +9,7 @@
  *
  * Time comes from injected timers: tests move a fake clock instead of sleeping.
  */
-import type { Timers } from '../../probes/agent/link.ts';
+import type { Timers } from '../../probes/timers.ts';
 import type { Logger } from '../log.ts';
 import type { ClaimedOutboxMessage, OutboxMessage, OutboxStore } from '../store/types.ts';
 import { asDeliveryError, DEFAULT_RETRY, decide, type RetryPolicy } from './retry.ts';

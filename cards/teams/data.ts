@@ -17,9 +17,12 @@ import {
   utcText,
   VERDICT,
   WHO,
+  watchLines,
+  watchTitle,
 } from '../format.ts';
 import { type Budget, CONTENT } from '../limits.ts';
 import { parseInline } from '../markdown.ts';
+import { goSentence } from '../pairing.ts';
 import { summaryLine } from '../summary.ts';
 import { firstN, shortValue } from '../truncate.ts';
 import type { OsName, StepView, View } from '../views.ts';
@@ -110,7 +113,9 @@ function pairing(view: Extract<View, { screen: 'pairing' }>, b: Budget): Data {
         ]
       : [],
     confirmText: 'Only confirm if you just ran the command yourself.',
-    intro: `On the computer where Teams fails, open a terminal and run one line. It checks the network and reports here.${view.serverUnknown ? ` ${SERVER_UNKNOWN_TEXT}` : ''}`,
+    intro: view.goAddress
+      ? goSentence(`**${view.goAddress}**`, `**${view.code}**`)
+      : `On the computer where Teams fails, open a terminal and run one line. It checks the network and reports here.${view.serverUnknown ? ` ${SERVER_UNKNOWN_TEXT}` : ''}`,
     code: view.code,
     // A lost agent used its code up: like an expired code, the commands for it fold away.
     expired: view.expired === true || view.agentLost === true,
@@ -119,7 +124,12 @@ function pairing(view: Extract<View, { screen: 'pairing' }>, b: Budget): Data {
       : view.expired
         ? 'This code has expired.'
         : `Code expires at ${localTime(view.expiresAt)}.`,
-    commands: shown.flatMap(commandItems),
+    commands: [
+      ...(view.goAddress
+        ? [{ type: 'TextBlock', text: 'Or open a terminal and run one line:', wrap: true, spacing: 'Medium' }]
+        : []),
+      ...shown.flatMap(commandItems),
+    ],
     others: hidden.flatMap(commandItems),
     toggles:
       hidden.length > 0
@@ -137,10 +147,11 @@ function pairing(view: Extract<View, { screen: 'pairing' }>, b: Budget): Data {
 function progress(view: Extract<View, { screen: 'progress' }>, b: Budget): Data {
   const { shown, more } = firstN(view.areas, b.areas);
   const finished = view.counts.done >= view.counts.total && view.counts.total > 0;
+  const counts = `${view.counts.done} of ${view.counts.total} checks done · ${view.counts.failed} problem${view.counts.failed === 1 ? '' : 's'}`;
   return {
-    title: finished ? 'Checks finished' : 'Checking your network…',
+    title: view.watch ? watchTitle(view.watch) : finished ? 'Checks finished' : 'Checking your network…',
     device: view.device ? [plain(`On ${shortValue(view.device, b.shortText)}`, { spacing: 'None' })] : [],
-    countsText: `${view.counts.done} of ${view.counts.total} checks done · ${view.counts.failed} problem${view.counts.failed === 1 ? '' : 's'}`,
+    countsText: view.watch ? watchLines(view.watch).join('\n\n') : counts,
     areas: shown.map((a) => {
       const s = AREA_STATE[a.state];
       const count = a.total ? ` (${a.done ?? 0}/${a.total})` : '';
@@ -159,6 +170,7 @@ function findings(view: Extract<View, { screen: 'findings' }>, b: Budget): Data 
       view.findings.length === 0
         ? 'Nothing on this network blocks Teams sign-in.'
         : `${view.findings.length} finding${view.findings.length === 1 ? '' : 's'}, ${blocking} blocking. Most likely cause first.`,
+    watchResult: view.watchResult ? shortValue(view.watchResult, b.sentence) : '',
     findings: items,
     moreText,
   };

@@ -38,6 +38,8 @@ export interface WatchSettings {
   /** Default: a real timer. */
   sleep?: (ms: number) => Promise<void>;
   onRound?: (round: WatchRound, index: number, endsAt: number) => void;
+  /** Ends the rounds early (the helpdesk pressed Stop); the report holds the rounds so far. */
+  stop?: AbortSignal;
 }
 
 const WATCH_INTERVAL_MS = 1000;
@@ -125,11 +127,15 @@ async function watchOf(
       round: async (budgetMs) =>
         (await runSuite(cheap, { ctx: deps.ctx, budgetMs, signal: deps.signal })).probes,
       onRound: (round, index) => settings.onRound?.(round, index, endsAt),
-      ...(deps.signal ? { signal: deps.signal } : {}),
+      ...(deps.signal || settings.stop
+        ? { signal: AbortSignal.any([deps.signal, settings.stop].filter((s) => s !== undefined)) }
+        : {}),
     },
     first,
   );
-  return summariseWatch(rounds, endpoints, intervalMs, settings.durationMs, Math.round(opened - first.at));
+  // Stopped early: the window was as long as it really lasted.
+  const durationMs = settings.stop?.aborted ? Math.round(deps.now() - opened) : settings.durationMs;
+  return summariseWatch(rounds, endpoints, intervalMs, durationMs, Math.round(opened - first.at));
 }
 
 function osName(platform: NodeJS.Platform): string {

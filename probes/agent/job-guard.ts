@@ -7,7 +7,8 @@
 import { isActionId } from '../actions/types.ts';
 import type { UserFolders } from '../cache.ts';
 import { NO_PROXY } from '../context.ts';
-import { buildPlan, isProbeKind } from '../plan.ts';
+import { isProbeKind } from '../kinds.ts';
+import { buildPlan } from '../plan.ts';
 import type { DiscoveredProxy } from '../proxy/discover.ts';
 import type { Catalog } from '../types.ts';
 import type { JobMessage } from './protocol.ts';

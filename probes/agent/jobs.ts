@@ -1,6 +1,6 @@
 /**
- * Runs the jobs the bot sends, one at a time: check and recheck through runCheck (streaming
- * progress), actions only after the agent's own guard and a yes typed on this computer. A job
+ * Runs the jobs the bot sends, one at a time: check, recheck and watch through runCheck
+ * (streaming progress; a watch also each round, and a cancel ends its rounds early), actions only after the agent's own guard and a yes typed on this computer. A job
  * is run at most once per id: a re-sent job (after a reconnect) gets the result it already
  * has, or nothing while it still runs.
  */
@@ -11,11 +11,11 @@ import type { ActionOutcome, ActionPlan } from '../actions/types.ts';
 import type { Report } from '../report.ts';
 import type { ProgressEvent } from '../runner.ts';
 import type { Catalog } from '../types.ts';
-import type { CheckOptions } from './check.ts';
+import type { CheckOptions, WatchSettings } from './check.ts';
 import type { AgentConfig } from './config.ts';
 import type { JobGuard } from './job-guard.ts';
 import type { AgentMessage, CompactProgress, JobMessage, ResultMessage } from './protocol.ts';
-import { progressPrinter, summaryText, type Writer } from './render.ts';
+import { progressPrinter, summaryText, type Writer, watchPrinter } from './render.ts';
 
 export interface JobRunnerDeps {
   config: AgentConfig;
@@ -31,12 +31,18 @@ export interface JobRunnerDeps {
   out: Writer;
   err: Writer & { isTTY?: boolean };
   now?: () => number;
+  /** A watch job's pause between rounds and its timer (tests); runCheck's defaults otherwise. */
+  watch?: Pick<WatchSettings, 'intervalMs' | 'sleep'>;
+  /** Printed after each result sent to the chat. */
+  nextSteps?: string;
 }
 
 export interface JobRunner {
   handle(job: JobMessage): void;
   /** Answers a job that failed the protocol checks, so the server need not wait for its deadline. */
   refuse(jobId: string, why: string): void;
+  /** Ends a watch job's rounds (it still reports what it saw); other jobs are not cancelled. */
+  cancel(jobId: string): void;
   /** Jobs queued or running (for the resume list of the next hello). */
   active(): string[];
   /** Resolves when every job handed in so far has finished. */
@@ -57,6 +63,8 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
   const active = new Set<string>();
   const results = new Map<string, ResultMessage>();
   let chain: Promise<void> = Promise.resolve();
+  /** A stop switch per watch job, queued or running. */
+  const stops = new Map<string, AbortController>();
   const execute = deps.executeAction ?? executeAction;
 
   const finish = (result: ResultMessage) => {
@@ -67,11 +75,39 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
 
   const runChecks = async (job: JobMessage, signal: AbortSignal): Promise<ResultMessage> => {
     const only = job.kind === 'recheck' ? job.probes : undefined;
+    const now = deps.now ?? Date.now;
     deps.out.write(
       only
         ? `\nRe-checking for the helpdesk: ${only.join(', ')}\n`
-        : '\nRunning the checks the helpdesk asked for…\n',
+        : job.kind === 'watch'
+          ? `\nThe helpdesk asked to keep checking for ${Math.round((job.watchMs ?? 0) / 1000)} s while you try to sign in…\n`
+          : '\nRunning the checks the helpdesk asked for…\n',
     );
+    const stop = stops.get(job.jobId);
+    // The full check is the watch's first round: its failures count as that round's.
+    let firstFailed = 0;
+    const sendRound = (round: number, failed: number, leftMs: number) =>
+      deps.send({
+        v: 1,
+        type: 'progress',
+        jobId: job.jobId,
+        event: { stage: 'round', round, failed, leftMs },
+      });
+    const printRound = watchPrinter(deps.err, deps.catalog.endpoints.length);
+    const watch: WatchSettings | undefined =
+      job.kind === 'watch' && job.watchMs !== undefined
+        ? {
+            ...deps.watch,
+            durationMs: job.watchMs,
+            ...(stop ? { stop: stop.signal } : {}),
+            onRound(round, index, endsAt) {
+              const leftMs = Math.max(0, Math.round(endsAt - now()));
+              if (index === 1) sendRound(1, firstFailed, leftMs);
+              printRound(round, index, endsAt);
+              sendRound(index + 1, round.probes.filter((p) => p.status === 'fail').length, leftMs);
+            },
+          }
+        : undefined;
     const print = progressPrinter(deps.err, { tty: Boolean(deps.err.isTTY) });
     const report = await deps.runCheck({
       config: deps.config,
@@ -79,8 +115,10 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
       only,
       signal,
       now: deps.now,
+      ...(watch ? { watch } : {}),
       onProgress(event) {
         print(event);
+        if (event.type === 'finished' && event.result.status === 'fail') firstFailed++;
         deps.send({ v: 1, type: 'progress', jobId: job.jobId, event: compactProgress(event) });
       },
     });
@@ -88,6 +126,7 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
       for (const p of report.probes) deps.out.write(`  ${p.status.padEnd(7)} ${p.id}\n`);
     } else deps.out.write(summaryText(report));
     deps.out.write('Sent to the chat.\n');
+    if (deps.nextSteps) deps.out.write(deps.nextSteps);
     return { v: 1, type: 'result', jobId: job.jobId, report };
   };
 
@@ -167,6 +206,7 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
       finish({ v: 1, type: 'result', jobId: job.jobId, error: { code, message: (err as Error).message } });
     } finally {
       active.delete(job.jobId);
+      stops.delete(job.jobId);
     }
   };
 
@@ -186,9 +226,17 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
         return refuse(job.jobId, (err as Error).message);
       }
       active.add(job.jobId);
+      if (job.kind === 'watch') stops.set(job.jobId, new AbortController());
       chain = chain.then(() => run(job));
     },
     refuse,
+    cancel(jobId) {
+      const stop = stops.get(jobId);
+      // A repeat (another replica, a reconnect) changes nothing.
+      if (!stop || stop.signal.aborted) return;
+      deps.out.write('The helpdesk stopped the watch; sending what was seen so far.\n');
+      stop.abort();
+    },
     active: () => [...active],
     idle: () => chain,
   };

@@ -4,6 +4,7 @@
  * Outbound only, so nothing on the user's computer listens. Clock, timers and the socket are
  * injected: the retry schedule is tested without waiting for it.
  */
+import { realTimers, type Timers } from '../timers.ts';
 
 /** What a link needs from a WebSocket; `connectWebSocket` adapts Node's global WebSocket. */
 export interface SocketHandlers {
@@ -16,18 +17,6 @@ export interface SocketLike {
   close(code?: number, reason?: string): void;
 }
 export type Connect = (url: string, handlers: SocketHandlers) => SocketLike;
-
-export interface Timers {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-export const realTimers: Timers = {
-  now: Date.now,
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
-};
 
 /** Node's global WebSocket (Node 22+): no package in the agent bundle for it. */
 export const connectWebSocket: Connect = (url, handlers) => {

@@ -7,6 +7,7 @@ import { builtInCatalog, loadCatalogFile } from '../catalog/index.ts';
 import { runCheck } from './check.ts';
 import { ConfigError, type Env, loadAgentConfig } from './config.ts';
 import { runPair } from './pair.ts';
+import { proxiedConnect } from './transport.ts';
 
 export interface PairIo {
   stdout: { write(text: string): unknown; isTTY?: boolean };
@@ -17,7 +18,13 @@ export interface PairIo {
   env?: Env;
 }
 
-export async function pairCommand(input: { code: string; server?: string; io: PairIo }): Promise<number> {
+export async function pairCommand(input: {
+  code: string;
+  server?: string;
+  io: PairIo;
+  /** Printed after each result (the double-clicked window says what to do next). */
+  nextSteps?: string;
+}): Promise<number> {
   const { io } = input;
   const config = loadAgentConfig(io.env);
   const server = input.server ?? config.server;
@@ -36,5 +43,8 @@ export async function pairCommand(input: { code: string; server?: string; io: Pa
     err: io.stderr,
     consent: terminalConsent({ input: io.stdin ?? process.stdin, output: io.stdout }),
     runCheck,
+    // Through the proxy the computer uses for the bot's URL, trusting the OS store (issue 12).
+    connect: proxiedConnect({ config }),
+    ...(input.nextSteps ? { nextSteps: input.nextSteps } : {}),
   });
 }

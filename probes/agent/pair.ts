@@ -10,12 +10,13 @@ import type { AskConsent } from '../actions/consent.ts';
 import type { executeAction } from '../actions/run.ts';
 import type { Report } from '../report.ts';
 import { encodeResultCode } from '../result-code.ts';
+import type { Timers } from '../timers.ts';
 import type { Catalog } from '../types.ts';
 import type { CheckOptions } from './check.ts';
 import { type AgentConfig, ConfigError } from './config.ts';
 import { createJobGuard } from './job-guard.ts';
 import { createJobRunner } from './jobs.ts';
-import { type Backoff, type Connect, DEFAULT_RETRY_FOR_MS, openLink, type Timers } from './link.ts';
+import { type Backoff, type Connect, DEFAULT_RETRY_FOR_MS, openLink } from './link.ts';
 import { formatPairingCode, normalizePairingCode } from './pairing-code.ts';
 import {
   type AgentMessage,
@@ -46,6 +47,8 @@ export interface PairOptions {
   random?: () => number;
   backoff?: Backoff;
   retryForMs?: number;
+  /** Printed after each result sent to the chat. */
+  nextSteps?: string;
 }
 
 /** This computer as the chat shows it for confirmation. */
@@ -98,6 +101,7 @@ export async function runPair(options: PairOptions): Promise<number> {
     out,
     err,
     now,
+    nextSteps: options.nextSteps,
   });
 
   const runFallback = async () => {
@@ -153,6 +157,8 @@ export async function runPair(options: PairOptions): Promise<number> {
       case 'job':
         if (!credentials) return err.write('reconnect-agent: ignored a job sent before pairing finished\n');
         return jobs.handle(message);
+      case 'cancel':
+        return jobs.cancel(message.jobId);
     }
   };
 

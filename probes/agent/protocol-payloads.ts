@@ -5,7 +5,7 @@
  * use, with its type) while fields it does not know pass through as data, never as commands.
  */
 import { isActionId } from '../actions/types.ts';
-import { PROBE_KINDS } from '../plan.ts';
+import { PROBE_KINDS } from '../kinds.ts';
 import { fail, strictObject } from './protocol-check.ts';
 
 type Check = (v: unknown, where: string) => void;

@@ -3,7 +3,7 @@
  * closed lists (job kinds, probe kinds, areas, statuses, actions), bounded printable text.
  */
 import { isActionId } from '../actions/types.ts';
-import { PROBE_KINDS } from '../plan.ts';
+import { PROBE_KINDS } from '../kinds.ts';
 import type { AgentMessage, CompactProgress, JobKind, ServerMessage } from './protocol.ts';
 import { fail, type Spec, strictObject } from './protocol-check.ts';
 import { checkActionOutcome, checkReport } from './protocol-payloads.ts';
@@ -11,7 +11,15 @@ import { checkActionOutcome, checkReport } from './protocol-payloads.ts';
 /** Bounds of a job's deadline. */
 export const MIN_DEADLINE_MS = 1000;
 export const MAX_DEADLINE_MS = 15 * 60 * 1000;
-export const JOB_KINDS: readonly JobKind[] = ['check', 'recheck', 'action'];
+export const JOB_KINDS: readonly JobKind[] = ['check', 'recheck', 'action', 'watch'];
+/**
+ * Bounds of a watch job's window: long enough for a few rounds, short enough that the job's
+ * deadline (the window plus a full check) stays under MAX_DEADLINE_MS.
+ */
+export const MIN_WATCH_MS = 10_000;
+export const MAX_WATCH_MS = 10 * 60 * 1000;
+/** The most rounds a watch can hold (a round a second over MAX_WATCH_MS, with room). */
+const MAX_ROUNDS = 100_000;
 
 export const ID = /^[A-Za-z0-9_-]{1,64}$/;
 const AREAS = new Set<string>(Object.values(PROBE_KINDS).map((k) => k.area));
@@ -40,6 +48,14 @@ function text(max: number): (v: unknown, where: string) => void {
 
 function id(v: unknown, where: string): void {
   if (typeof v !== 'string' || !ID.test(v)) fail('bad_value', `${where} must be 1 to 64 of A-Z a-z 0-9 _ -`);
+}
+
+/** A whole number from `min` to `max`. */
+function whole(min: number, max: number): (v: unknown, where: string) => void {
+  return (v, where) => {
+    if (!Number.isInteger(v) || (v as number) < min || (v as number) > max)
+      fail('bad_value', `${where} must be a whole number from ${min} to ${max}`);
+  };
 }
 
 function bool(v: unknown, where: string): void {
@@ -121,12 +137,18 @@ const PROGRESS_SPECS: Record<CompactProgress['stage'], Spec> = {
     area: { required: true, check: oneOf(AREAS, 'a probe area') },
     status: { required: true, check: oneOf(STATUSES, 'a probe status') },
   },
+  round: {
+    stage: { required: true },
+    round: { required: true, check: whole(1, MAX_ROUNDS) },
+    failed: { required: true, check: whole(0, 2000) },
+    leftMs: { required: true, check: whole(0, MAX_WATCH_MS) },
+  },
 };
 
 function progressEvent(v: unknown, where: string): void {
   const stage = (v as { stage?: unknown } | null)?.stage;
   if (typeof stage !== 'string' || !Object.hasOwn(PROGRESS_SPECS, stage)) {
-    fail('bad_value', `${where}.stage must be planned, started or finished`);
+    fail('bad_value', `${where}.stage must be planned, started, finished or round`);
   }
   strictObject(v, where, PROGRESS_SPECS[stage as CompactProgress['stage']]);
 }
@@ -152,6 +174,7 @@ export const SERVER_SPECS: Record<ServerMessage['type'], Spec> = {
     probes: { check: list(checkProbeRef, 500) },
     action: { check: action },
     dryRun: { check: bool },
+    watchMs: { check: whole(MIN_WATCH_MS, MAX_WATCH_MS) },
     deadlineMs: {
       required: true,
       check: (v, where) => {
@@ -164,6 +187,7 @@ export const SERVER_SPECS: Record<ServerMessage['type'], Spec> = {
       },
     },
   },
+  cancel: { ...ENVELOPE, jobId: { required: true, check: id } },
   ping: { ...ENVELOPE },
 };
 

@@ -17,7 +17,14 @@ import { fail, type Spec, strictObject } from './protocol-check.ts';
 import { AGENT_SPECS, ID, SERVER_SPECS } from './protocol-specs.ts';
 
 export { ProtocolError, type ProtocolErrorCode } from './protocol-check.ts';
-export { checkProbeRef, JOB_KINDS, MAX_DEADLINE_MS, MIN_DEADLINE_MS } from './protocol-specs.ts';
+export {
+  checkProbeRef,
+  JOB_KINDS,
+  MAX_DEADLINE_MS,
+  MAX_WATCH_MS,
+  MIN_DEADLINE_MS,
+  MIN_WATCH_MS,
+} from './protocol-specs.ts';
 
 export const PROTOCOL_VERSION = 1;
 /** Where the gateway listens for agents (an HTTP upgrade on the bot's own server). */
@@ -44,7 +51,8 @@ export const CLOSE = {
   protocol: 4005,
 } as const;
 
-export type JobKind = 'check' | 'recheck' | 'action';
+/** `watch`: a full check, then rounds of the cheap probes for `watchMs` (issue 15). */
+export type JobKind = 'check' | 'recheck' | 'action' | 'watch';
 
 /** The computer the agent runs on, as the chat shows it for confirmation. */
 export interface DeviceInfo {
@@ -75,6 +83,8 @@ export interface JobMessage {
   action?: ActionId;
   /** action only: print the plan, change nothing. */
   dryRun?: boolean;
+  /** watch only: how long to keep re-checking after the full check (MIN_WATCH_MS..MAX_WATCH_MS). */
+  watchMs?: number;
   deadlineMs: number;
 }
 
@@ -82,13 +92,20 @@ export type ServerMessage =
   | { v: 1; type: 'hello.ok'; caseLabel: string; agentId: string; secret?: string }
   | { v: 1; type: 'hello.error'; reason: HelloErrorReason; message: string }
   | JobMessage
+  /** Ends a running watch early: the agent stops its rounds and reports what it saw so far. */
+  | { v: 1; type: 'cancel'; jobId: string }
   | { v: 1; type: 'ping' };
 
 /** A runner ProgressEvent without the probe results (the result travels once, in the report). */
 export type CompactProgress =
   | { stage: 'planned'; probes: Array<{ id: string; area: Area }> }
   | { stage: 'started'; id: string; area: Area }
-  | { stage: 'finished'; id: string; area: Area; status: ProbeStatus };
+  | { stage: 'finished'; id: string; area: Area; status: ProbeStatus }
+  /**
+   * A watch job's round is done: `round` counts the rounds so far (the full check is the first),
+   * `failed` the probes of this round that failed, `leftMs` the time left in the watch.
+   */
+  | { stage: 'round'; round: number; failed: number; leftMs: number };
 
 export interface JobError {
   /** refused: the agent would not run it (not in its catalog or allow-list, malformed). */
@@ -122,14 +139,14 @@ export type AgentMessage =
 
 /** Rules across fields that a per-field spec cannot say. */
 function checkJobFields(m: JobMessage): void {
-  const want: string[] = { check: [], recheck: ['probes'], action: ['action'] }[m.kind];
-  for (const field of ['probes', 'action', 'dryRun'] as const) {
+  const want: string[] = { check: [], recheck: ['probes'], action: ['action'], watch: ['watchMs'] }[m.kind];
+  for (const field of ['probes', 'action', 'dryRun', 'watchMs'] as const) {
     const allowed = want.includes(field) || (field === 'dryRun' && m.kind === 'action');
     if (m[field] !== undefined && !allowed)
       fail('unknown_field', `job.${field} does not belong to a ${m.kind} job`);
   }
   for (const field of want) {
-    if (m[field as 'probes' | 'action'] === undefined)
+    if (m[field as 'probes' | 'action' | 'watchMs'] === undefined)
       fail('missing_field', `job.${field} is required for a ${m.kind} job`);
   }
 }

@@ -42,6 +42,11 @@ export interface PacEnvironment {
   myIpAddress?: string;
   /** QuickJS heap limit in bytes (default 32 MiB). */
   memoryLimit?: number;
+  /**
+   * The monotonic clock, in ms, that time limits are measured on (default performance.now).
+   * Tests inject one to see exactly when a spinning script is stopped.
+   */
+  now?: () => number;
 }
 
 export interface PacLimits {
@@ -80,6 +85,8 @@ function quickJsModule(): Promise<WebAssembly.Module> {
 /** One compile or evaluation: its time limit, and what its host calls need. */
 interface CallState {
   deadline: number;
+  /** The call's time limit, for the message when it is reached. */
+  limitMs: number;
   signal?: AbortSignal;
   /** Cancels the DNS lookups this call started once it is over. */
   hostAbort: AbortController;
@@ -87,9 +94,10 @@ interface CallState {
   escaped: unknown[];
 }
 
-function newCall(limits: PacLimits): CallState {
+function newCall(limits: PacLimits, now: () => number): CallState {
   return {
-    deadline: performance.now() + limits.timeoutMs,
+    deadline: now() + limits.timeoutMs,
+    limitMs: limits.timeoutMs,
     signal: limits.signal,
     hostAbort: new AbortController(),
     escaped: [],
@@ -103,15 +111,16 @@ function newCall(limits: PacLimits): CallState {
  */
 export async function compilePac(source: string, env: PacEnvironment, limits: PacLimits): Promise<PacScript> {
   let current: CallState | undefined;
+  const now = env.now ?? (() => performance.now());
   const sandbox = pacSandbox(env, () => current);
   let polls = 0;
   const interruptHandler = () => {
     if (++polls % 128 !== 0 || !current) return false;
-    return performance.now() > current.deadline || current.signal?.aborted === true;
+    return now() > current.deadline || current.signal?.aborted === true;
   };
 
   const build = async (call: PacLimits) => {
-    const state = newCall(call);
+    const state = newCall(call, now);
     current = state;
     const { QuickJS, createPacResolver } = await pacEngine();
     const vm = await QuickJS.create({
@@ -123,7 +132,7 @@ export async function compilePac(source: string, env: PacEnvironment, limits: Pa
       return { vm, find: createPacResolver(vm, source, { filename: 'proxy.pac', sandbox }) };
     } catch (err) {
       vm.dispose();
-      throw classify(err, state, 'compiling the PAC file');
+      throw classify(err, state, 'compiling the PAC file', now);
     } finally {
       current = undefined;
     }
@@ -138,7 +147,7 @@ export async function compilePac(source: string, env: PacEnvironment, limits: Pa
 
   const evaluate = async (url: string, call: PacLimits): Promise<string> => {
     live ??= await build(call);
-    const state = newCall(call);
+    const state = newCall(call, now);
     current = state;
     // A script parked on a host promise is not running, so the interrupt cannot fire: race it.
     let fail = () => {};
@@ -148,7 +157,7 @@ export async function compilePac(source: string, env: PacEnvironment, limits: Pa
           new PacError('timeout', 'response', `the PAC file gave no answer within ${call.timeoutMs} ms`),
         );
     });
-    const timer = setTimeout(fail, Math.max(0, state.deadline - performance.now()));
+    const timer = setTimeout(fail, Math.max(0, state.deadline - now()));
     call.signal?.addEventListener('abort', fail, { once: true });
     try {
       const answer = await Promise.race([live.find(url), expired]);
@@ -165,7 +174,7 @@ export async function compilePac(source: string, env: PacEnvironment, limits: Pa
       if (refused) {
         throw new PacError('interlock', 'dns', `the PAC file's DNS lookup was ${(refused as Error).message}`);
       }
-      const failure = classify(err, state, `evaluating the PAC file for ${url}`);
+      const failure = classify(err, state, `evaluating the PAC file for ${url}`, now);
       if (failure.code === 'timeout' || /out of memory/i.test(failure.message)) retire();
       throw failure;
     } finally {
@@ -188,14 +197,17 @@ export async function compilePac(source: string, env: PacEnvironment, limits: Pa
 
 function classify(
   err: unknown,
-  state: { deadline: number; signal?: AbortSignal } | undefined,
+  state: Pick<CallState, 'deadline' | 'limitMs'> | undefined,
   doing: string,
+  now: () => number,
 ): PacError {
   if (err instanceof PacError) return err;
   const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-  const timedOut = /interrupted/.test(message) || (state !== undefined && performance.now() > state.deadline);
-  if (timedOut)
-    return new PacError('timeout', 'response', `${doing}: stopped at the time limit (${message})`);
+  const timedOut = /interrupted/.test(message) || (state !== undefined && now() > state.deadline);
+  if (timedOut) {
+    const limit = state ? `its ${state.limitMs} ms time limit` : 'the time limit';
+    return new PacError('timeout', 'response', `${doing}: stopped at ${limit} (${message})`);
+  }
   return new PacError('parse_error', 'response', `${doing}: ${message}`);
 }
 

@@ -18,11 +18,12 @@ export interface AgentRun extends RunResult {
 export async function runAgent(
   args: string[],
   env: Record<string, string>,
-  options: { netns?: LabNetns; entry?: string; node?: string; timeoutMs?: number } = {},
+  options: { netns?: LabNetns; entry?: string; node?: string; timeoutMs?: number; executable?: string } = {},
 ): Promise<AgentRun> {
   if (env.RECONNECT_LAB !== '1') throw new Error('runAgent: the lab interlock must be on (RECONNECT_LAB=1)');
-  const node = options.node ?? process.execPath;
-  const argv = [options.entry ?? AGENT_SOURCES, ...args];
+  // A single executable (npm run build:agents) is its own Node: no entry script.
+  const node = options.executable ?? options.node ?? process.execPath;
+  const argv = options.executable ? args : [options.entry ?? AGENT_SOURCES, ...args];
   const run = { env, timeoutMs: options.timeoutMs ?? 30_000 };
   const result = options.netns ? await options.netns.run(node, argv, run) : await runProcess(node, argv, run);
   let report: Report | undefined;

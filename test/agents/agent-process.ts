@@ -27,10 +27,21 @@ export function startAgent(input: {
   tty?: boolean;
   /** What to run: the sources (default) or the one-file bundle (test/agent/agent-run.ts AGENT_BUNDLE). */
   entry?: string;
+  /** The arguments instead of `pair CODE --server URL` ([] for a double-clicked agent). */
+  args?: string[];
+  /** Run inside this network namespace (`ip netns exec NAME …`). */
+  netns?: string;
+  /** A single executable (npm run build:agents) to run instead: it is its own Node. */
+  executable?: string;
 }): AgentProcess {
   if (input.env.RECONNECT_LAB !== '1')
     throw new Error('startAgent: the lab interlock must be on (RECONNECT_LAB=1)');
-  const argv = [process.execPath, input.entry ?? AGENT_SOURCES, 'pair', input.code, '--server', input.server];
+  const args = input.args ?? ['pair', input.code, '--server', input.server];
+  const argv = [
+    ...(input.netns ? ['ip', 'netns', 'exec', input.netns] : []),
+    ...(input.executable ? [input.executable] : [process.execPath, input.entry ?? AGENT_SOURCES]),
+    ...args,
+  ];
   // detached: its own process group, so the cleanup reaches script(1)'s child as well.
   const child = input.tty
     ? spawn('script', ['-qfec', argv.map(sh).join(' '), '/dev/null'], {

@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { type AgentKnobs, type RunningBot, type StartOptions, startBot } from '../../bot/app.ts';
 import { loadBotConfig } from '../../bot/config.ts';
 import { silentLogger } from '../../bot/log.ts';
+import { type Chat, cardOf, cardText } from '../bot/conversation-driver.ts';
 import type { Scenario } from '../lab/scenario.ts';
 import { type AgentProcess, startAgent } from './agent-process.ts';
 
@@ -26,7 +27,9 @@ export async function freePort(): Promise<number> {
  */
 export async function startAgentBot(
   dataDir: string,
-  options: { port?: number; agents?: AgentKnobs } & Partial<Omit<StartOptions, 'agents'>> = {},
+  options: { port?: number; agents?: AgentKnobs & { agentsDir?: string } } & Partial<
+    Omit<StartOptions, 'agents'>
+  > = {},
 ): Promise<RunningBot> {
   const { port = await freePort(), agents, ...rest } = options;
   const config = loadBotConfig({
@@ -63,4 +66,32 @@ export function agentForCard(code: string, server: string, lab: Scenario, entry?
     env: { ...lab.env, RECONNECT_CATALOG: lab.catalogPath },
     ...(entry ? { entry } : {}),
   });
+}
+
+/** A web chat from the error code to its pairing card (Linux, Home): the card's text and code. */
+export async function chatToPairingCard(chat: Chat): Promise<{ card: string; code: string; server: string }> {
+  await chat.say('Teams says CAA20004');
+  await chat.card(/Let's get Teams working again/);
+  await chat.click('Linux');
+  await chat.click('Home');
+  const card = cardText(cardOf((await chat.card(/Connect the affected computer/)).activity));
+  return { card, ...pairingCodeIn(card) };
+}
+
+/**
+ * Error, Linux, Home: the pairing card; the agent started with its code (handed to `track` for
+ * cleanup); the device card, and "Yes, that is my computer" pressed. The check starts then.
+ */
+export async function pairFromCard(
+  chat: Chat,
+  lab: Scenario,
+  track: (agent: AgentProcess) => void,
+  ms = 90_000,
+): Promise<AgentProcess> {
+  const { code, server } = await chatToPairingCard(chat);
+  const agent = agentForCard(code, server, lab);
+  track(agent);
+  await chat.card(/Is this your computer\?/, ms);
+  await chat.click('Yes, that is my computer');
+  return agent;
 }

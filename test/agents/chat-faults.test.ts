@@ -19,7 +19,7 @@ import { conversationKey, type Session } from '../../bot/core/types.ts';
 import { type Chat, cardOf, cardText, openChat, submitsOf } from '../bot/conversation-driver.ts';
 import { type Scenario, startScenario } from '../lab/scenario.ts';
 import type { AgentProcess } from './agent-process.ts';
-import { agentForCard, FIRST_PROGRESS, pairingCodeIn, startAgentBot } from './chat-bot.ts';
+import { FIRST_PROGRESS, pairFromCard as pairAndConfirm, pairingCodeIn, startAgentBot } from './chat-bot.ts';
 import { tempDir } from './harness.ts';
 
 const data = tempDir('reconnect-chat-faults-');
@@ -49,19 +49,9 @@ async function bot(dir: string, port?: number): Promise<RunningBot> {
   return running;
 }
 
-/** Error, Linux, Home: the pairing card, and the agent started with its code. */
+/** Paired and confirmed; the check runs: the agent's own progress is on the card. */
 async function pairFromCard(chat: Chat, scenario: Scenario): Promise<AgentProcess> {
-  await chat.say('Teams says CAA20004');
-  await chat.card(/Let's get Teams working again/);
-  await chat.click('Linux');
-  await chat.click('Home');
-  const card = await chat.card(/Connect the affected computer/);
-  const { code, server } = pairingCodeIn(cardText(cardOf(card.activity)));
-  const agent = agentForCard(code, server, scenario);
-  cleanup.push(() => agent.kill());
-  await chat.card(/Is this your computer\?/, LONG);
-  await chat.click('Yes, that is my computer');
-  // The check runs: the agent's own progress is on the card.
+  const agent = await pairAndConfirm(chat, scenario, (a) => cleanup.push(() => a.kill()), LONG);
   await chat.card(FIRST_PROGRESS, LONG);
   return agent;
 }

@@ -2,8 +2,9 @@
  * Test helpers for the agent side: a clock whose timers run when the test moves time, and a
  * report that a check would return, so the link and the pair flow are tested without waiting.
  */
-import type { Timers } from '../../probes/agent/link.ts';
+
 import type { Report } from '../../probes/report.ts';
+import type { Timers } from '../../probes/timers.ts';
 
 export interface FakeTimers extends Timers {
   /** Moves time forward, running due timers in order and letting promises settle between them. */

@@ -6,12 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { WebSocket } from 'ws';
 import { wireJobId } from '../../bot/agents/job-message.ts';
 import { createPairing } from '../../bot/agents/pairing.ts';
 import type { Session } from '../../bot/core/types.ts';
 import { createMemoryStore } from '../../bot/store/memory.ts';
-import { AGENTS_PATH, CLOSE, type ServerMessage } from '../../probes/agent/protocol.ts';
+import { CLOSE } from '../../probes/agent/protocol.ts';
 import { fakeTimers, inspectedReport } from './fakes.ts';
 import {
   confirmDevice,
@@ -21,6 +20,7 @@ import {
   tempDir,
   until,
 } from './harness.ts';
+import { rawAgent as client } from './raw-agent.ts';
 
 const data = tempDir();
 const running: RunningGateway[] = [];
@@ -30,37 +30,6 @@ after(async () => {
 });
 
 const device = { name: 'LAB-PC', os: 'linux', osVersion: '6.8.0', agentVersion: '0.1.0' };
-
-/** A raw agent: every server message in order, and when it closed. */
-async function client(url: string) {
-  const ws = new WebSocket(url.replace('http', 'ws') + AGENTS_PATH);
-  const inbox: ServerMessage[] = [];
-  let wake = () => {};
-  ws.on('message', (d) => {
-    inbox.push(JSON.parse(d.toString()));
-    wake();
-  });
-  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
-    ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
-  );
-  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
-  return {
-    ws,
-    inbox,
-    closed,
-    send: (m: object) => ws.send(JSON.stringify(m)),
-    async next<T extends ServerMessage['type']>(type: T): Promise<Extract<ServerMessage, { type: T }>> {
-      for (;;) {
-        const i = inbox.findIndex((m) => m.type === type);
-        if (i >= 0) return inbox.splice(i, 1)[0] as Extract<ServerMessage, { type: T }>;
-        await Promise.race([
-          new Promise<void>((r) => (wake = r)),
-          closed.then(() => Promise.reject(new Error(`closed before ${type}`))),
-        ]);
-      }
-    },
-  };
-}
 
 async function setup(extra: Parameters<typeof startGateway>[1] extends infer O ? Partial<O> : never = {}) {
   const timers = fakeTimers(Date.now());

@@ -239,7 +239,17 @@ describe('faults', () => {
     );
     await agent.waitFor(/trying again in \d+ s/);
     const g = await gateway(store, { port, pairing });
-    assert.ok((await g.events.next('paired', 60_000)).kind === 'paired');
+    const paired = await g.events.next('paired', 60_000);
+    // The agent that found the bot unreachable is the one that pairs, with this case, and
+    // stays connected: the code it printed first did not end its attempts to join.
+    assert.ok(paired.kind === 'paired');
+    assert.equal(paired.conversationKey, session.conversationKey);
+    assert.equal(paired.device.hostname, hostname());
     await agent.waitFor(/Joined Alice Example's case/);
+    const presence = await store.agents.listBySession(session.id);
+    assert.deepEqual(
+      presence.map((p) => ({ actor: `agent:${p.agentId}`, online: p.online })),
+      [{ actor: paired.actor.id, online: true }],
+    );
   });
 });

@@ -15,7 +15,7 @@ import {
   pairingGuessChance,
   REDEEM_LIMITS,
 } from '../../bot/agents/pairing.ts';
-import { createLimiter, maxAttempts } from '../../bot/agents/rate-limit.ts';
+import { createLimiter, maxAttempts, maxLimiterAttempts } from '../../bot/agents/rate-limit.ts';
 import { createMemoryStore } from '../../bot/store/memory.ts';
 import { CODE_ALPHABET, formatPairingCode, normalizePairingCode } from '../../probes/agent/pairing-code.ts';
 
@@ -135,11 +135,59 @@ describe('rate limits on failed redeems', () => {
     });
   });
 
-  test('many addresses together hit the overall bucket', async () => {
+  test('many addresses together empty the overall bucket; then only fresh addresses try, from the fresh lane', async () => {
     const { pairing } = setup();
     const overall = REDEEM_LIMITS.overall.capacity;
     for (let i = 0; i < overall; i++) await pairing.redeem('00000-00000', `198.51.100.${i}`);
+    // An address that failed already waits; a fresh one still gets its try (defect 8).
+    assert.deepEqual(await pairing.redeem('00000-00000', '198.51.100.0'), {
+      ok: false,
+      reason: 'rate_limited',
+    });
+    assert.deepEqual(await pairing.redeem('00000-00000', '192.0.2.1'), { ok: false, reason: 'invalid_code' });
+    // Its failure used up its own bucket: no second try from the fresh lane.
     assert.deepEqual(await pairing.redeem('00000-00000', '192.0.2.1'), { ok: false, reason: 'rate_limited' });
+    const fresh = REDEEM_LIMITS.fresh!.capacity;
+    for (let i = 1; i < fresh; i++)
+      await pairing.redeem('00000-00000', `192.0.${Math.floor(i / 250) + 3}.${i % 250}`);
+    // Both overall buckets empty: the guess bound holds, even for fresh addresses.
+    assert.deepEqual(await pairing.redeem('00000-00000', '203.0.113.77'), {
+      ok: false,
+      reason: 'rate_limited',
+    });
+  });
+
+  test('defect 8: during a flood of wrong codes from 100 addresses a live code still pairs, and the bound holds', async () => {
+    const { pairing, c } = setup();
+    let lookups = 0;
+    let paired = 0;
+    const perSource = new Map<string, number>();
+    // Every second of a code's lifetime, each of 100 addresses sends a wrong code; every 15 s a
+    // person at a new address types a live one.
+    for (let second = 0; second < PAIRING_TTL_MS / 1000; second++) {
+      for (let a = 0; a < 100; a++) {
+        const source = `198.18.0.${a}`;
+        const result = await pairing.redeem('00000-00000', source);
+        if (result.ok || result.reason !== 'rate_limited') {
+          lookups++;
+          perSource.set(source, (perSource.get(source) ?? 0) + 1);
+        }
+      }
+      if (second % 15 === 14) {
+        const { display } = await pairing.issue(`s${second}`);
+        const result = await pairing.redeem(display, `192.0.2.${second % 250}`);
+        assert.ok(result.ok, `the live code at ${second} s was refused: ${JSON.stringify(result)}`);
+        paired++;
+      }
+      c.advance(1000);
+    }
+    assert.equal(paired, 40);
+    // What the flood achieved, against the bound the guess chance is computed from.
+    const bound = maxLimiterAttempts(REDEEM_LIMITS, PAIRING_TTL_MS);
+    const perSourceBound = maxAttempts(REDEEM_LIMITS.perSource, PAIRING_TTL_MS);
+    assert.ok(lookups <= bound, `${lookups} guesses in a TTL, bound ${bound}`);
+
+    assert.ok(Math.max(...perSource.values()) <= perSourceBound);
   });
 
   test('a successful redeem does not use up the budget', async () => {
@@ -170,21 +218,44 @@ describe('rate limits on failed redeems', () => {
 
 describe('the chance of guessing a live code', () => {
   test('from the real constants, it stays below one in a million over a code lifetime', () => {
-    const attempts = maxAttempts(REDEEM_LIMITS.overall, PAIRING_TTL_MS);
+    const attempts = maxLimiterAttempts(REDEEM_LIMITS, PAIRING_TTL_MS);
     assert.equal(MAX_LIVE_CODES, 2 * MAX_CODES_PER_WINDOW);
     const p = guessChance({ codeBits: CODE_BITS, liveCodes: MAX_LIVE_CODES, attempts });
-    // Spelled out, so a change of any constant shows here: 1230 guesses × 10,000 live codes / 2^50.
-    assert.equal(
-      attempts,
-      REDEEM_LIMITS.overall.capacity + (REDEEM_LIMITS.overall.refillPerSec * PAIRING_TTL_MS) / 1000,
-    );
+    // Spelled out, so a change of any constant shows here: the overall bucket and the fresh lane,
+    // (30 + 1200) + (300 + 1200) = 2730 guesses × 10,000 live codes / 2^50.
+    const lane = (spec: { capacity: number; refillPerSec: number }) =>
+      spec.capacity + (spec.refillPerSec * PAIRING_TTL_MS) / 1000;
+    assert.equal(attempts, lane(REDEEM_LIMITS.overall) + lane(REDEEM_LIMITS.fresh!));
+    assert.equal(attempts, 2730);
     assert.ok(p < 1e-6, `chance ${p}`);
     assert.equal(pairingGuessChance(), p);
     assert.ok(pairingGuessChance(10) < 1e-6, 'still below with ten replicas, each limiting on its own');
   });
 
   test('the bound is tight enough to matter: 40-bit codes would not pass', () => {
-    const attempts = maxAttempts(REDEEM_LIMITS.overall, PAIRING_TTL_MS);
+    const attempts = maxLimiterAttempts(REDEEM_LIMITS, PAIRING_TTL_MS);
     assert.ok(guessChance({ codeBits: 40, liveCodes: MAX_LIVE_CODES, attempts }) > 1e-6);
+  });
+});
+
+describe('peek (the /go page)', () => {
+  test('answers like redeem without using the code up, and counts against the same limit', async () => {
+    const { pairing } = setup();
+    const { display, code } = await pairing.issue('s');
+    for (let i = 0; i < 10; i++) {
+      const peeked = await pairing.peek(display.toLowerCase(), '203.0.113.7');
+      assert.equal(peeked.ok && peeked.pairing.code, code, 'a live code peeks, again and again');
+    }
+    assert.deepEqual(await pairing.peek('not a code!', '203.0.113.7'), { ok: false, reason: 'invalid_code' });
+    const burst = REDEEM_LIMITS.perSource.capacity;
+    for (let i = 1; i < burst; i++) await pairing.peek('00000-00000', '203.0.113.7');
+    // Wrong peeks and wrong redeems share the bucket: the guess bound covers both.
+    assert.deepEqual(await pairing.redeem('00000-00000', '203.0.113.7'), {
+      ok: false,
+      reason: 'rate_limited',
+    });
+    assert.deepEqual(await pairing.peek(display, '203.0.113.7'), { ok: false, reason: 'rate_limited' });
+    assert.ok((await pairing.redeem(display, '198.51.100.2')).ok, 'the peeks left the code to redeem');
+    assert.deepEqual(await pairing.peek(display, '198.51.100.2'), { ok: false, reason: 'redeemed' });
   });
 });

@@ -26,7 +26,10 @@ test('defaults: port 3978, ./data under cwd, development, no Bot Framework setti
   const cwd = tempDir();
   const config = loadBotConfig({}, { cwd });
   assert.equal(config.port, 3978);
-  assert.equal(config.host, '0.0.0.0');
+  // Without an app id only this machine may post Teams activities (issue 16); with one, all interfaces.
+  assert.equal(config.host, '127.0.0.1');
+  assert.equal(loadBotConfig({ ...APP, DATA_DIR: cwd }).host, '0.0.0.0');
+  assert.equal(loadBotConfig({ HOST: '0.0.0.0', DATA_DIR: cwd }).host, '0.0.0.0');
   assert.equal(config.dataDir, join(cwd, 'data'));
   assert.equal(config.nodeEnv, 'development');
   assert.equal(config.production, false);
@@ -168,6 +171,11 @@ const rejections: [string, Record<string, string>, RegExp][] = [
     /test settings .* refused with NODE_ENV=production/,
   ],
   ['short Direct Line secret', { DIRECTLINE_SECRET: 'short' }, /^DIRECTLINE_SECRET is too short/],
+  [
+    'REDIS_URL without a shared DIRECTLINE_SECRET',
+    { REDIS_URL: 'redis://127.0.0.1:6379' },
+    /^REDIS_URL is set \(replicas share one Redis\) but DIRECTLINE_SECRET is not/,
+  ],
   [
     'REDIS_URL wrong scheme',
     { REDIS_URL: 'http://127.0.0.1' },

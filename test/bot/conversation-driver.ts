@@ -76,7 +76,14 @@ export type Chat = Awaited<ReturnType<typeof openChat>>;
  * Joins the conversation (a new one from the page's token endpoint, or `resume` an existing one
  * with its token, as a reloaded page does) and follows its stream from the start.
  */
-export async function openChat(url: string, resume?: { conversationId: string; token: string }) {
+export async function openChat(
+  url: string,
+  resume?: { conversationId: string; token: string },
+  options: {
+    /** Where each post goes (replicas behind a load balancer); default `url`, like the stream. */
+    postTo?: () => string;
+  } = {},
+) {
   let conversationId: string;
   let token: string;
   let streamUrl: string;
@@ -122,7 +129,8 @@ export async function openChat(url: string, resume?: { conversationId: string; t
   };
 
   const post = async (body: Record<string, unknown>): Promise<string> => {
-    const posted = await call(url, 'POST', `/v3/directline/conversations/${conversationId}/activities`, {
+    const target = options.postTo?.() ?? url;
+    const posted = await call(target, 'POST', `/v3/directline/conversations/${conversationId}/activities`, {
       auth: token,
       body,
     });

@@ -34,6 +34,15 @@ export const MEDIA_FINDING: FindingItem = {
   facts: { ports: ['3478', '3479', '3480', '3481'] },
 };
 
+export const INTERMITTENT_FINDING: FindingItem = {
+  id: 'network.intermittent',
+  severity: 'blocking',
+  summary:
+    'The connection to login.microsoftonline.com comes and goes: it failed in 37 of 118 rounds of checks, which is enough to break sign-in now and then.',
+  evidence: ['https:login.microsoftonline.com:443'],
+  facts: { hosts: ['login.microsoftonline.com:443'], failureRate: 0.314, rounds: 118, failed: 37 },
+};
+
 const INSTRUCTIONS = {
   windows:
     'Open **PowerShell** and run:\n\n```powershell\nipconfig /flushdns\nGet-ChildItem *.log\n```\n\nThen sign in to Teams again.',
@@ -150,6 +159,48 @@ export const VIEWS: { name: string; view: View }[] = [
       findings: [TLS_FINDING, FIREWALL_FINDING, MEDIA_FINDING],
       stepCount: 3,
     },
+  },
+  {
+    name: 'progress, watching',
+    view: {
+      ...base,
+      screen: 'progress',
+      device: 'LAPTOP-42 (Windows 11)',
+      areas: [],
+      counts: { done: 29, total: 29, failed: 1 },
+      watch: { durationMs: 120_000, leftMs: 80_000, rounds: 12, failedRounds: 4 },
+    },
+  },
+  {
+    name: 'progress, watch stopping',
+    view: {
+      ...base,
+      screen: 'progress',
+      areas: [],
+      counts: { done: 29, total: 29, failed: 0 },
+      watch: { durationMs: 120_000, leftMs: 95_000, rounds: 7, failedRounds: 0, stopping: true },
+    },
+  },
+  {
+    name: 'findings, after a watch',
+    view: {
+      ...base,
+      screen: 'findings',
+      verdict: 'problems',
+      findings: [INTERMITTENT_FINDING],
+      stepCount: 2,
+      canWatch: true,
+      watchResult:
+        'Watched the connection for 2 min: login.microsoftonline.com:443 dropped out in 37 of 118 rounds (31%), flipping 24 times; when it answered it took 45 ms typically and 120 ms at worst for 9 in 10.',
+    },
+  },
+  {
+    name: 'findings, healthy, watch offered',
+    view: { ...base, screen: 'findings', verdict: 'healthy', findings: [], stepCount: 0, canWatch: true },
+  },
+  {
+    name: 'step, failed, watch offered',
+    view: { ...stepView('failed'), canWatch: true },
   },
   {
     name: 'findings, healthy',

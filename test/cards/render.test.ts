@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { buttonsFor, parseActionData } from '../../cards/actions.ts';
+import { watchTitle } from '../../cards/format.ts';
 import { ADAPTIVE } from '../../cards/limits.ts';
 import { renderSlack } from '../../cards/slack.ts';
 import { renderTeams } from '../../cards/teams.ts';
@@ -24,9 +25,13 @@ function keyFacts(view: View): string[] {
     case 'pairing':
       return view.pairedDevice ? [view.pairedDevice.hostname] : [view.code];
     case 'progress':
+      if (view.watch) return [watchTitle(view.watch), `${view.watch.rounds} rounds of checks so far`];
       return [`${view.counts.done} of ${view.counts.total}`, ...view.areas.map((a) => a.label)];
     case 'findings':
-      return view.findings.flatMap((f) => [f.id, f.evidence[0]]);
+      return [
+        ...view.findings.flatMap((f) => [f.id, f.evidence[0]]),
+        ...(view.watchResult ? [view.watchResult] : []),
+      ];
     case 'step':
       return [
         view.title,

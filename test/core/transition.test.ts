@@ -7,28 +7,17 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { authorize } from '../../bot/core/authorize.ts';
 import { manualReport } from '../../bot/core/manual-report.ts';
-import { parsePaste } from '../../bot/core/paste/index.ts';
 import { newSession } from '../../bot/core/session.ts';
 import { transition } from '../../bot/core/transition.ts';
 import type { CoreEvent, Effect, OutboundView, Session, TransitionDeps } from '../../bot/core/types.ts';
 import { buttonsFor } from '../../cards/actions.ts';
+import { parsePaste } from '../../probes/paste/index.ts';
+import { AGENT, eventMaker, NOW } from './events.ts';
 import { PLAYBOOKS } from './fake-channel.ts';
 
-const NOW = '2026-11-27T10:00:00.000Z';
 const deps: TransitionDeps = { playbooks: PLAYBOOKS, now: NOW };
-const user = { id: 'u1', name: 'Amira', role: 'user' as const };
-const agent = { id: 'agent-7', role: 'agent' as const };
-let n = 0;
-const ev = (body: Record<string, unknown>, actor: CoreEvent['actor'] = user): CoreEvent =>
-  ({
-    id: `e${++n}`,
-    conversationKey: 'teams:c1',
-    channel: 'teams',
-    conversation: { id: 'c1' },
-    actor,
-    at: NOW,
-    ...body,
-  }) as CoreEvent;
+const agent = AGENT;
+const ev = eventMaker('e');
 const say = (text: string) => ev({ kind: 'message', text });
 const click = (s: Session, verb: string, extra: Record<string, unknown> = {}) =>
   ev({ kind: 'action', verb, data: { sessionId: s.id, version: s.version, ...extra } });

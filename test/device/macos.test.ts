@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { brokerTarget, probeBroker, probeDevice } from '../../probes/device.ts';
+import { brokerTarget, probeBroker } from '../../probes/broker.ts';
+import { probeDevice } from '../../probes/device.ts';
 import { assertShape, type Calls, enoent, fakeRunner, fixture, options } from './context.ts';
 
 const mac = { platform: 'darwin' } as const;

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { APP_SSO, BROKER_QUERY, DSREGCMD, probeBroker, probeDevice } from '../../probes/device.ts';
+import { BROKER_QUERY, probeBroker } from '../../probes/broker.ts';
+import { APP_SSO } from '../../probes/device/macos.ts';
+import { DSREGCMD, probeDevice } from '../../probes/device.ts';
 import { assertShape, type Calls, enoent, fakeRunner, fixture, NOW, options } from './context.ts';
 
 const win = { platform: 'win32' } as const;

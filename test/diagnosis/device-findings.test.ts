@@ -7,7 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { probeBroker, probeDevice } from '../../probes/device.ts';
+import { probeBroker } from '../../probes/broker.ts';
+import { probeDevice } from '../../probes/device.ts';
 import { diagnose } from '../../probes/diagnosis/index.ts';
 import { type ProbeResult, zeroPhases } from '../../probes/types.ts';
 import { fakeRunner, fixture, options } from '../device/context.ts';

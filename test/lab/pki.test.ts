@@ -64,8 +64,23 @@ describe('lab pki', () => {
 
   it('an IP-literal leaf verifies by address', async () => {
     const server = await serve(pki.issueLeaf({ issuer: 'microsoft', hosts: ['127.0.0.1'] }));
+    // No servername: node:tls checks the certificate against the address it connected to.
     const socket = await tlsHandshake({ port: server.port, ca: [pki.microsoftRoot.certPem] });
+    const peer = socket.getPeerCertificate();
+    const authorized = socket.authorized;
     socket.destroy();
+    assert.equal(authorized, true);
+    assert.equal(peer.subjectaltname, 'IP Address:127.0.0.1');
+    // The address is what matched: the same leaf asked for a name fails the identity check,
+    // and a leaf for a name only fails when reached by address.
+    await assert.rejects(
+      tlsHandshake({ port: server.port, servername: HOST, ca: [pki.microsoftRoot.certPem] }),
+      { code: 'ERR_TLS_CERT_ALTNAME_INVALID' },
+    );
+    const named = await serve(pki.issueLeaf({ issuer: 'microsoft', hosts: [HOST] }));
+    await assert.rejects(tlsHandshake({ port: named.port, ca: [pki.microsoftRoot.certPem] }), {
+      code: 'ERR_TLS_CERT_ALTNAME_INVALID',
+    });
   });
 
   it('an inspection leaf chains to inspectionRoot and not to microsoftRoot', async () => {

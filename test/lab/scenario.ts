@@ -11,6 +11,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type LabDnsServer, type LabRecord, startDnsServer } from './dns-server.ts';
+import { startFlakyFront } from './flaky-front.ts';
 import type { LabNetns } from './netns.ts';
 import { createLabPki, type LabCa, type LabLeaf, type LabPki } from './pki.ts';
 import { type LabProxy, startProxy } from './proxy.ts';
@@ -39,6 +40,8 @@ export interface EndpointFault {
   cert?: CertFault;
   status?: number;
   websocket?: 'accept' | 'refuse';
+  /** A fault that comes and goes: every Nth TLS handshake to the endpoint is reset (flaky-front.ts). */
+  resetEvery?: number;
 }
 
 export interface ScenarioSpec {
@@ -168,6 +171,15 @@ export async function startScenario(spec: ScenarioSpec = {}): Promise<Scenario> 
       closers.push(() => server.close());
       servers[purpose] = server;
       ports[purpose] = server.port;
+      if (fault.resetEvery) {
+        const front = await startFlakyFront({
+          address: server.address,
+          targetPort: server.port,
+          every: fault.resetEvery,
+        });
+        closers.push(() => front.close());
+        ports[purpose] = front.port;
+      }
     }
 
     // A filter's block page on another address, at the port the victim expects, so a

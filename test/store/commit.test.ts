@@ -1,5 +1,5 @@
 /**
- * SessionStore.commit, a turn's writes as one atomic step, against both stores: the dedupe key,
+ * SessionStore.commit, a turn's writes as one atomic step, against every store (memory, SQLite, Redis): the dedupe key,
  * the session and the audit entries land together or not at all. Plus the save that keeps its
  * conversation (SQLite leaves the indexed column alone then) and the one that moves it.
  */
@@ -11,6 +11,7 @@ import { after, describe, test } from 'node:test';
 import { createMemoryStore } from '../../bot/store/memory.ts';
 import { openSqliteStore } from '../../bot/store/sqlite.ts';
 import type { Store, VersionedDoc } from '../../bot/store/types.ts';
+import { redisFactory } from './redis-factory.ts';
 
 interface Doc extends VersionedDoc {
   step: string;
@@ -27,9 +28,13 @@ const sqliteDir = () => {
   return dir;
 };
 
-const factories: Record<string, () => Store<Doc>> = {
+const redis = redisFactory();
+after(() => redis.stop());
+
+const factories: Record<string, () => Store<Doc> | Promise<Store<Doc>>> = {
   memory: () => createMemoryStore<Doc>(),
   sqlite: () => openSqliteStore<Doc>({ dataDir: sqliteDir() }),
+  redis: () => redis.make<Doc>(),
 };
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -39,7 +44,7 @@ const entry = (kind: string) => ({ sessionId: 's1', kind, actor: 'u1', data: { n
 for (const [name, make] of Object.entries(factories)) {
   describe(`SessionStore.commit: ${name}`, () => {
     test('creates the session, claims the key and appends the audit entries in one step', async () => {
-      const store = make();
+      const store = await make();
       const result = await store.sessions.commit({
         dedupe: { key: 'event:1', ttlMs: DAY },
         session: { doc: doc('intake'), expectedVersion: 0 },
@@ -62,7 +67,7 @@ for (const [name, make] of Object.entries(factories)) {
     });
 
     test('a live key refuses the whole commit: no session, no audit', async () => {
-      const store = make();
+      const store = await make();
       assert.equal(await store.dedupe.seen('event:1', DAY), false);
       const result = await store.sessions.commit({
         dedupe: { key: 'event:1', ttlMs: DAY },
@@ -76,7 +81,7 @@ for (const [name, make] of Object.entries(factories)) {
     });
 
     test('a version conflict writes nothing and leaves the key for the retry', async () => {
-      const store = make();
+      const store = await make();
       await store.sessions.create(doc('intake'));
       await store.sessions.save({ ...doc('dns'), version: 1 }, 1);
       const stale = await store.sessions.commit({
@@ -104,7 +109,7 @@ for (const [name, make] of Object.entries(factories)) {
     });
 
     test('creating an id that exists conflicts; a key alone is claimed once', async () => {
-      const store = make();
+      const store = await make();
       await store.sessions.create(doc('intake'));
       const again = await store.sessions.commit({ session: { doc: doc('other'), expectedVersion: 0 } });
       assert.equal(!again.ok && again.reason === 'conflict' && again.current?.step, 'intake');
@@ -117,7 +122,7 @@ for (const [name, make] of Object.entries(factories)) {
     });
 
     test('concurrent commits of one key and one version: exactly one wins', async () => {
-      const store = make();
+      const store = await make();
       const results = await Promise.all(
         ['a', 'b', 'c', 'd'].map((step, i) =>
           store.sessions.commit({
@@ -134,7 +139,7 @@ for (const [name, make] of Object.entries(factories)) {
     });
 
     test('a save keeps or moves the conversation as the document says', async () => {
-      const store = make();
+      const store = await make();
       await store.sessions.create(doc('intake'));
       const kept = await store.sessions.save({ ...doc('dns'), version: 1 }, 1);
       assert.equal(kept.ok && kept.doc.version, 2);

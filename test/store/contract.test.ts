@@ -1,6 +1,7 @@
 /**
- * One contract, two stores: every behaviour the bot relies on is asserted against the memory
- * store and the SQLite store alike. SQLite additionally must survive a close and reopen.
+ * One contract, three stores: every behaviour the bot relies on is asserted against the memory
+ * store, the SQLite store and the Redis store (a real redis-server) alike. SQLite additionally
+ * must survive a close and reopen; Redis must give one winner across two clients.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -8,8 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { createMemoryStore } from '../../bot/store/memory.ts';
+import { connectRedisStore } from '../../bot/store/redis.ts';
 import { openSqliteStore } from '../../bot/store/sqlite.ts';
 import type { Escalation, Store, VersionedDoc } from '../../bot/store/types.ts';
+import { freePort } from '../lab/redis.ts';
+import { redisFactory } from './redis-factory.ts';
 
 interface Doc extends VersionedDoc {
   step: string;
@@ -31,8 +35,12 @@ after(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-const factories: Record<string, (now: () => number) => Store<Doc>> = {
+const redis = redisFactory();
+after(() => redis.stop());
+
+const factories: Record<string, (now: () => number) => Store<Doc> | Promise<Store<Doc>>> = {
   memory: (now) => createMemoryStore<Doc>({ now }),
+  redis: (now) => redis.make<Doc>(now),
   sqlite: (now) => {
     const dir = mkdtempSync(join(tmpdir(), 'reconnect-store-'));
     dirs.push(dir);
@@ -43,7 +51,7 @@ const factories: Record<string, (now: () => number) => Store<Doc>> = {
 for (const [name, make] of Object.entries(factories)) {
   describe(`Store contract: ${name}`, () => {
     test('create assigns version 1 and refuses a second create of the same id', async () => {
-      const store = make(Date.now);
+      const store = await make(Date.now);
       const created = await store.sessions.create({
         id: 's1',
         version: 7,
@@ -66,7 +74,7 @@ for (const [name, make] of Object.entries(factories)) {
     });
 
     test('compare-and-set: a stale version conflicts and leaves the stored document alone', async () => {
-      const store = make(Date.now);
+      const store = await make(Date.now);
       await store.sessions.create({ id: 's1', version: 0, conversationKey: 'c1', step: 'intake' });
       const first = await store.sessions.save(
         { id: 's1', version: 1, conversationKey: 'c1', step: 'dns' },
@@ -95,7 +103,7 @@ for (const [name, make] of Object.entries(factories)) {
     });
 
     test('concurrent saves from the same version: exactly one wins', async () => {
-      const store = make(Date.now);
+      const store = await make(Date.now);
       await store.sessions.create({ id: 's1', version: 0, conversationKey: 'c1', step: 'intake' });
       const results = await Promise.all(
         ['a', 'b', 'c', 'd'].map((step) =>
@@ -107,7 +115,7 @@ for (const [name, make] of Object.entries(factories)) {
     });
 
     test('findByConversation returns the newest session of that conversation', async () => {
-      const store = make(Date.now);
+      const store = await make(Date.now);
       await store.sessions.create({ id: 'old', version: 0, conversationKey: 'c1', step: 'resolved' });
       await store.sessions.create({ id: 'other', version: 0, conversationKey: 'c2', step: 'intake' });
       await store.sessions.create({ id: 'new', version: 0, conversationKey: 'c1', step: 'intake' });
@@ -119,7 +127,7 @@ for (const [name, make] of Object.entries(factories)) {
 
     test('dedupe: concurrent calls with one key report "new" exactly once; the key expires after its TTL', async () => {
       const clock = manualClock();
-      const store = make(clock.now);
+      const store = await make(clock.now);
       const results = await Promise.all(Array.from({ length: 8 }, () => store.dedupe.seen('act-1', 1000)));
       assert.deepEqual(
         results.filter((seen) => !seen),
@@ -135,7 +143,7 @@ for (const [name, make] of Object.entries(factories)) {
     });
 
     test('pairing: a code redeems once, concurrent redeems yield one winner, unknown codes are unknown', async () => {
-      const store = make(Date.now);
+      const store = await make(Date.now);
       const put = await store.pairing.put({
         code: 'ABCD-EFGH',
         sessionId: 's1',
@@ -157,7 +165,7 @@ for (const [name, make] of Object.entries(factories)) {
 
     test('pairing: a code expires at its TTL (injected clock) and an expired code stays unusable', async () => {
       const clock = manualClock();
-      const store = make(clock.now);
+      const store = await make(clock.now);
       await store.pairing.put({ code: 'EXP1', sessionId: 's1', ttlMs: 10 * 60_000 });
       await store.pairing.put({ code: 'EXP2', sessionId: 's1', ttlMs: 10 * 60_000 });
       clock.advance(10 * 60_000 - 1);
@@ -168,9 +176,24 @@ for (const [name, make] of Object.entries(factories)) {
       await store.close();
     });
 
+    test('pairing: peek answers what redeem would, and never uses the code up', async () => {
+      const clock = manualClock();
+      const store = await make(clock.now);
+      const put = await store.pairing.put({ code: 'PEEK1', sessionId: 's1', ttlMs: 60_000, data: { a: 1 } });
+      await store.pairing.put({ code: 'PEEK2', sessionId: 's1', ttlMs: 60_000 });
+      for (let i = 0; i < 3; i++)
+        assert.deepEqual(await store.pairing.peek('PEEK1'), { ok: true, pairing: put });
+      assert.deepEqual(await store.pairing.peek('NOPE'), { ok: false, reason: 'unknown' });
+      assert.deepEqual(await store.pairing.redeem('PEEK1'), { ok: true, pairing: put });
+      assert.deepEqual(await store.pairing.peek('PEEK1'), { ok: false, reason: 'redeemed' });
+      clock.advance(60_000);
+      assert.deepEqual(await store.pairing.peek('PEEK2'), { ok: false, reason: 'expired' });
+      await store.close();
+    });
+
     test('counters count per fixed window', async () => {
       const clock = manualClock(60_000 * 1000);
-      const store = make(clock.now);
+      const store = await make(clock.now);
       assert.equal(await store.counters.hit('ip:1', 60_000), 1);
       assert.equal(await store.counters.hit('ip:1', 60_000), 2);
       assert.equal(await store.counters.hit('ip:2', 60_000), 1);
@@ -180,7 +203,7 @@ for (const [name, make] of Object.entries(factories)) {
     });
 
     test('agents: put replaces, listBySession filters, remove deletes', async () => {
-      const store = make(Date.now);
+      const store = await make(Date.now);
       await store.agents.put({
         agentId: 'a1',
         sessionId: 's1',
@@ -205,8 +228,39 @@ for (const [name, make] of Object.entries(factories)) {
       await store.close();
     });
 
+    test('agents: update is an atomic read-modify-write; false skips the write', async () => {
+      const store = await make(Date.now);
+      assert.equal(await store.agents.update('none', () => true), undefined);
+      await store.agents.put({ agentId: 'a1', sessionId: 's1', online: true, lastSeenAt: 0, data: { n: 0 } });
+      // Twenty concurrent increments: each sees the others' writes, none is lost.
+      await Promise.all(
+        Array.from({ length: 20 }, () =>
+          store.agents.update('a1', (p) => {
+            p.data = { n: Number(p.data?.n) + 1 };
+          }),
+        ),
+      );
+      assert.deepEqual((await store.agents.get('a1'))?.data, { n: 20 });
+      const skipped = await store.agents.update('a1', (p) => {
+        p.data = { n: -1 };
+        return false;
+      });
+      assert.deepEqual(skipped?.data, { n: -1 }, 'the caller sees its change');
+      assert.deepEqual((await store.agents.get('a1'))?.data, { n: 20 }, 'but nothing was written');
+      const moved = await store.agents.update('a1', (p) => {
+        p.sessionId = 's2';
+      });
+      assert.equal(moved?.sessionId, 's2');
+      assert.deepEqual((await store.agents.listBySession('s1')).length, 0);
+      assert.deepEqual(
+        (await store.agents.listBySession('s2')).map((a) => a.agentId),
+        ['a1'],
+      );
+      await store.close();
+    });
+
     test('escalations: versioned, listed by session and while not closed', async () => {
-      const store = make(Date.now);
+      const store = await make(Date.now);
       const base: Escalation = {
         id: 'e1',
         version: 0,
@@ -236,7 +290,7 @@ for (const [name, make] of Object.entries(factories)) {
 
     test('audit: append-only, listed per session in order with store-assigned time', async () => {
       const clock = manualClock();
-      const store = make(clock.now);
+      const store = await make(clock.now);
       await store.audit.append({ sessionId: 's1', kind: 'transition', actor: 'bot', data: { to: 'dns' } });
       clock.advance(5);
       await store.audit.append({ sessionId: 's2', kind: 'transition' });
@@ -255,7 +309,7 @@ for (const [name, make] of Object.entries(factories)) {
     });
 
     test('Direct Line: watermarks grow, a replace keeps the position and shows up after the old watermark', async () => {
-      const store = make(Date.now);
+      const store = await make(Date.now);
       await store.directline.createConversation({ id: 'dl1', data: { userId: 'u' } });
       await assert.rejects(store.directline.createConversation({ id: 'dl1' }), /already exists/);
       assert.equal((await store.directline.getConversation('dl1'))?.data?.userId, 'u');
@@ -285,7 +339,7 @@ for (const [name, make] of Object.entries(factories)) {
     });
 
     test('a document handed out is a copy: mutating it does not change the store', async () => {
-      const store = make(Date.now);
+      const store = await make(Date.now);
       await store.sessions.create({ id: 's1', version: 0, conversationKey: 'c1', step: 'intake' });
       const doc = await store.sessions.get('s1');
       assert.ok(doc);
@@ -350,4 +404,50 @@ test('SQLite: two handles on one file still give a single winner for CAS, dedupe
   assert.deepEqual([(await b.pairing.redeem('P')).ok, (await a.pairing.redeem('P')).ok], [true, false]);
   await a.close();
   await b.close();
+});
+
+test('Redis: two clients on one Redis give a single winner for CAS, dedupe, redeem, agent updates and outbox claims', async () => {
+  // Same prefix, two connections: what two replicas see.
+  const [x, y] = await redis.pair<Doc>();
+  await x.sessions.create({ id: 's1', version: 0, conversationKey: 'c1', step: 'intake' });
+  const saves = await Promise.all([
+    x.sessions.save({ id: 's1', version: 1, conversationKey: 'c1', step: 'a' }, 1),
+    y.sessions.save({ id: 's1', version: 1, conversationKey: 'c1', step: 'b' }, 1),
+  ]);
+  assert.equal(saves.filter((r) => r.ok).length, 1);
+  const seen = await Promise.all([x.dedupe.seen('k', 60_000), y.dedupe.seen('k', 60_000)]);
+  assert.deepEqual(seen.sort(), [false, true]);
+  await x.pairing.put({ code: 'P', sessionId: 's1', ttlMs: 60_000 });
+  const redeemed = await Promise.all([x.pairing.redeem('P'), y.pairing.redeem('P')]);
+  assert.equal(redeemed.filter((r) => r.ok).length, 1);
+  await x.agents.put({ agentId: 'a', sessionId: 's1', online: true, lastSeenAt: 0, data: { n: 0 } });
+  const bump = (s: Store<Doc>) =>
+    s.agents.update('a', (p) => {
+      p.data = { n: Number(p.data?.n) + 1 };
+    });
+  await Promise.all(Array.from({ length: 10 }, (_, i) => bump(i % 2 ? x : y)));
+  assert.deepEqual((await y.agents.get('a'))?.data, { n: 10 });
+  // The outbox: two replicas' workers claiming at once never hold one message both.
+  for (let i = 0; i < 12; i++) await x.outbox.add({ key: `m${i}`, topic: 't', payload: { i } });
+  const claims = await Promise.all(
+    Array.from({ length: 6 }, (_, i) => (i % 2 ? x : y).outbox.claim({ limit: 3, leaseMs: 60_000 })),
+  );
+  const keys = claims.flat().map((m) => m.key);
+  assert.equal(keys.length, 12, 'every message claimed');
+  assert.equal(new Set(keys).size, 12, 'none twice');
+  for (const s of [x, y]) await s.close();
+});
+
+test('Redis: an unreachable REDIS_URL fails the start with the URL and what was tried', async () => {
+  const port = await freePort();
+  await assert.rejects(
+    connectRedisStore({ url: `redis://user:hunter2@127.0.0.1:${port}`, startTimeoutMs: 300 }),
+    (error: Error) => {
+      assert.equal(error.name, 'StoreUnavailableError');
+      assert.match(error.message, new RegExp(`REDIS_URL=redis://user:\\*\\*\\*@127\\.0\\.0\\.1:${port}`));
+      assert.match(error.message, /ECONNREFUSED/);
+      assert.doesNotMatch(error.message, /hunter2/);
+      return true;
+    },
+  );
 });

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { manualReport } from '../../bot/core/manual-report.ts';
-import { parsePaste } from '../../bot/core/paste/index.ts';
+import { parsePaste } from '../../probes/paste/index.ts';
 import type { Report } from '../../probes/report.ts';
 import type { ProbeResult } from '../../probes/types.ts';
 

@@ -11,6 +11,7 @@ import { after, describe, test } from 'node:test';
 import { createMemoryStore } from '../../bot/store/memory.ts';
 import { openSqliteStore } from '../../bot/store/sqlite.ts';
 import type { Store } from '../../bot/store/types.ts';
+import { redisFactory } from '../store/redis-factory.ts';
 
 function manualClock(start = 1_700_000_000_000) {
   let t = start;
@@ -32,9 +33,13 @@ const tempDir = () => {
   return dir;
 };
 
-const factories: Record<string, (now: () => number) => Store> = {
+const redis = redisFactory();
+after(() => redis.stop());
+
+const factories: Record<string, (now: () => number) => Store | Promise<Store>> = {
   memory: (now) => createMemoryStore({ now }),
   sqlite: (now) => openSqliteStore({ dataDir: tempDir(), now }),
+  redis: (now) => redis.make(now),
 };
 
 const error = { message: 'HTTP 502', status: 502, ambiguous: true };
@@ -43,7 +48,7 @@ for (const [name, make] of Object.entries(factories)) {
   describe(`outbox contract: ${name}`, () => {
     test('a key is added once; the first payload is kept', async () => {
       const clock = manualClock();
-      const store = make(clock.now);
+      const store = await make(clock.now);
       assert.equal(await store.outbox.add({ key: 'k1', topic: 't', payload: { n: 1 } }), true);
       assert.equal(await store.outbox.add({ key: 'k1', topic: 't', payload: { n: 2 } }), false);
       const m = await store.outbox.get('k1');
@@ -57,7 +62,7 @@ for (const [name, make] of Object.entries(factories)) {
 
     test('claim takes due messages oldest first, leases them, and never hands one out twice', async () => {
       const clock = manualClock();
-      const store = make(clock.now);
+      const store = await make(clock.now);
       await store.outbox.add({ key: 'a', topic: 't', payload: {} });
       await store.outbox.add({ key: 'later', topic: 't', payload: {}, notBefore: clock.now() + 5000 });
       await store.outbox.add({ key: 'b', topic: 't', payload: {} });
@@ -89,7 +94,7 @@ for (const [name, make] of Object.entries(factories)) {
 
     test('settle: delivered keeps the result, pending reschedules, parked waits for resume, dead stays', async () => {
       const clock = manualClock();
-      const store = make(clock.now);
+      const store = await make(clock.now);
       for (const key of ['ok', 'retry', 'park', 'dead'])
         await store.outbox.add({ key, topic: 't', payload: {} });
       await store.outbox.claim({ limit: 10, leaseMs: 1000 });
@@ -119,7 +124,7 @@ for (const [name, make] of Object.entries(factories)) {
 
     test('`after` holds a message until its predecessor is delivered or dead; an unknown one holds nothing', async () => {
       const clock = manualClock();
-      const store = make(clock.now);
+      const store = await make(clock.now);
       await store.outbox.add({ key: 'root', topic: 't', payload: {} });
       await store.outbox.add({ key: 'reply', topic: 't', payload: {}, after: 'root' });
       await store.outbox.add({ key: 'orphan', topic: 't', payload: {}, after: 'never-added' });
@@ -148,7 +153,7 @@ for (const [name, make] of Object.entries(factories)) {
 
     test('a lease that ran out is claimed again and marked recovered', async () => {
       const clock = manualClock();
-      const store = make(clock.now);
+      const store = await make(clock.now);
       await store.outbox.add({ key: 'k', topic: 't', payload: {} });
       await store.outbox.claim({ limit: 1, leaseMs: 1000 });
       clock.advance(999);
@@ -160,7 +165,7 @@ for (const [name, make] of Object.entries(factories)) {
     });
 
     test('support channels: put replaces by id, list is newest first, remove deletes', async () => {
-      const store = make(Date.now);
+      const store = await make(Date.now);
       await store.supportChannels.put({
         id: 'slack:C1',
         platform: 'slack',

@@ -42,6 +42,34 @@ function files(answers: Record<string, Answer>, reads: string[] = []) {
 const enoent = (what: string) => Object.assign(new Error(`spawn ${what} ENOENT`), { code: 'ENOENT' });
 const never = () => new Promise<string>(() => {});
 
+/** A read or command that never returns, and `started`, which resolves once it has been called. */
+function stuck() {
+  let called = () => {};
+  const started = new Promise<void>((resolve) => {
+    called = resolve;
+  });
+  return {
+    started,
+    fn: () => {
+      called();
+      return never();
+    },
+  };
+}
+
+const STILL_RUNNING = Symbol('still running');
+
+/**
+ * The probe's result, which must be ready as soon as the abort has run: no timer and no I/O
+ * stand between the deadline and the result, so it settles before the event loop's next turn.
+ */
+async function endedByAbort<T>(pending: Promise<T>): Promise<T> {
+  const nextTurn = new Promise<typeof STILL_RUNNING>((resolve) => setImmediate(() => resolve(STILL_RUNNING)));
+  const first = await Promise.race([pending, nextTurn]);
+  if (first === STILL_RUNNING) assert.fail('the probe was still waiting on its stuck call after the abort');
+  return first;
+}
+
 describe('Linux', () => {
   test('reads /proc/net/route and /proc/net/ipv6_route, runs nothing, and passes with the facts', async () => {
     const reads: string[] = [];
@@ -110,9 +138,11 @@ describe('Linux', () => {
 
   test('a read that never returns ends at the deadline as a timeout', async () => {
     const controller = new AbortController();
-    const pending = probeVpn({ platform: 'linux' }, vpnOptions({ readFile: never }, controller.signal));
-    setTimeout(() => controller.abort(), 300);
-    const r = await pending;
+    const read = stuck();
+    const pending = probeVpn({ platform: 'linux' }, vpnOptions({ readFile: read.fn }, controller.signal));
+    await read.started; // the read is in flight…
+    controller.abort(); // …when the runner's deadline fires
+    const r = await endedByAbort(pending);
     assert.equal(r.status, 'fail');
     assert.equal(r.failure?.code, 'timeout');
     assert.match(r.failure?.detail ?? '', /reading \/proc\/net\/route did not finish before the deadline/);
@@ -181,15 +211,19 @@ describe('Windows', () => {
   test('PowerShell hanging past the deadline is a timeout, without a late route print', async () => {
     const controller = new AbortController();
     const calls: string[] = [];
+    const powershell = stuck();
     const run = async (cmd: string, args: string[]) => {
       calls.push(cmd);
-      return cmd === 'powershell.exe' ? never() : commands({ 'route.exe': '' })(cmd, args);
+      return cmd === 'powershell.exe' ? powershell.fn() : commands({ 'route.exe': '' })(cmd, args);
     };
     const pending = probeVpn({ platform: 'win32' }, vpnOptions({ run }, controller.signal));
-    setTimeout(() => controller.abort(), 300);
-    const r = await pending;
+    await powershell.started;
+    controller.abort();
+    const r = await endedByAbort(pending);
     assert.equal(r.status, 'fail');
     assert.equal(r.failure?.code, 'timeout');
+    // A fallback started after the deadline would show up here a turn later.
+    await new Promise((resolve) => setImmediate(resolve));
     assert.deepEqual(calls, ['powershell.exe']);
   });
 });

@@ -28,6 +28,15 @@ export function checkPosted(body: unknown): Activity {
   ) {
     throw new DirectLineError(400, 'MissingProperty', 'the body must be an activity object with a "type"');
   }
+  // Fields the bot reads must have their types (issue 16): a number as text threw inside the turn.
+  const wrong = (['text', 'locale', 'name'] as const).find(
+    (f) => activity[f] !== undefined && typeof activity[f] !== 'string',
+  );
+  if (wrong) throw new DirectLineError(400, 'BadArgument', `"${wrong}" must be a string`);
+  if (activity.from !== undefined && (typeof activity.from !== 'object' || activity.from === null))
+    throw new DirectLineError(400, 'BadArgument', '"from" must be an object');
+  if (activity.attachments !== undefined && !Array.isArray(activity.attachments))
+    throw new DirectLineError(400, 'BadArgument', '"attachments" must be an array');
   if (!POSTABLE_TYPES.has(activity.type)) {
     throw new DirectLineError(
       400,

@@ -5,12 +5,15 @@
  * routes.ts and stream.ts translate HTTP and WebSocket to these calls.
  *
  * Everything a conversation needs is in the Store, so a restart loses nothing; subscribers are
- * per process (a second replica would need pub/sub to push to streams it does not hold).
+ * per process, and with replicas an ActivityFeed tells each one what the others wrote.
  */
+import { DEFAULT_LIMITS, type Limits } from '../../limits.ts';
 import type { Logger } from '../../log.ts';
+import { retryWhileUnavailable } from '../../store/errors.ts';
 import type { DirectLineStore } from '../../store/types.ts';
 import { checkPosted, parseWatermark, stamp } from './activity.ts';
-import { type ActivitySet, createActivityHub, type Subscriber } from './hub.ts';
+import { createHistory } from './history.ts';
+import { type ActivityFeed, type ActivitySet, createActivityHub, type Subscriber } from './hub.ts';
 import { createSerial } from './serial.ts';
 import {
   bearer,
@@ -39,6 +42,10 @@ export interface DirectLineChannelOptions {
   now?: () => number;
   tokenTtlMs?: number;
   bot?: ChannelAccount;
+  /** Streams fed across replicas (see ActivityFeed); default this process' writes only. */
+  feed?: ActivityFeed;
+  /** Message length per post and history size per conversation (issue 16); default bot/limits.ts's. */
+  limits?: Pick<Limits, 'turnTextChars' | 'conversationBytes'>;
 }
 
 /** What Direct Line answers for start, reconnect, generate and refresh (streamUrl added by the HTTP layer). */
@@ -60,7 +67,9 @@ export function createDirectLineChannel(options: DirectLineChannelOptions) {
   const now = options.now ?? Date.now;
   const ttl = options.tokenTtlMs ?? TOKEN_TTL_MS;
   const bot: ChannelAccount = { ...(options.bot ?? { id: 'reconnect', name: 'Reconnect' }), role: 'bot' };
-  const hub = createActivityHub(store, now);
+  const limits = options.limits ?? DEFAULT_LIMITS;
+  const history = createHistory(store);
+  const hub = createActivityHub(store, history, now, options.feed);
   const turns = createSerial();
 
   const grant = (conversationId: string, userId: string): ConversationGrant => {
@@ -78,7 +87,7 @@ export function createDirectLineChannel(options: DirectLineChannelOptions) {
   /** Hands an activity to the bot, one turn at a time per conversation; failures are logged only. */
   const deliver = (conversationId: string, activity: Activity): void => {
     void turns
-      .run(conversationId, () => onActivity(conversationId, activity, port))
+      .run(conversationId, () => retryWhileUnavailable(() => onActivity(conversationId, activity, port)))
       .catch((error: unknown) =>
         log.error('the bot failed on a Direct Line activity', { conversationId, type: activity.type, error }),
       );
@@ -229,6 +238,18 @@ export function createDirectLineChannel(options: DirectLineChannelOptions) {
       const id = `${conversationId}|${randomId(9)}`;
       // Typing is acknowledged but neither stored nor shown to the bot.
       if (activity.type === 'typing') return { id };
+      if (typeof activity.text === 'string' && activity.text.length > limits.turnTextChars)
+        throw new DirectLineError(
+          413,
+          'MessageTooLong',
+          `a message may have at most ${limits.turnTextChars} characters; send a shorter one`,
+        );
+      if ((await history.bytes(conversationId)) >= limits.conversationBytes)
+        throw new DirectLineError(
+          413,
+          'ConversationFull',
+          'this conversation has reached its size limit: start a new chat to continue',
+        );
       const userId = await userOf(credential, conversationId, activity.from?.id);
       const from: ChannelAccount = {
         id: userId,
@@ -243,17 +264,15 @@ export function createDirectLineChannel(options: DirectLineChannelOptions) {
       return { id };
     },
 
-    /** GET /conversations/:id/activities?watermark=N. */
-    async activities(
-      credential: Credential,
-      conversationId: string,
-      watermark: unknown,
-    ): Promise<ActivitySet> {
+    /**
+     * GET /conversations/:id/activities?watermark=N, as ActivitySet JSON text (serialized once per
+     * activity, see history.ts; it may repeat activities the client has, never miss one).
+     */
+    async activities(credential: Credential, conversationId: string, watermark: unknown): Promise<string> {
       authorize(credential, conversationId);
       const since = parseWatermark(watermark);
       await existing(conversationId);
-      const set = await store.list(conversationId, since);
-      return { activities: set.activities, watermark: String(set.watermark) };
+      return (await history.read(conversationId, since)).text;
     },
 
     /** Registers a live subscriber (a WebSocket stream); see ActivityHub.subscribe. */

@@ -10,6 +10,7 @@
  * keeps its timestamp) could jump below the message that followed it.
  */
 import type { DirectLineStore, StoredActivity } from '../../store/types.ts';
+import type { History } from './history.ts';
 import { createSerial } from './serial.ts';
 import { DirectLineError } from './types.ts';
 
@@ -19,7 +20,22 @@ export interface ActivitySet {
   watermark: string;
 }
 
-export type Subscriber = (set: ActivitySet) => void;
+/** Receives ActivitySets as JSON text: serialized once, whatever the number of subscribers. */
+export type Subscriber = (setText: string) => void;
+
+/**
+ * Live delivery across replicas (bot/cluster/dl-feed.ts): when given, the hub tells it about
+ * every write instead of pushing to its own subscribers, and it serves subscriptions, reading
+ * from the store whatever any replica wrote.
+ */
+export interface ActivityFeed {
+  written(conversationId: string): void;
+  subscribe(
+    conversationId: string,
+    watermark: number | undefined,
+    subscriber: Subscriber,
+  ): Promise<() => void>;
+}
 
 export interface ActivityHub {
   /** Stamps the timestamp, stores the new activity, pushes it, and returns it as stored. */
@@ -42,18 +58,22 @@ export interface ActivityHub {
 /** How many conversations' last timestamps are kept; older ones are re-read from the store. */
 const REMEMBERED = 10_000;
 
-export function createActivityHub(store: DirectLineStore, now: () => number): ActivityHub {
+export function createActivityHub(
+  store: DirectLineStore,
+  history: History,
+  now: () => number,
+  feed?: ActivityFeed,
+): ActivityHub {
   const writes = createSerial();
   const live = new Map<string, Set<Subscriber>>();
   const lastStamp = new Map<string, number>();
 
   /** The next timestamp of a conversation: now, or 1 ms after its latest activity if that is later. */
   const nextStamp = async (conversationId: string): Promise<string> => {
-    let last = lastStamp.get(conversationId);
-    if (last === undefined) {
-      const { activities } = await store.list(conversationId);
-      last = activities.reduce((max, a) => Math.max(max, Date.parse(String(a.timestamp)) || 0), 0);
-    }
+    // With replicas another process may have written since: ask the history, which reads the
+    // store's changes since its cached watermark, not this process' last stamp.
+    let last = feed ? undefined : lastStamp.get(conversationId);
+    last ??= await history.lastTimestamp(conversationId);
     const stamp = Math.max(now(), last + 1);
     lastStamp.delete(conversationId);
     lastStamp.set(conversationId, stamp);
@@ -62,16 +82,23 @@ export function createActivityHub(store: DirectLineStore, now: () => number): Ac
   };
 
   const push = (conversationId: string, activity: StoredActivity, watermark: number): void => {
-    for (const subscriber of live.get(conversationId) ?? []) {
-      subscriber({ activities: [activity], watermark: String(watermark) });
+    if (feed) {
+      feed.written(conversationId);
+      return;
     }
+    const subscribers = live.get(conversationId);
+    if (subscribers === undefined) return;
+    const text = JSON.stringify({ activities: [activity], watermark: String(watermark) });
+    for (const subscriber of subscribers) subscriber(text);
   };
 
   return {
     append: <T extends StoredActivity>(conversationId: string, activity: T) =>
       writes.run(conversationId, async (): Promise<T> => {
         const stamped = { ...activity, timestamp: await nextStamp(conversationId) };
-        push(conversationId, stamped, await store.append(conversationId, stamped));
+        const watermark = await store.append(conversationId, stamped);
+        await history.noteWrite(conversationId, stamped, watermark);
+        push(conversationId, stamped, watermark);
         return stamped;
       }),
     replace: (conversationId, activity) =>
@@ -80,13 +107,14 @@ export function createActivityHub(store: DirectLineStore, now: () => number): Ac
         if (watermark === undefined) {
           throw new DirectLineError(404, 'NotFound', `activity ${activity.id} does not exist`);
         }
+        await history.noteWrite(conversationId, activity, watermark);
         push(conversationId, activity, watermark);
       }),
     subscribe: (conversationId, watermark, subscriber) =>
+      feed?.subscribe(conversationId, watermark, subscriber) ??
       writes.run(conversationId, async () => {
-        const set = await store.list(conversationId, watermark);
-        if (set.activities.length > 0)
-          subscriber({ activities: set.activities, watermark: String(set.watermark) });
+        const set = await history.read(conversationId, watermark);
+        if (set.count > 0) subscriber(set.text);
         let own = live.get(conversationId);
         if (own === undefined) {
           own = new Set();

@@ -21,6 +21,14 @@ export interface DirectLineRoutesOptions {
 
 type Result = { status: number; body: unknown };
 
+/** A body that is JSON text already. */
+class RawJson {
+  readonly text: string;
+  constructor(text: string) {
+    this.text = text;
+  }
+}
+
 const BASE = '/v3/directline';
 
 /** ws(s)://host of the request, as the client reached us (PUBLIC_URL wins when set). */
@@ -62,7 +70,11 @@ export function directLineRoutes(options: DirectLineRoutesOptions) {
       res.header('Cache-Control', 'no-store');
       Promise.resolve()
         .then(() => fn(req))
-        .then(({ status, body }) => res.send(status, body))
+        .then(({ status, body }) =>
+          body instanceof RawJson
+            ? res.sendRaw(status, body.text, { 'Content-Type': 'application/json' })
+            : res.send(status, body),
+        )
         .catch((error: unknown) => {
           if (error instanceof DirectLineError) {
             res.send(error.status, { error: { code: error.code, message: error.message } });
@@ -135,7 +147,10 @@ export function directLineRoutes(options: DirectLineRoutesOptions) {
       `${BASE}/conversations/:conversationId/activities`,
       handle(async (req) => ({
         status: 200,
-        body: await channel.activities(credentialOf(req), param(req, 'conversationId'), req.query?.watermark),
+        // Already JSON (history.ts): sent as is, not serialized again.
+        body: new RawJson(
+          await channel.activities(credentialOf(req), param(req, 'conversationId'), req.query?.watermark),
+        ),
       })),
     );
 

@@ -8,6 +8,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { createAddressCounter, tooManyResponse } from '../../http/guard.ts';
 import type { Logger } from '../../log.ts';
 import { parseWatermark } from './activity.ts';
 import type { DirectLineChannel } from './channel.ts';
@@ -20,6 +21,8 @@ export interface StreamOptions {
   log: Logger;
   /** Interval of heartbeats and liveness checks; default 20 s (directlinejs pings every 20 s too). */
   heartbeatMs?: number;
+  /** Open streams per client address (issue 16); past it the upgrade answers 429. Default 16. */
+  maxPerAddress?: number;
 }
 
 export interface DirectLineStreams {
@@ -51,6 +54,8 @@ export function createDirectLineStreams(options: StreamOptions): DirectLineStrea
   const heartbeatMs = options.heartbeatMs ?? 20_000;
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   const alive = new WeakMap<WebSocket, boolean>();
+  const perAddress = createAddressCounter();
+  const maxPerAddress = options.maxPerAddress ?? 16;
 
   const timer = setInterval(() => {
     for (const ws of wss.clients) {
@@ -76,6 +81,13 @@ export function createDirectLineStreams(options: StreamOptions): DirectLineStrea
     channel.authorize(credential, conversationId);
     const watermark = parseWatermark(url.searchParams.get('watermark') ?? undefined);
     await channel.requireConversation(conversationId);
+    const address = req.socket.remoteAddress ?? 'unknown';
+    if (!perAddress.open(address, maxPerAddress)) {
+      socket.end(tooManyResponse('streams'));
+      return;
+    }
+    // The socket, not the WebSocket: it also closes when the handshake fails.
+    socket.once('close', () => perAddress.close(address));
     // Anything written between here and the subscription is in the store and arrives with the catch-up.
     wss.handleUpgrade(req, socket, head, (ws) => {
       alive.set(ws, true);
@@ -89,8 +101,8 @@ export function createDirectLineStreams(options: StreamOptions): DirectLineStrea
       });
       ws.on('error', (error) => log.warn('Direct Line stream error', { conversationId, error }));
       channel
-        .subscribe(conversationId, watermark, (set) => {
-          if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(set));
+        .subscribe(conversationId, watermark, (text) => {
+          if (ws.readyState === ws.OPEN) ws.send(text);
         })
         .then((off) => {
           if (closed) off();

@@ -98,7 +98,8 @@ export function fromDirectMessage(event: SlackMessageEvent, common: Common): Cor
   return {
     ...base(common, conversation, { id: event.user }),
     kind: 'message',
-    text: (event.text ?? '').trim(),
+    // A string whatever the payload said (issue 16): Socket Mode deliveries skip the route's shape check.
+    text: typeof event.text === 'string' ? event.text.trim() : '',
   };
 }
 
@@ -114,7 +115,7 @@ export function fromAppMention(
   if (event.type !== 'app_mention' || event.bot_id !== undefined) return undefined;
   if (!event.channel || !event.user || !event.ts) return undefined;
   const conversation = conversationOf(event.channel, event.thread_ts ?? event.ts, event.channel_type);
-  const text = (event.text ?? '')
+  const text = (typeof event.text === 'string' ? event.text : '')
     .replace(/<@[A-Z0-9]+(\|[^>]*)?>/g, ' ')
     .replace(/\s+/g, ' ')
     .trim();

@@ -11,6 +11,7 @@
 import type { ConfigurationBotFrameworkAuthentication } from 'botbuilder';
 import type { BotFrameworkSettings } from '../../config.ts';
 import { ReusingBotFrameworkAuthentication } from './clients.ts';
+import { installKeyCache } from './openid.ts';
 
 export type BotFrameworkAuth = ConfigurationBotFrameworkAuthentication;
 
@@ -42,6 +43,8 @@ export function createBotFrameworkAuth(
   settings: BotFrameworkSettings,
   options: AuthOptions = {},
 ): BotFrameworkAuth {
+  // Signing keys fetched once at a time, failures and unknown key ids cached (openid.ts).
+  installKeyCache();
   const config: Record<string, string> = {};
   for (const [key, value] of Object.entries(settings)) {
     if (typeof value === 'string' && value !== '') config[key] = value;

@@ -6,8 +6,11 @@
 import type { IncomingMessage } from 'node:http';
 import { type Activity, CloudAdapter, type InvokeResponse, type TurnContext } from 'botbuilder';
 import type { Request, Response } from 'restify';
+import { parseBoundedJson } from '../../http/body.ts';
+import { DEFAULT_LIMITS, type LimitError } from '../../limits.ts';
 import type { Logger } from '../../log.ts';
 import { type BotFrameworkAuth, classifyAuthFailure } from './auth.ts';
+import { ActivityRefused, checkActivity, checkServiceUrlClaim } from './intake.ts';
 
 type AuthenticateRequestResult = Awaited<ReturnType<BotFrameworkAuth['authenticateRequest']>>;
 
@@ -51,19 +54,21 @@ async function readBody(req: Request): Promise<unknown> {
     text = Buffer.concat(chunks).toString('utf8');
   }
   try {
-    return JSON.parse(text);
-  } catch {
-    throw new BadRequest('request body is not JSON');
+    return parseBoundedJson(text, DEFAULT_LIMITS.jsonDepth);
+  } catch (error) {
+    throw new BadRequest((error as LimitError).message);
   }
 }
 
-/** The checks botbuilder's own validateAndFixActivity makes (it is not exported). */
-function toActivity(body: unknown): Activity {
+/**
+ * The checks botbuilder's own validateAndFixActivity makes (it is not exported), and the shape
+ * and service URL checks of intake.ts.
+ */
+function toActivity(body: unknown, allowedServiceUrls: readonly string[] | undefined): Activity {
   if (typeof body !== 'object' || body === null || Array.isArray(body))
     throw new BadRequest('request body must be a Bot Framework activity (a JSON object)');
+  checkActivity(body as Record<string, unknown>, allowedServiceUrls);
   const activity = body as Activity & { rawTimestamp?: string };
-  if (typeof activity.type !== 'string' || activity.type === '')
-    throw new BadRequest('activity without "type"');
   if (typeof activity.timestamp === 'string') {
     activity.rawTimestamp = activity.timestamp;
     activity.timestamp = new Date(activity.timestamp);
@@ -84,34 +89,63 @@ export interface MessagesHandlerOptions {
   adapter: TeamsAdapter;
   logic: (context: TurnContext) => Promise<void>;
   log: Logger;
+  /**
+   * Without an app id: the service URL prefixes replies may go to (TEAMS_SERVICE_URLS). Undefined
+   * when an app id is set: then only the token's `serviceurl` claim is accepted.
+   */
+  allowedServiceUrls?: readonly string[];
 }
 
 /** The restify handler for POST /api/messages. */
 export function messagesHandler(options: MessagesHandlerOptions) {
-  const { adapter, logic, log } = options;
+  const { adapter, logic, log, allowedServiceUrls } = options;
+  const refuse = (res: Response, error: unknown): void => {
+    const failure = classifyAuthFailure(error);
+    log.warn('teams: request refused', {
+      status: failure.status,
+      code: failure.code,
+      reason: failure.message,
+    });
+    reply(res, failure.status, {
+      error: { code: failure.code, message: 'the request could not be authenticated' },
+    });
+  };
   return async (req: Request, res: Response): Promise<void> => {
+    const header = req.headers.authorization ?? '';
     let activity: Activity;
     try {
-      activity = toActivity(await readBody(req));
+      activity = toActivity(await readBody(req), allowedServiceUrls);
     } catch (error) {
+      // With authentication on, who is asking is settled before what they sent: a forged or
+      // missing token answers 401/403 even with a body we would refuse anyway.
+      if (allowedServiceUrls === undefined) {
+        try {
+          await adapter.auth.authenticateRequest({ type: 'message' } as Activity, header);
+        } catch (authError) {
+          refuse(res, authError);
+          return;
+        }
+      }
+      if (error instanceof ActivityRefused) {
+        log.warn('teams: activity refused', {
+          status: error.status,
+          code: error.code,
+          reason: error.message,
+        });
+        reply(res, error.status, { error: { code: error.code, message: error.message } });
+        return;
+      }
       if (!(error instanceof BadRequest)) throw error;
       reply(res, 400, { error: { code: 'bad_request', message: error.message } });
       return;
     }
-    const header = req.headers.authorization ?? '';
     let authenticated: AuthenticateRequestResult;
     try {
       authenticated = await adapter.auth.authenticateRequest(activity, header);
+      if (allowedServiceUrls === undefined)
+        checkServiceUrlClaim(activity, authenticated.claimsIdentity.getClaimValue('serviceurl') ?? undefined);
     } catch (error) {
-      const failure = classifyAuthFailure(error);
-      log.warn('teams: request refused', {
-        status: failure.status,
-        code: failure.code,
-        reason: failure.message,
-      });
-      reply(res, failure.status, {
-        error: { code: failure.code, message: 'the request could not be authenticated' },
-      });
+      refuse(res, error);
       return;
     }
     try {

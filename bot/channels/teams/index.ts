@@ -15,11 +15,11 @@
  */
 import type { TurnContext } from 'botbuilder';
 import type { Server } from 'restify';
-import type { BotFrameworkSettings } from '../../config.ts';
+import { type BotFrameworkSettings, LOOPBACK_SERVICE_URLS } from '../../config.ts';
 import type { ChannelPort } from '../../core/types.ts';
 import type { Logger } from '../../log.ts';
 import type { SupportTransport } from '../../ports/support-thread.ts';
-import { type CredentialsFactory, createBotFrameworkAuth } from './auth.ts';
+import { authenticationDisabled, type CredentialsFactory, createBotFrameworkAuth } from './auth.ts';
 import { type CoreHandler, TeamsBot } from './bot.ts';
 import { messagesHandler, TeamsAdapter } from './http.ts';
 import { createTeamsPort } from './port.ts';
@@ -39,6 +39,8 @@ export interface TeamsChannelOptions {
   universalActions?: boolean;
   /** Outbound token source; tests pass a loopback one (see auth.ts). Default: botbuilder's from settings. */
   credentialsFactory?: CredentialsFactory;
+  /** Without an app id, where replies may be posted (config.teamsServiceUrls); default loopback only. */
+  serviceUrls?: readonly string[];
 }
 
 export interface TeamsChannel {
@@ -85,7 +87,10 @@ export function createTeamsChannel(options: TeamsChannelOptions): TeamsChannel {
       const logic = async (context: TurnContext) => {
         if (!(await supportCommand(context, core))) await bot.run(context);
       };
-      const handler = messagesHandler({ adapter, log, logic });
+      const allowedServiceUrls = authenticationDisabled(settings)
+        ? (options.serviceUrls ?? LOOPBACK_SERVICE_URLS)
+        : undefined;
+      const handler = messagesHandler({ adapter, log, logic, allowedServiceUrls });
       return (server: Server) => {
         server.post('/api/messages', handler);
       };

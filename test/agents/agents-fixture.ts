@@ -1,0 +1,54 @@
+/**
+ * A stand-in for what `npm run build:agents` writes to dist/agents: manifest.json and, per target,
+ * a file of opaque bytes with its gzip twin. The bot serves the bytes without reading them, so
+ * recognisable fake ones show that what arrives is exactly what was built.
+ */
+import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
+import { TARGETS, type Target } from '../../bot/agents/executables.ts';
+
+export interface FixtureAgents {
+  dir: string;
+  bytes: Map<Target, Buffer>;
+}
+
+/** Writes the manifest and files for `targets` (default all) into `dir`; `body` picks the bytes. */
+export function writeAgentsFixture(
+  dir: string,
+  options: { targets?: readonly Target[]; body?: (target: Target) => Buffer } = {},
+): FixtureAgents {
+  const bytes = new Map<Target, Buffer>();
+  const targets: Record<string, unknown> = {};
+  for (const target of options.targets ?? TARGETS) {
+    const file = `reconnect-agent-${target}${target.startsWith('windows-') ? '.exe' : ''}`;
+    // Compressible but not trivial, so the gzip stream has real deflate blocks.
+    const body =
+      options.body?.(target) ??
+      Buffer.from(
+        Array.from({ length: 4000 }, (_, i) => `${target} line ${i} ${(i * 7919) % 1000}\n`).join(''),
+      );
+    const gz = gzipSync(body);
+    writeFileSync(join(dir, file), body);
+    writeFileSync(join(dir, `${file}.gz`), gz);
+    const br = brotliCompressSync(body);
+    writeFileSync(join(dir, `${file}.br`), br);
+    bytes.set(target, body);
+    const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+    targets[target] = {
+      file,
+      sha256: sha(body),
+      size: body.length,
+      gzipFile: `${file}.gz`,
+      gzipSha256: sha(gz),
+      gzipSize: gz.length,
+      brFile: `${file}.br`,
+      brSha256: sha(br),
+      brSize: br.length,
+      nodeVersion: '24.21.0',
+    };
+  }
+  writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ version: '0.1.0', targets }, null, 2));
+  return { dir, bytes };
+}
