@@ -99,7 +99,8 @@ export function pairingView(s: Session, deps: ViewDeps): PairingView {
         ? { expired: true }
         : {}),
     ...(s.os ? { os: s.os } : {}),
-    ...(pairing.code ? { goAddress: goAddress(deps.serverUrl ?? 'http://localhost:3978') } : {}),
+    // No address configured: no /go page to name either (never a guessed localhost).
+    ...(pairing.code && server ? { goAddress: goAddress(server) } : {}),
     commands: pairing.code
       ? agentCommands({ code: pairing.code, serverUrl: server ?? SERVER_PLACEHOLDER })
       : [],

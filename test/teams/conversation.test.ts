@@ -120,7 +120,7 @@ describe('a Teams conversation over the wire', () => {
     assert.ok(sent.some((r) => r.op === 'update' && r.activityId === intake.activityId));
     assert.match(
       text(sent.map(cardOf).find((c) => c && /caa20004-what-it-means/.test(text(c)))),
-      /step\.recheck/,
+      /answer:browser_ok/,
     );
     assert.equal((await session(conv)).state, 'step');
 
