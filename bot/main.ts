@@ -6,6 +6,7 @@
 import { startBot } from './app.ts';
 import { ConfigError, loadBotConfig } from './config.ts';
 import { createLogger } from './log.ts';
+import { startupWarnings } from './startup-warnings.ts';
 import { StoreUnavailableError } from './store/errors.ts';
 
 const log = createLogger(process.stderr);
@@ -20,6 +21,7 @@ async function main(): Promise<void> {
     teamsAuth: config.botFramework.MicrosoftAppId === undefined ? 'off (no MicrosoftAppId)' : 'on',
     directLineSecret: config.directLineSecretSource,
   });
+  for (const w of startupWarnings(config, { agents: true })) log.warn(w.message, { code: w.code });
 
   let stopping = false;
   const stop = (signal: string): void => {

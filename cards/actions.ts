@@ -62,6 +62,13 @@ function drafts(view: View): Draft[] {
           label: `${view.where === where ? '✓ ' : ''}${WHERE_LABEL[where]}`,
           reply: where,
         })),
+        ...(view.errorCode ? [] : (view.symptoms ?? [])).map((s) => ({
+          verb: 'intake.code' as const,
+          group: 'code' as const,
+          value: `symptom:${s.key}`,
+          label: `${view.symptomKey === s.key ? '✓ ' : ''}${s.label}`,
+          reply: s.key,
+        })),
         ...(view.errorCode ? [] : (view.suggestedCodes ?? [])).map((code) => ({
           verb: 'intake.code' as const,
           group: 'code' as const,
@@ -93,10 +100,15 @@ function drafts(view: View): Draft[] {
           reply: 'manual',
         },
       ];
+    case 'escalated':
+      // No dead end after an escalation (issue 14): the person can still say it works, or try again.
+      return [
+        { verb: 'case.resolve', label: 'Teams works now', reply: 'works' },
+        { verb: 'case.reopen', label: 'Try the steps again', reply: 'reopen' },
+      ];
     case 'progress':
       return view.watch && !view.watch.stopping ? [{ verb: 'watch.stop', label: 'Stop', reply: 'stop' }] : [];
     case 'handoff':
-    case 'escalated':
       return [];
     case 'findings':
       if (view.stepCount > 0)
@@ -131,7 +143,8 @@ function drafts(view: View): Draft[] {
 function stepDrafts(view: Extract<View, { screen: 'step' }>): Draft[] {
   switch (view.status) {
     case 'checking':
-      return [];
+      // A way out while waiting (issue 14): the check never holds the person hostage.
+      return [{ verb: 'step.skip', label: 'Skip', reply: 'skip' }, ESCALATE];
     case 'verified':
     case 'skipped':
       return view.index < view.total
@@ -139,6 +152,18 @@ function stepDrafts(view: Extract<View, { screen: 'step' }>): Draft[] {
         : [];
     case 'pending':
     case 'failed':
+      if (view.answers && view.answers.length > 0)
+        return [
+          ...view.answers.map((a, i) => ({
+            verb: 'step.next' as const,
+            label: a.label,
+            value: a.value,
+            reply: a.label.toLowerCase(),
+            ...(i === 0 ? { style: 'primary' as const } : {}),
+          })),
+          { verb: 'step.skip', label: 'Skip', reply: 'skip' },
+          ESCALATE,
+        ];
       return [
         { verb: 'step.recheck', label: 'Done — check again', style: 'primary', reply: 'check' },
         { verb: 'step.failed', label: 'Still failing', reply: 'failing' },

@@ -16,6 +16,11 @@ export interface FittedInstructions {
   cut: boolean;
   /** Shown open: the user's platform, or every desktop when the OS is unknown. Others fold away. */
   primary: boolean;
+  /**
+   * Instructions for a desktop OS other than the user's (an admin step's): only behind an
+   * "Other computer" toggle, never in the flow of the card (issue 14).
+   */
+  other: boolean;
 }
 
 /** A step's instructions, user's platform first, each within its budget. */
@@ -26,7 +31,15 @@ export function fittedInstructions(view: StepView, b: Budget = CONTENT): FittedI
       parseMarkdown(view.instructions[platform] ?? ''),
       primary ? b.instructions : b.otherInstructions,
     );
-    return { platform, label: PLATFORM_LABEL[platform], blocks: fitted.blocks, cut: fitted.cut, primary };
+    const other = view.os !== undefined && platform !== view.os && platform !== 'any' && platform !== 'phone';
+    return {
+      platform,
+      label: PLATFORM_LABEL[platform],
+      blocks: fitted.blocks,
+      cut: fitted.cut,
+      primary,
+      other,
+    };
   });
 }
 

@@ -88,6 +88,18 @@ export function areaLabel(area: string): string {
   return AREA_LABEL[area] ?? shortValue(area, 40);
 }
 
+/** Stands in for the bot's address in the agent's commands when the operator did not set PUBLIC_URL. */
+export const SERVER_PLACEHOLDER = 'https://HELPDESK-ADDRESS';
+export const SERVER_UNKNOWN_TEXT =
+  'In the command, replace HELPDESK-ADDRESS with the address of this help desk chat (ask your IT help desk if you do not know it).';
+
+/** What the escalated card says: no promise of a reply when no support channel can give one. */
+export function escalatedText(view: { caseRef: string; supportName?: string; contact?: string }): string {
+  if (view.contact)
+    return `Nobody from support can answer in this chat yet. ${view.contact} Mention case ${view.caseRef}: it has everything I found.`;
+  return `Your case ${view.caseRef} is with ${view.supportName ?? 'support'}, with everything I found. The message below says what happens next; anything you write here is added to the case.`;
+}
+
 /** "2 min", "1 min 20 s", "45 s". */
 export function spokenDuration(ms: number): string {
   const total = Math.max(0, Math.round(ms / 1000));
@@ -117,6 +129,14 @@ export function watchLines(w: WatchFigures): string[] {
 
 /** "Checking…": what replaces the buttons of a step being re-checked. */
 export const CHECKING_LINE = 'Checking… this takes a few seconds.';
+
+/** The checking line with its time limit and way out: never "Checking…" alone (issue 14). */
+export function checkingLine(view: Pick<StepView, 'checkUntil' | 'checkBy'>): string {
+  const until = view.checkUntil ? ` until ${utcText(view.checkUntil)}` : '';
+  return view.checkBy === 'paste'
+    ? `Waiting for the pasted output${until}. Not now? Skip or Escalate below.`
+    : `Checking on the computer${until}. Skip or Escalate below if you cannot wait.`;
+}
 /** A pairing card whose agent stopped mid-job: its code is used up, and only a new one pairs again. */
 export const LOST_TEXT =
   'The agent stopped, so this code is used up. Get a new code to connect the computer again.';

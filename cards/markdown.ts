@@ -139,18 +139,21 @@ export interface Run {
 }
 
 const INLINE =
-  /`([^`]+)`|\[([^\]]+)\]\(([^)\s]+)\)|\*\*(.+?)\*\*|__(.+?)__|(?<![\w*])\*(?![\s*])([^*]+?)\*(?![\w*])|(?<![\w_])_(?![\s_])([^_]+?)_(?![\w_])/g;
+  /<(https?:\/\/[^\s>]+)>|`([^`]+)`|\[([^\]]+)\]\(([^)\s]+)\)|\*\*(.+?)\*\*|__(.+?)__|(?<![\w*])\*(?![\s*])([^*]+?)\*(?![\w*])|(?<![\w_])_(?![\s_])([^_]+?)_(?![\w_])/g;
 
-/** Inline markdown → runs. Formatting does not nest: the inside of a span is taken literally. */
+/**
+ * Inline markdown → runs. An autolink `<https://host>` becomes a link whose text is the address
+ * without its scheme, so no channel shows the angle brackets. Formatting does not nest: the inside of a span is taken literally. */
 export function parseInline(text: string): Run[] {
   const runs: Run[] = [];
   let at = 0;
   for (const m of text.matchAll(INLINE)) {
     if (m.index > at) runs.push({ text: text.slice(at, m.index) });
-    if (m[1] !== undefined) runs.push({ text: m[1], code: true });
-    else if (m[2] !== undefined) runs.push({ text: m[2], url: m[3] });
-    else if (m[4] !== undefined || m[5] !== undefined) runs.push({ text: m[4] ?? m[5], bold: true });
-    else runs.push({ text: m[6] ?? m[7], italic: true });
+    if (m[1] !== undefined) runs.push({ text: m[1].replace(/^https?:\/\//, ''), url: m[1] });
+    else if (m[2] !== undefined) runs.push({ text: m[2], code: true });
+    else if (m[3] !== undefined) runs.push({ text: m[3], url: m[4] });
+    else if (m[5] !== undefined || m[6] !== undefined) runs.push({ text: m[5] ?? m[6], bold: true });
+    else runs.push({ text: m[7] ?? m[8], italic: true });
     at = m.index + m[0].length;
   }
   if (at < text.length) runs.push({ text: text.slice(at) });
@@ -176,9 +179,52 @@ export function runsToMrkdwn(runs: readonly Run[]): string {
     .join('');
 }
 
-/** Runs → plain text: formatting dropped, links as "text (url)". */
+/** Runs → plain text: formatting dropped, links as "text (url)" (an address alone once). */
 export function runsToPlain(runs: readonly Run[]): string {
-  return runs.map((run) => (run.url ? `${run.text} (${run.url})` : run.text)).join('');
+  return runs
+    .map((run) =>
+      run.url && !run.url.endsWith(run.text) ? `${run.text} (${run.url})` : (run.url ?? run.text),
+    )
+    .join('');
+}
+
+/** Escape what CommonMark would read as formatting in text taken literally. */
+export function escapeMarkdown(text: string): string {
+  return text.replace(/([\\`*_[\]<>#|])/g, '\\$1');
+}
+
+/** Runs → CommonMark (Teams and Web Chat messages with textFormat markdown). */
+export function runsToMarkdown(runs: readonly Run[]): string {
+  return runs
+    .map((run) => {
+      if (run.url) return `[${escapeMarkdown(run.text)}](${run.url})`;
+      if (run.code) return run.text.includes('`') ? `\`\` ${run.text} \`\`` : `\`${run.text}\``;
+      const text = escapeMarkdown(run.text);
+      if (run.bold) return `**${text}**`;
+      if (run.italic) return `_${text}_`;
+      return text;
+    })
+    .join('');
+}
+
+function blockToMarkdown(block: MdBlock): string {
+  switch (block.kind) {
+    case 'paragraph':
+      return runsToMarkdown(parseInline(block.text));
+    case 'heading':
+      return `**${escapeMarkdown(block.text)}**`;
+    case 'list':
+      return block.items
+        .map((item, i) => `${block.ordered ? `${i + 1}.` : '-'} ${runsToMarkdown(parseInline(item))}`)
+        .join('\n');
+    case 'code':
+      return '```\n' + block.lines.join('\n') + '\n```';
+  }
+}
+
+/** Blocks → CommonMark: code fenced (copyable), links as links. */
+export function blocksToMarkdown(blocks: readonly MdBlock[]): string {
+  return blocks.map(blockToMarkdown).join('\n\n');
 }
 
 export function inlineToMrkdwn(text: string): string {

@@ -7,9 +7,11 @@ import { type Button, buttonsFor, linksFor } from './actions.ts';
 import { cutNote, fittedEvidence, fittedHandoff, fittedInstructions } from './content.ts';
 import {
   AREA_STATE,
-  CHECKING_LINE,
+  checkingLine,
+  escalatedText,
   LOST_TEXT,
   OS_LABEL,
+  SERVER_UNKNOWN_TEXT,
   STEP_STATUS,
   stepKicker,
   VERDICT,
@@ -78,10 +80,10 @@ function stepBlocks(view: StepView, b: Budget): Block[] {
     if (view.evidence.checkedAt) evidence.push(`Checked ${slackTime(view.evidence.checkedAt)}`);
   }
   out.push(section(evidence.join('\n')));
-  const platforms = fittedInstructions(view, b);
+  const platforms = fittedInstructions(view, b).filter((p) => !p.other);
   for (const p of platforms) out.push(section(`*${p.label}*\n${blocksToMrkdwn(p.blocks)}`));
   if (platforms.some((p) => p.cut)) out.push(context([cutNote(view.detailsUrl !== undefined)]));
-  if (view.status === 'checking') out.push(context([`*${CHECKING_LINE}*`]));
+  if (view.status === 'checking') out.push(context([`*${escapeSlack(checkingLine(view))}*`]));
   return out;
 }
 
@@ -109,13 +111,18 @@ function content(view: View, buttons: Button[], b: Budget): Block[] {
       const hi = view.userName ? `Hi ${esc(view.userName, 60)} 👋 ` : '';
       const ask = view.errorCode
         ? 'Thanks. Two quick taps so I check the right things:'
-        : 'What does Teams show? Type the error code (like CAA20004) or describe what you see.';
+        : 'What does Teams show? Type the error code if there is one (like CAA20004).';
       const codes = group(buttons, 'code');
       return [
         header("Let's get Teams working again"),
         section(hi + ask),
         ...(known.length > 0 ? [section(factLines(known))] : []),
-        ...(codes.length > 0 ? [context(['Common codes:']), ...actions(codes, [], id('code'))] : []),
+        ...(codes.length > 0
+          ? [
+              context([view.symptoms ? 'No code? Tap what you see:' : 'Common codes:']),
+              ...actions(codes, [], id('code')),
+            ]
+          : []),
         section('*Which computer has the problem?*'),
         ...actions(group(buttons, 'os'), [], id('os')),
         section('*Where is it connected?*'),
@@ -153,7 +160,7 @@ function content(view: View, buttons: Button[], b: Budget): Block[] {
         section(
           view.goAddress
             ? `${goSentence(`*${escapeSlack(view.goAddress)}*`, `*${escapeSlack(view.code)}*`)}\nOr open a terminal and run one line:`
-            : 'On the computer where Teams fails, open a terminal and run one line. It checks the network and reports here.',
+            : `On the computer where Teams fails, open a terminal and run one line. It checks the network and reports here.${view.serverUnknown ? ` ${SERVER_UNKNOWN_TEXT}` : ''}`,
         ),
         ...order.flatMap((os, i) => [
           ...(i === 1 && view.os ? [context(['Other systems:'])] : []),
@@ -214,9 +221,7 @@ function content(view: View, buttons: Button[], b: Budget): Block[] {
     case 'escalated':
       return [
         header('Passed to support'),
-        section(
-          `Your case ${esc(view.caseRef, 40)} is with ${esc(view.supportName ?? 'support', 60)}, with everything I found. They will reply in this thread.`,
-        ),
+        section(escapeSlack(shortValue(escalatedText(view), b.sentence * 2))),
       ];
     case 'escalation':
       return escalationBlocks(view, b);

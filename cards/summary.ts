@@ -39,7 +39,9 @@ function line(view: View): string {
     case 'handoff':
       return `${shortValue(view.title, CONTENT.shortText)}: ${view.sections.length} section${view.sections.length === 1 ? '' : 's'} for your IT admin.`;
     case 'escalated':
-      return `Your case ${view.caseRef} is with ${view.supportName ?? 'support'}. They will reply here.`;
+      return view.contact
+        ? `Case ${view.caseRef} is saved. Nobody from support can answer in this chat yet.`
+        : `Your case ${view.caseRef} is with ${view.supportName ?? 'support'}.`;
     case 'escalation':
       return `Case ${view.caseRef} (${view.state}): ${view.user}, ${view.errorCode ?? 'no code'}: ${view.symptom}`;
   }

@@ -6,10 +6,12 @@ import { type Button, buttonsFor, linksFor } from './actions.ts';
 import { fittedEvidence, fittedHandoff, fittedInstructions } from './content.ts';
 import {
   AREA_STATE,
-  CHECKING_LINE,
+  checkingLine,
+  escalatedText,
   factPairs,
   LOST_TEXT,
   OS_LABEL,
+  SERVER_UNKNOWN_TEXT,
   SEVERITY,
   STEP_STATUS,
   stepKicker,
@@ -31,7 +33,9 @@ const s = (text: string, max: number): string => shortValue(text, max);
 function findingLines(findings: readonly FindingItem[]): string[] {
   const { shown, more } = firstN(findings, CONTENT.findings);
   const lines = shown.flatMap((f, i) => [
-    `${i + 1}. ${SEVERITY[f.severity].word.toUpperCase()} ${s(f.id, CONTENT.shortText)}: ${s(f.summary, CONTENT.sentence)}`,
+    f.headline
+      ? `${i + 1}. ${s(f.headline, CONTENT.sentence)}: ${s(f.summary, CONTENT.sentence)}`
+      : `${i + 1}. ${SEVERITY[f.severity].word.toUpperCase()} ${s(f.id, CONTENT.shortText)}: ${s(f.summary, CONTENT.sentence)}`,
     ...factPairs(f.facts).map((p) => `   ${p.title}: ${p.value}`),
     ...(f.evidence.length > 0
       ? [`   Evidence: ${joinWithMore(f.evidence, CONTENT.evidenceIds, CONTENT.shortText)}`]
@@ -54,7 +58,9 @@ function body(view: View): string[] {
   switch (view.screen) {
     case 'intake':
       return [
-        ...(view.errorCode ? [] : ['Type the error code (like CAA20004) or describe what you see.']),
+        ...(view.errorCode
+          ? []
+          : ['Type the error code if there is one (like CAA20004), or reply with what you see.']),
         ...(view.errorCode ? [`Error code: ${s(view.errorCode, CONTENT.shortText)}`] : []),
         ...(view.symptom ? [`What you see: ${s(view.symptom, CONTENT.userText)}`] : []),
         `Computer: ${view.os ? OS_LABEL[view.os] : 'Windows, macOS or Linux?'}`,
@@ -72,6 +78,7 @@ function body(view: View): string[] {
         `Code: ${view.code} (expires ${utcText(view.expiresAt)})`,
         ...(view.goAddress ? [goSentence(view.goAddress, view.code), 'Or run one line in a terminal:'] : []),
         ...(view.goAddress ? [] : ['On the affected computer, run:']),
+        ...(view.serverUnknown ? [SERVER_UNKNOWN_TEXT] : []),
         ...[...view.commands]
           .sort((a, b) => (a.os === view.os ? -1 : b.os === view.os ? 1 : 0))
           .flatMap((c) => [`${OS_LABEL[c.os]}:`, `    ${c.npx}`, `    or: ${c.download}`]),
@@ -109,9 +116,9 @@ function body(view: View): string[] {
           ...(e.more > 0 ? [`  and ${e.more} more checks`] : []),
         );
       }
-      for (const p of fittedInstructions(view))
+      for (const p of fittedInstructions(view).filter((x) => !x.other))
         lines.push('', `${p.label}:`, blocksToPlain(p.blocks) + (p.cut ? '\n(shortened)' : ''));
-      if (view.status === 'checking') lines.push('', CHECKING_LINE);
+      if (view.status === 'checking') lines.push('', checkingLine(view));
       return lines;
     }
     case 'resolved':
@@ -133,7 +140,7 @@ function body(view: View): string[] {
       ];
     }
     case 'escalated':
-      return [];
+      return [escalatedText(view)];
     case 'escalation': {
       const d = view.device;
       return [

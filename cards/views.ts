@@ -85,6 +85,12 @@ export interface IntakeView extends ViewBase {
   where?: Where;
   /** Quick-pick error codes, so a phone user can tap instead of typing. */
   suggestedCodes?: readonly string[];
+  /**
+   * With no code: the one symptom question (issue 14), each answer a button whose `value` is
+   * `symptom:<key>`. `symptom`: the answer already given.
+   */
+  symptoms?: readonly { key: string; label: string }[];
+  symptomKey?: string;
 }
 
 /** The commands to start the agent on one OS. */
@@ -117,6 +123,11 @@ export interface PairingView extends ViewBase {
   commands: readonly AgentCommand[];
   /** Set once an agent redeemed the code: the user must confirm it is their computer. */
   pairedDevice?: { hostname: string; os: string; user?: string };
+  /**
+   * The bot has no public address (PUBLIC_URL unset, or a loopback one): the commands carry
+   * SERVER_PLACEHOLDER, never localhost, and the card says what to put there (issue 14).
+   */
+  serverUnknown?: boolean;
 }
 
 export type AreaState = 'queued' | 'running' | 'pass' | 'fail' | 'warn';
@@ -146,6 +157,11 @@ export interface WatchFigures {
 
 export interface FindingItem {
   id: string;
+  /**
+   * The finding in the user's words (cards/plain.ts), shown in place of the id on the user's
+   * screens; absent in the support thread's summary, which shows the id.
+   */
+  headline?: string;
   severity: Severity;
   /** One sentence. */
   summary: string;
@@ -197,6 +213,17 @@ export interface StepView extends ViewBase {
   evidence?: StepEvidence;
   /** Where the full, untruncated instructions can be read (a page the bot serves). */
   detailsUrl?: string;
+  /**
+   * While checking: the instant the check gives up (ISO 8601), and whether it waits for pasted
+   * output (`paste`) or the agent (`agent`). The card shows both, and a way out (issue 14).
+   */
+  checkUntil?: string;
+  checkBy?: 'paste' | 'agent';
+  /**
+   * A ladder question (bot/core/ladder.ts): its answers are the step's buttons (verb step.next,
+   * `value` the answer), in place of "Done — check again" and "Still failing".
+   */
+  answers?: readonly { label: string; value: string }[];
   /** The step still fails and a paired agent can watch the connection (offers the button). */
   canWatch?: boolean;
 }
@@ -230,6 +257,11 @@ export interface EscalatedView extends ViewBase {
   caseRef: string;
   /** e.g. "the IT support channel". */
   supportName?: string;
+  /**
+   * Set when no support channel can reach the user from this chat: how to reach IT instead
+   * (the operator's SUPPORT_CONTACT_TEXT). The card then promises no reply here.
+   */
+  contact?: string;
 }
 
 export interface EscalationStep {

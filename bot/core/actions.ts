@@ -5,9 +5,11 @@
  */
 import { findErrorCodes } from '../../probes/codes/index.ts';
 import { leaveIntake, manualRecheck, show, showNew, startManual } from './flow.ts';
+import { answerFollowUp, takeAnswer } from './ladder.ts';
 import { notice, pasteRequest, staleCard } from './notices.ts';
 import { MANUAL_HOST, relevantProbes } from './recheck.ts';
 import { advance, currentStep } from './session.ts';
+import { intakeDone, SYMPTOMS, symptomQuestion } from './symptoms.ts';
 import type {
   CoreEvent,
   Effect,
@@ -62,6 +64,7 @@ export function onAction(session: Session, event: Action, deps: TransitionDeps):
   // Intake answers do not depend on what else the card showed: two quick taps on one card both count.
   const fresh =
     current || (INTAKE_VERBS.has(verb) && data.sessionId === session.id && data.version <= session.version);
+  if (isDoubleTap(session, event)) return { session, effects: [] };
   if (!fresh || !VALID_IN[verb].includes(session.state) || stepMismatch) {
     const audit: Effect = {
       type: 'audit',
@@ -80,7 +83,22 @@ export function onAction(session: Session, event: Action, deps: TransitionDeps):
     deps,
     `${event.actor.name ?? event.actor.id}: ${verb}${data.value ? ` ${data.value}` : ''}`,
   );
+  next.lastTap = { key: tapKey(event), at: event.at };
   return act(session, next, event, deps);
+}
+
+/** How long a second tap on the same button counts as the same tap (a double tap, a slow client). */
+export const DOUBLE_TAP_MS = 5_000;
+
+const tapKey = ({ verb, data }: Action): string =>
+  `${verb}|${data.stepId ?? ''}|${data.value ?? ''}|${data.sessionId}|${data.version}`;
+
+/** The same button of the same card, pressed again within DOUBLE_TAP_MS of the press that counted. */
+function isDoubleTap(session: Session, event: Action): boolean {
+  const last = session.lastTap;
+  if (!last || last.key !== tapKey(event)) return false;
+  const gap = Date.parse(event.at) - Date.parse(last.at);
+  return gap >= 0 && gap <= DOUBLE_TAP_MS;
 }
 
 function act(session: Session, next: Session, event: Action, deps: TransitionDeps): TransitionResult {
@@ -98,6 +116,8 @@ function act(session: Session, next: Session, event: Action, deps: TransitionDep
       if (verb === 'intake.os' && OSES.includes(value)) next.os = value as OsName;
       else if (verb === 'intake.where' && PLACES.includes(value)) next.where = value as Where;
       else if (verb === 'intake.code' && findErrorCodes(value)[0]) next.code = findErrorCodes(value)[0].code;
+      else if (verb === 'intake.code' && SYMPTOMS.some((x) => `symptom:${x.key}` === value))
+        next.symptomKey = value.slice('symptom:'.length);
       else
         return {
           session,
@@ -105,7 +125,8 @@ function act(session: Session, next: Session, event: Action, deps: TransitionDep
             { type: 'send', view: notice(session, `"${value}" is not one of the choices on the card.`) },
           ],
         };
-      if (next.os && next.where) return leaveIntake(next, deps, [show(next, deps)]);
+      if (intakeDone(next, deps)) return leaveIntake(next, deps, [show(next, deps)]);
+      if (next.os && next.where) return updated([{ type: 'send', view: symptomQuestion(next) }]);
       return updated();
     }
     case 'pairing.manual':
@@ -153,12 +174,22 @@ function act(session: Session, next: Session, event: Action, deps: TransitionDep
       entry.status = 'failed';
       entry.checkedAt = deps.now;
       entry.evidence = { summary: 'You reported that it still fails.', checkedAt: deps.now };
-      return updated();
+      // Not the same step again (issue 14): on to the next thing to try, or the way to support.
+      const title = currentStep(next, deps.playbooks)?.step.title ?? 'That step';
+      return moveOn(next, deps, `Noted: "${title}" did not fix it.`);
     }
     case 'step.skip':
       next.plan[next.stepIndex].status = 'skipped';
       return moveOn(next, deps);
     case 'step.next':
+      // An answer to a ladder question: the plan drops what it rules out, then the next open step.
+      if (value && takeAnswer(next, value, deps)) {
+        const follow = answerFollowUp(next);
+        return {
+          session: next,
+          effects: [show(next, deps), ...(follow ? [{ type: 'send' as const, view: follow }] : [])],
+        };
+      }
       return moveOn(next, deps);
     case 'handoff.show':
       return { session, effects: [{ type: 'send', view: handoffView(session) }] };
@@ -238,6 +269,7 @@ function recheck(next: Session, event: Action, deps: TransitionDeps): Transition
   const entry = next.plan[next.stepIndex];
   if (!next.pairing?.confirmed || !planned) return manualRecheck(next, deps);
   entry.status = 'checking';
+  entry.checkedAt = deps.now;
   const known = relevantProbes(planned.step, next.probes).map((p) => p.id);
   const job: Effect = {
     type: 'dispatch',
@@ -253,14 +285,23 @@ function recheck(next: Session, event: Action, deps: TransitionDeps): Transition
   return { session: next, effects: [show(next, deps), job] };
 }
 
-/** To the next step still open; past the last one, back to the findings card. */
-function moveOn(next: Session, deps: TransitionDeps): TransitionResult {
+/**
+ * To the next step still open; past the last one, back to the findings card. `said`: a line for
+ * the bottom of the chat naming what happened, followed by what is next.
+ */
+function moveOn(next: Session, deps: TransitionDeps, said?: string): TransitionResult {
   const later = next.plan.findIndex(
-    (p, i) => i > next.stepIndex && p.status !== 'verified' && p.status !== 'skipped',
+    (p, i) =>
+      i > next.stepIndex && p.status !== 'verified' && p.status !== 'skipped' && p.status !== 'failed',
   );
   if (later >= 0) {
     next.stepIndex = later;
-    return { session: next, effects: [show(next, deps)] };
+    const title = currentStep(next, deps.playbooks)?.step.title;
+    const line: Effect[] =
+      said && title
+        ? [{ type: 'send', view: notice(next, `${said} Next: "${title}", on the card above.`) }]
+        : [];
+    return { session: next, effects: [show(next, deps), ...line] };
   }
   next.state = 'plan';
   return {
@@ -271,7 +312,7 @@ function moveOn(next: Session, deps: TransitionDeps): TransitionResult {
         type: 'send',
         view: notice(
           next,
-          'That was the last step. If Teams still cannot sign in, choose Escalate and support will take it from here.',
+          `${said ? `${said} ` : ''}That was the last step. If Teams still cannot sign in, choose Escalate on the card above to hand the case, with everything I found, to support.`,
         ),
       },
     ],

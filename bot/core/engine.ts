@@ -32,6 +32,9 @@ import {
   type TransitionResult,
 } from './types.ts';
 
+/** Said when escalation has nowhere to go and the operator set no contact text. */
+const DEFAULT_CONTACT = 'Please contact your IT help desk.';
+
 export interface EngineOptions {
   store: Store<Session>;
   port: ChannelPort;
@@ -52,6 +55,11 @@ export interface EngineOptions {
   newId?: () => string;
   /** The bot's public URL, shown in the agent's pairing command. */
   serverUrl?: string;
+  /**
+   * What users are told about reaching IT when escalation has no support port (SUPPORT_CONTACT_TEXT):
+   * the escalated card then says this instead of promising a reply in the chat.
+   */
+  supportContact?: string;
   /** How long "Keep checking while I try to sign in" watches; default 2 minutes (watch.ts). */
   watchMs?: number;
   /** How long an event id is remembered for dedupe (default 24 h: Teams and Slack retry within minutes). */
@@ -122,6 +130,7 @@ export function createEngine(options: EngineOptions): Engine {
         now: new Date(options.clock()).toISOString(),
         agents: options.agents !== undefined,
         ...(options.serverUrl ? { serverUrl: options.serverUrl } : {}),
+        ...(options.support ? {} : { supportContact: options.supportContact ?? DEFAULT_CONTACT }),
         ...(options.watchMs ? { watchMs: options.watchMs } : {}),
         ...(pairingCode ? { pairingCode } : {}),
       };

@@ -126,6 +126,7 @@ export function manualRecheck(next: Session, deps: TransitionDeps): TransitionRe
     return { session: next, effects: [show(next, deps)] };
   }
   entry.status = 'checking';
+  entry.checkedAt = deps.now;
   return {
     session: next,
     effects: [show(next, deps), { type: 'send', view: pasteRequest(next, commands, planned.step.title) }],

@@ -4,6 +4,13 @@
  * refused input gets one of these, never silence. Channels render a NoticeView as plain text
  * (noticeText).
  */
+import {
+  blocksToMarkdown,
+  blocksToMrkdwn,
+  blocksToPlain,
+  type MdBlock,
+  parseMarkdown,
+} from '../../cards/markdown.ts';
 import { PASTE_TOOLS } from '../../probes/paste/index.ts';
 import type { NoticeView, Session } from './types.ts';
 
@@ -87,16 +94,38 @@ export function pasteProblems(session: Session, problems: string[]): NoticeView 
 export function pasteRequest(session: Session, commands: string[], stepTitle: string): NoticeView {
   return notice(
     session,
-    `To check "${stepTitle}", run ${commands.length > 1 ? 'these commands' : 'this command'} on the computer and paste the whole output here:\n${commands.map((c) => `    ${c}`).join('\n')}`,
+    `To check "${stepTitle}", run ${commands.length > 1 ? 'these commands' : 'this command'} on the computer and paste the whole output here:\n\n${commands.map((c) => `\`\`\`\n${c}\n\`\`\``).join('\n\n')}`,
     { accepts: [PASTE_WORDS] },
   );
 }
 
-/** Plain text for channels: the notice, then what the bot accepts. */
-export function noticeText(view: NoticeView): string {
-  const lines = [view.text];
+/**
+ * A notice's text is written in the playbooks' markdown dialect (`code`, fenced commands,
+ * [links](url)), so each channel can show commands as copyable code and links as links. These
+ * are its blocks: the text, then what the bot accepts as a list.
+ */
+function noticeBlocks(view: NoticeView): MdBlock[] {
+  const blocks = parseMarkdown(view.text);
   if (view.accepts && view.accepts.length > 0) {
-    lines.push('You can send:', ...view.accepts.map((a) => `• ${a}`));
+    blocks.push(
+      { kind: 'paragraph', text: 'You can send:' },
+      { kind: 'list', ordered: false, items: [...view.accepts] },
+    );
   }
-  return lines.join('\n');
+  return blocks;
+}
+
+/** Plain text for clients without formatting: code indented, links as "text (url)". */
+export function noticeText(view: NoticeView): string {
+  return blocksToPlain(noticeBlocks(view));
+}
+
+/** Markdown for Teams and the web chat (textFormat markdown): code blocks, links. */
+export function noticeMarkdown(view: NoticeView): string {
+  return blocksToMarkdown(noticeBlocks(view));
+}
+
+/** Slack mrkdwn, escaped: code blocks, <url|links>. */
+export function noticeMrkdwn(view: NoticeView): string {
+  return blocksToMrkdwn(noticeBlocks(view));
 }

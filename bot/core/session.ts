@@ -5,6 +5,7 @@
  */
 import { instructionsFor, planFor } from '../playbooks/select.ts';
 import type { PlanInput, PlanStep, PlaybookSet } from '../playbooks/types.ts';
+import { guideCode } from './symptoms.ts';
 import type { CoreEvent, PlanEntry, Session, TransitionDeps } from './types.ts';
 
 /** How many applied event ids a session remembers, to turn late replays into no-ops. */
@@ -69,7 +70,7 @@ export function planSteps(session: Session, playbooks: PlaybookSet): PlanStep[] 
     os: session.os ?? 'unknown',
     session: { hints: session.hints, where: session.where },
   };
-  const steps = planFor({ ...input, code: session.code }, playbooks);
+  const steps = planFor({ ...input, code: guideCode(session) }, playbooks);
   if (steps.length > 0 || findings.length > 0) return steps;
   return planFor({ ...input, code: DEFAULT_CODE }, playbooks);
 }

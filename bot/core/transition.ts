@@ -13,12 +13,16 @@ import { detectPaste, parsePaste } from '../../probes/paste/index.ts';
 import { decodeResultCode, ResultCodeError } from '../../probes/result-code.ts';
 import { onAction } from './actions.ts';
 import { onJobEnded, onProgress } from './agent-events.ts';
+import { escalatedHelp, expiredNotice, pairingExpired, stepAnswer } from './answers.ts';
+import { withBottomLine } from './bottom-line.ts';
 import { leaveIntake, show, showNew, takeResults } from './flow.ts';
 import { describe, type Understood, understand, understoodAnything } from './intake.ts';
 import { help, notice, pasteProblems } from './notices.ts';
 import { MANUAL_HOST } from './recheck.ts';
+import { explainResultCode, notAResultCode } from './result-words.ts';
 import { mergeProbes, rediagnose, replan, resultCodeReport } from './results.ts';
 import { advance } from './session.ts';
+import { intakeDone, symptomFromHints, symptomQuestion } from './symptoms.ts';
 import type { CoreEvent, Effect, Session, TransitionDeps, TransitionResult } from './types.ts';
 import { viewFor } from './views.ts';
 
@@ -30,6 +34,10 @@ const unchanged = (session: Session, effects: Effect[] = []): TransitionResult =
 const SYMPTOM_MAX = 280;
 
 export function transition(session: Session, event: CoreEvent, deps: TransitionDeps): TransitionResult {
+  return withBottomLine(session, apply(session, event, deps));
+}
+
+function apply(session: Session, event: CoreEvent, deps: TransitionDeps): TransitionResult {
   if (session.recentEvents.includes(event.id)) return unchanged(session);
   switch (event.kind) {
     case 'message':
@@ -64,6 +72,9 @@ function onMessage(session: Session, event: Of<'message'>, deps: TransitionDeps)
   if (detectPaste(text)) return onPaste(session, event, text, deps);
   const u = understand(text);
   if (u.resultCode) return onResultCode(session, event, u.resultCode, deps);
+  const notCode = notAResultCode(text);
+  if (notCode)
+    return unchanged(session, [{ type: 'send', view: notice(session, notCode, { tone: 'warning' }) }]);
   if (session.version > 0 && session.state !== 'intake') {
     // A typed word for a button of the live card ("check", "skip", "windows").
     const manual =
@@ -81,7 +92,20 @@ function onMessage(session: Session, event: Of<'message'>, deps: TransitionDeps)
       next.code = u.codes[0].code;
       return { session: next, effects: [showNew(next, deps)] };
     }
+    if (session.state === 'escalated')
+      return unchanged(session, [{ type: 'send', view: escalatedHelp(session, deps) }]);
+    // Back on an expired pairing card: the card says so now, and offers a new code.
+    if (pairingExpired(session, deps.now))
+      return unchanged(session, [show(session, deps), { type: 'send', view: expiredNotice(session) }]);
+    const asked = session.state === 'step' ? stepAnswer(session, event, text, deps) : undefined;
+    if (asked) return asked;
     return unchanged(session, [{ type: 'send', view: help(session, describe(u)) }]);
+  }
+  // A typed word for an intake button ("home", "phone hotspot"), as on every other card.
+  const tapped = session.version > 0 ? matchReply(viewFor(session, deps), text) : undefined;
+  if (tapped) {
+    const { verb, ...data } = tapped;
+    return onAction(session, { ...event, kind: 'action', verb, data }, deps);
   }
   return onIntakeText(session, event, text, u, deps);
 }
@@ -103,6 +127,10 @@ function onIntakeText(
   if (u.os) next.os = u.os;
   if (u.where) next.where = u.where;
   next.hints = [...new Set([...next.hints, ...u.hints])];
+  if (!next.code && !next.symptomKey) {
+    const key = symptomFromHints(u.hints);
+    if (key) next.symptomKey = key;
+  }
   if (!next.symptom && (understoodAnything(u) || first)) next.symptom = text.slice(0, SYMPTOM_MAX);
 
   const effects: Effect[] = [];
@@ -113,10 +141,11 @@ function onIntakeText(
       : 'I do not know this code yet, so I will check the network step by step.';
     effects.push({ type: 'send', view: notice(next, `${code.code}: ${meaning}`) });
   }
-  if (next.os && next.where) {
+  if (intakeDone(next, deps)) {
     const done = first ? [] : [show(next, deps)];
     return leaveIntake(next, deps, [...done, ...effects]);
   }
+  if (next.os && next.where && !first) effects.push({ type: 'send', view: symptomQuestion(next) });
   const card: Effect = first || !session.cardActivityId ? showNew(next, deps) : show(next, deps);
   if (!first && !code && !u.os && !u.where) {
     effects.push({ type: 'send', view: help(next, describe(u)) });
@@ -157,7 +186,8 @@ function onResultCode(
     decoded = decodeResultCode(typed);
   } catch (err) {
     if (!(err instanceof ResultCodeError)) throw err;
-    return unchanged(session, [{ type: 'send', view: notice(session, err.message, { tone: 'warning' }) }]);
+    const text = explainResultCode(typed, err);
+    return unchanged(session, [{ type: 'send', view: notice(session, text, { tone: 'warning' }) }]);
   }
   const next = advance(session, event, deps, `Result code ${typed} (${decoded.verdict})`);
   next.report = resultCodeReport(decoded, next, deps.now);

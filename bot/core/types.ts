@@ -79,6 +79,8 @@ export interface Session {
   code?: string;
   /** The user's own words (first message, trimmed). */
   symptom?: string;
+  /** With no code: the answer to the one symptom question (views.ts SYMPTOMS), which picks the guide. */
+  symptomKey?: string;
   /** Keywords understood from the user's words: proxy, vpn, dns, certificate, clock, sign_in. */
   hints: string[];
   /** The latest full report (agent or result code); pasted output accumulates in `probes`. */
@@ -112,6 +114,11 @@ export interface Session {
   watch?: WatchState;
   /** Ids of the last events applied, so a replay that slipped past the store's dedupe is a no-op. */
   recentEvents: string[];
+  /**
+   * The last button press applied (verb, step, value and the card version it came from) and when:
+   * a second tap on the same button of the same card moments later is ignored quietly (issue 14).
+   */
+  lastTap?: { key: string; at: string };
   timeline: TimelineEntry[];
   createdAt: string;
   updatedAt: string;
@@ -313,6 +320,8 @@ export interface TransitionDeps {
   pairingCode?: { code: string; expiresAt: string };
   /** The bot's public URL, for the agent's pairing command. */
   serverUrl?: string;
+  /** Set when escalation has no support port: how users reach IT instead (issue 14). */
+  supportContact?: string;
   /** How long "Keep checking while I try to sign in" watches. Default WATCH_MS (2 minutes). */
   watchMs?: number;
 }

@@ -3,7 +3,9 @@
  * decides what a screen shows; renderers never see the session. Instructions come from F1's
  * planFor, the user's OS first.
  */
+import { SERVER_PLACEHOLDER } from '../../cards/format.ts';
 import { agentCommands, goAddress } from '../../cards/pairing.ts';
+import { plainText, probeLabel, userFinding } from '../../cards/plain.ts';
 import type {
   EscalatedView,
   EscalationView,
@@ -15,6 +17,7 @@ import type {
   PairingView,
   ProgressView,
   ResolvedView,
+  StepEvidence,
   StepView,
   View,
 } from '../../cards/views.ts';
@@ -22,7 +25,9 @@ import { builtInCatalog } from '../../probes/catalog/index.ts';
 import type { Finding } from '../../probes/findings.ts';
 import { adminHandoff } from '../playbooks/handoff.ts';
 import type { PlaybookSet } from '../playbooks/types.ts';
+import { ANSWER_PREFIX, QUESTIONS } from './ladder.ts';
 import { currentStep } from './session.ts';
+import { SYMPTOMS } from './symptoms.ts';
 import type { Session } from './types.ts';
 import { canWatch, watchFigures, watchResultText } from './watch.ts';
 
@@ -32,10 +37,9 @@ export interface ViewDeps {
   now: string;
   /** The bot's public URL, for the agent's --server (issue 6). */
   serverUrl?: string;
+  /** Escalation has no support port: how users reach IT instead. */
+  supportContact?: string;
 }
-
-/** Codes a phone user can tap instead of typing. */
-const SUGGESTED_CODES = ['CAA20004', 'CAA70004', 'CAA82EE7', 'CAA30197'];
 
 /** The screen for the session's state: what the live card shows. */
 export function viewFor(session: Session, deps: ViewDeps): View {
@@ -51,11 +55,11 @@ export function viewFor(session: Session, deps: ViewDeps): View {
     case 'plan':
       return findingsView(session);
     case 'step':
-      return stepView(session, deps.playbooks) ?? findingsView(session);
+      return stepView(session, deps.playbooks, deps.now) ?? findingsView(session);
     case 'resolved':
       return resolvedView(session, deps.playbooks);
     case 'escalated':
-      return escalatedView(session);
+      return escalatedView(session, deps);
   }
 }
 
@@ -66,7 +70,12 @@ export function intakeView(s: Session): IntakeView {
     ...base(s),
     screen: 'intake',
     ...(s.user.name ? { userName: s.user.name.split(' ')[0] } : {}),
-    ...(s.code ? { errorCode: s.code } : { suggestedCodes: SUGGESTED_CODES }),
+    ...(s.code
+      ? { errorCode: s.code }
+      : {
+          symptoms: SYMPTOMS.map(({ key, label }) => ({ key, label })),
+          ...(s.symptomKey ? { symptomKey: s.symptomKey } : {}),
+        }),
     ...(s.symptom ? { symptom: s.symptom } : {}),
     ...(s.os ? { os: s.os } : {}),
     ...(s.where ? { where: s.where } : {}),
@@ -75,6 +84,10 @@ export function intakeView(s: Session): IntakeView {
 
 export function pairingView(s: Session, deps: ViewDeps): PairingView {
   const pairing = s.pairing ?? { code: '', expiresAt: deps.now };
+  // Without a configured address the command gets a placeholder, never a guessed localhost (a
+  // laptop cannot reach the bot's loopback). A loopback PUBLIC_URL set on purpose (one machine,
+  // the lab) is used as given; the operator is warned about it at start (startup-warnings.ts).
+  const server = deps.serverUrl;
   return {
     ...base(s),
     screen: 'pairing',
@@ -86,10 +99,12 @@ export function pairingView(s: Session, deps: ViewDeps): PairingView {
         ? { expired: true }
         : {}),
     ...(s.os ? { os: s.os } : {}),
-    ...(pairing.code ? { goAddress: goAddress(deps.serverUrl ?? 'http://localhost:3978') } : {}),
+    // No address configured: no /go page to name either (never a guessed localhost).
+    ...(pairing.code && server ? { goAddress: goAddress(server) } : {}),
     commands: pairing.code
-      ? agentCommands({ code: pairing.code, serverUrl: deps.serverUrl ?? 'http://localhost:3978' })
+      ? agentCommands({ code: pairing.code, serverUrl: server ?? SERVER_PLACEHOLDER })
       : [],
+    ...(server ? {} : { serverUnknown: true }),
     ...(pairing.device ? { pairedDevice: pairing.device } : {}),
   };
 }
@@ -136,14 +151,18 @@ export function findingsView(s: Session): FindingsView {
     screen: 'findings',
     verdict:
       s.report?.verdict ?? (problems ? 'problems' : s.findings.length > 0 ? 'healthy' : 'inconclusive'),
-    findings: s.findings.map(findingItem),
+    // The user's screen: headlines and plain words, no ids (the support summary keeps them).
+    findings: s.findings.map((f) => userFinding(findingItem(f))),
     stepCount: s.plan.length,
     ...(canWatch(s) ? { canWatch: true } : {}),
     ...(s.report?.watch ? { watchResult: watchResultText(s.report.watch) } : {}),
   };
 }
 
-export function stepView(s: Session, playbooks: PlaybookSet): StepView | undefined {
+/** How long a step waits in "checking": the agent's re-check deadline, or a person pasting output. */
+export const CHECK_LIMIT_MS = { agent: 60_000, paste: 600_000 } as const;
+
+export function stepView(s: Session, playbooks: PlaybookSet, now?: string): StepView | undefined {
   const planned = currentStep(s, playbooks);
   const entry = s.plan[s.stepIndex];
   if (!planned || !entry) return undefined;
@@ -161,9 +180,49 @@ export function stepView(s: Session, playbooks: PlaybookSet): StepView | undefin
     findings: planned.because.length > 0 ? planned.because : step.findings,
     instructions: Object.fromEntries(planned.instructions.map((b) => [b.platform, b.markdown])),
     ...(s.os ? { os: s.os } : {}),
-    status: entry.status,
-    ...(entry.evidence ? { evidence: entry.evidence } : {}),
+    ...checkingState(s, entry, now),
     ...(entry.status === 'failed' && canWatch(s) ? { canWatch: true } : {}),
+    ...(QUESTIONS[step.id]
+      ? { answers: QUESTIONS[step.id].map((a) => ({ label: a.label, value: `${ANSWER_PREFIX}${a.hint}` })) }
+      : {}),
+  };
+}
+
+/** The status as shown: a check past its time limit shows as to do again, with why. */
+function checkingState(
+  s: Session,
+  entry: Session['plan'][number],
+  now: string | undefined,
+): Pick<StepView, 'status' | 'evidence' | 'checkUntil' | 'checkBy'> {
+  const evidence = entry.evidence ? { evidence: plainEvidence(entry.evidence) } : {};
+  if (entry.status !== 'checking' || !entry.checkedAt) return { status: entry.status, ...evidence };
+  const by = s.pairing?.confirmed ? 'agent' : 'paste';
+  const until = new Date(Date.parse(entry.checkedAt) + CHECK_LIMIT_MS[by]).toISOString();
+  if (now && Date.parse(now) > Date.parse(until))
+    return {
+      status: 'pending',
+      evidence: {
+        summary: 'The check got no answer in time. Do the step again, or skip it.',
+        checkedAt: now,
+      },
+    };
+  return { status: 'checking', ...evidence, checkUntil: until, checkBy: by };
+}
+
+/** A re-check's evidence for the user: hosts instead of probe ids, raw codes in words. */
+function plainEvidence(e: StepEvidence): StepEvidence {
+  return {
+    ...e,
+    summary: plainText(e.summary),
+    ...(e.probes
+      ? {
+          probes: e.probes.map((p) => ({
+            ...p,
+            id: probeLabel(p.id),
+            ...(p.detail ? { detail: plainText(p.detail) } : {}),
+          })),
+        }
+      : {}),
   };
 }
 
@@ -190,8 +249,13 @@ export function resolvedView(s: Session, playbooks: PlaybookSet): ResolvedView {
   };
 }
 
-export function escalatedView(s: Session): EscalatedView {
-  return { ...base(s), screen: 'escalated', caseRef: s.escalation?.caseRef ?? caseRef(s) };
+export function escalatedView(s: Session, deps: Pick<ViewDeps, 'supportContact'> = {}): EscalatedView {
+  return {
+    ...base(s),
+    screen: 'escalated',
+    caseRef: s.escalation?.caseRef ?? caseRef(s),
+    ...(deps.supportContact ? { contact: deps.supportContact } : {}),
+  };
 }
 
 /** A short, stable reference for people: derived from the session id, so any replica agrees. */
@@ -237,7 +301,10 @@ export function escalationView(s: Session, playbooks: PlaybookSet): EscalationVi
 /** The IT admin's hand-off for the session's findings, from F1's generator. */
 export function handoffView(s: Session): HandoffView {
   const catalog = builtInCatalog(isCloud(s.report?.cloud) ? s.report.cloud : 'commercial');
-  const proxyUrl = s.report?.environment.proxy.url;
+  // Pasted output may name the proxy without an address ("address not shown"): no PAC line then.
+  const proxyUrl = URL.canParse(s.report?.environment.proxy.url ?? '')
+    ? s.report?.environment.proxy.url
+    : undefined;
   const handoff = adminHandoff({ catalog, findings: s.findings, ...(proxyUrl ? { proxyUrl } : {}) });
   return {
     ...base(s),

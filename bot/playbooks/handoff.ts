@@ -4,6 +4,8 @@
  * cloud the user is in and never drift from a copy in a wiki. Copy-paste ready: every line
  * of a section can go straight into a ticket, a rule import or a PAC file.
  */
+import { factLabel } from '../../cards/format.ts';
+import { plainText } from '../../cards/plain.ts';
 import { FINDINGS, type FindingId, isFindingId } from '../../probes/findings.ts';
 import type { Catalog, Purpose } from '../../probes/types.ts';
 import { domainSuffixes, inDomain, normalizeHost, PROXY_PLACEHOLDER, pacDirective, pacFile } from './pac.ts';
@@ -85,11 +87,18 @@ function findingsSection(findings: HandoffFinding[]): HandoffSection {
   const lines = findings.map((f) => {
     const known = isFindingId(f.id) ? FINDINGS[f.id] : undefined;
     const severity = f.severity ?? known?.severity ?? 'unknown';
+    // Prose for a person (issue 14): the sentence and its facts in words, no finding id (the
+    // support thread's summary has the ids).
     const facts = Object.entries(f.facts ?? {})
-      .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
-      .join(', ');
-    const what = f.summary ?? known?.meaning ?? '';
-    return `${f.id} (${severity}): ${what}${facts ? ` [${facts}]` : ''}`;
+      .map(
+        ([k, v]) =>
+          `${factLabel(k).toLowerCase()}: ${Array.isArray(v) ? v.map(String).join(', ') : typeof v === 'object' ? JSON.stringify(v) : String(v)}`,
+      )
+      .join('; ');
+    const what = plainText(
+      f.summary ?? (known ? `${known.meaning[0].toUpperCase()}${known.meaning.slice(1)}.` : ''),
+    );
+    return `${severity === 'blocking' ? 'Blocking' : severity === 'degraded' ? 'Degrades' : 'Note'}: ${what}${facts ? ` (${plainText(facts)})` : ''}`;
   });
   return { kind: 'findings', title: 'What the device measured', lines, format: 'text' };
 }

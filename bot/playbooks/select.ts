@@ -66,9 +66,9 @@ export function planFor(input: PlanInput, set: PlaybookSet): PlanStep[] {
   }));
 }
 
-/** `0xCAA20004`, `caa20004`, ` CAA20004 ` → `CAA20004`; null when it is not a CAA code. */
+/** `0xCAA20004`, `caa20004`, ` CAA20004 ` → `CAA20004`, `0x80080300` → `80080300`; null for anything else. */
 export function normalizeCode(code: string): string | null {
-  const m = /^\s*(?:0x)?(caa[0-9a-f]{5})\s*$/i.exec(code);
+  const m = /^\s*(?:0x)?(caa[0-9a-f]{5}|8008[0-9a-f]{4})\s*$/i.exec(code);
   return m ? m[1].toUpperCase() : null;
 }
 

@@ -59,8 +59,8 @@ export function formatPath(path: PathSegment[]): string {
 }
 
 const KEBAB = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
-/** CAA and five hex digits; `x` stands for any digit of a code family. */
-const CODE = /^CAA[0-9A-Fx]{5}$/;
+/** CAA and five hex digits, or the broker's 8008 and four; `x` stands for any digit of a code family. */
+const CODE = /^(?:CAA[0-9A-Fx]{5}|8008[0-9A-Fx]{4})$/;
 const PLAYBOOK_KEYS = ['schema', 'id', 'title', 'codes', 'steps', 'include'];
 const LIBRARY_KEYS = ['schema', 'steps'];
 const STEP_KEYS = [
@@ -98,7 +98,12 @@ export function validateDocument(value: unknown, file: string, locate: Locate): 
     v.string(doc.id, ['id'], 'a kebab-case playbook id', KEBAB);
     v.string(doc.title, ['title'], 'a title (non-empty text)');
     v.list(doc.codes, ['codes'], 'a non-empty list of error codes', { min: 1 }).forEach((code, i) => {
-      v.string(code, ['codes', i], 'an error code like CAA20004 (x for any hex digit: CAA82F8x)', CODE);
+      v.string(
+        code,
+        ['codes', i],
+        'an error code like CAA20004 or 80080300 (x for any hex digit: CAA82F8x)',
+        CODE,
+      );
     });
     if (doc.steps !== undefined) validateSteps(v, doc.steps, 0);
     if (doc.include !== undefined) {

@@ -11,7 +11,7 @@ import { type Block, context, divider, esc, factLines, header, section, slackVal
 function finding(f: FindingItem, b: Budget): Block[] {
   const sev = SEVERITY[f.severity];
   const lines = [
-    `*${sev.icon} ${sev.word} · ${esc(f.id, b.shortText)}*`,
+    `*${sev.icon} ${f.headline ? esc(f.headline, b.sentence) : `${sev.word} · ${esc(f.id, b.shortText)}`}*`,
     esc(f.summary, b.sentence),
     factLines(factPairs(f.facts, b)),
   ].filter((l) => l !== '');

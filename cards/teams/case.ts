@@ -6,7 +6,7 @@ import { factPairs, SEVERITY, STEP_STATUS, utcText, WHERE_LABEL } from '../forma
 import type { Budget } from '../limits.ts';
 import { firstN, joinWithMore, shortValue } from '../truncate.ts';
 import type { FindingItem, Severity, View } from '../views.ts';
-import { type Ac, fact, plain, textBlock } from './elements.ts';
+import { type Ac, acSafe, fact, plain, textBlock } from './elements.ts';
 
 const CONTAINER_STYLE: Readonly<Record<Severity, string>> = {
   blocking: 'attention',
@@ -18,10 +18,13 @@ const CONTAINER_STYLE: Readonly<Record<Severity, string>> = {
 export function findingContainer(f: FindingItem, b: Budget): Ac {
   const sev = SEVERITY[f.severity];
   const items: Ac[] = [
-    textBlock(`${sev.icon} ${sev.word} · ${shortValue(f.id, b.shortText)}`, {
-      weight: 'Bolder',
-      size: 'Small',
-    }),
+    textBlock(
+      `${sev.icon} ${f.headline ? acSafe(shortValue(f.headline, b.sentence)) : `${sev.word} · ${shortValue(f.id, b.shortText)}`}`,
+      {
+        weight: 'Bolder',
+        size: 'Small',
+      },
+    ),
     plain(shortValue(f.summary, b.sentence), { spacing: 'Small' }),
     ...factPairs(f.facts, b).map((p) => fact(p.title, p.value)),
   ];

@@ -6,10 +6,12 @@ import { type Button, buttonsFor, linksFor } from '../actions.ts';
 import { cutNote, fittedEvidence, fittedHandoff, fittedInstructions } from '../content.ts';
 import {
   AREA_STATE,
-  CHECKING_LINE,
+  checkingLine,
+  escalatedText,
   isoSeconds,
   LOST_TEXT,
   OS_LABEL,
+  SERVER_UNKNOWN_TEXT,
   STEP_STATUS,
   stepKicker,
   utcText,
@@ -64,9 +66,9 @@ function intake(
     greeting: view.userName ? [plain(`Hi ${shortValue(view.userName, 60)} 👋`)] : [],
     ask: view.errorCode
       ? 'Thanks. Two quick taps so I check the right things:'
-      : 'What does Teams show? Type the error code (like CAA20004) or describe what you see.',
+      : 'What does Teams show? Type the error code if there is one (like CAA20004).',
     known,
-    codePrompt: 'Common codes:',
+    codePrompt: view.symptoms ? 'No code? Tap what you see:' : 'Common codes:',
     codeActions: actionsOf(buttons, mode, 'code'),
     osPrompt: 'Which computer has the problem?',
     osActions: actionsOf(buttons, mode, 'os'),
@@ -113,7 +115,7 @@ function pairing(view: Extract<View, { screen: 'pairing' }>, b: Budget): Data {
     confirmText: 'Only confirm if you just ran the command yourself.',
     intro: view.goAddress
       ? goSentence(`**${view.goAddress}**`, `**${view.code}**`)
-      : 'On the computer where Teams fails, open a terminal and run one line. It checks the network and reports here.',
+      : `On the computer where Teams fails, open a terminal and run one line. It checks the network and reports here.${view.serverUnknown ? ` ${SERVER_UNKNOWN_TEXT}` : ''}`,
     code: view.code,
     // A lost agent used its code up: like an expired code, the commands for it fold away.
     expired: view.expired === true || view.agentLost === true,
@@ -181,6 +183,7 @@ function step(view: StepView, links: Ac[], b: Budget): Data {
     visible: p.primary,
     content: mdElements(p.blocks),
     cut: p.cut,
+    other: p.other,
   }));
   const status = STEP_STATUS[view.status];
   const evidence: Ac[] = [];
@@ -206,9 +209,13 @@ function step(view: StepView, links: Ac[], b: Budget): Data {
     cutNote: platforms.some((p) => p.cut) ? cutNote(links.length > 0) : '',
     toggles: platforms
       .filter((p) => !p.visible)
-      .map((p) => ({ type: 'Action.ToggleVisibility', title: `Show ${p.label}`, targetElements: [p.id] })),
+      .map((p) => ({
+        type: 'Action.ToggleVisibility',
+        title: p.other ? `Other computer: ${p.label}` : `Show ${p.label}`,
+        targetElements: [p.id],
+      })),
     checking: view.status === 'checking',
-    checkingLine: CHECKING_LINE,
+    checkingLine: checkingLine(view),
   };
 }
 
@@ -259,11 +266,7 @@ export function templateData(view: View, mode: ActionMode, b: Budget = CONTENT):
       return {
         ...base,
         title: 'Passed to support',
-        body: [
-          plain(
-            `Your case ${shortValue(view.caseRef, 40)} is with ${shortValue(view.supportName ?? 'support', 60)}, with everything I found. They will reply in this chat.`,
-          ),
-        ],
+        body: [plain(shortValue(escalatedText(view), b.sentence * 2))],
       };
     case 'escalation':
       return { ...base, ...escalationData(view, b) };

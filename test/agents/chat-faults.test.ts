@@ -129,7 +129,7 @@ test('the bot restarted while the agent checks: the agent reconnects, and the us
   const resumed = await openChat(second.url, { conversationId: chat.conversationId, token: chat.token });
   cleanup.push(() => resumed.close());
 
-  const findings = await resumed.card(/tls\.inspection/, LONG);
+  const findings = await resumed.card(/re-signs the secure connection/, LONG);
   assert.equal(findings.activity.id, live, 'the result replaced the progress card, in place');
   assert.match(cardText(cardOf(findings.activity)), /Lab Zscaler Root CA/);
   // One more turn through the new process: anything still in flight has landed by its answer.

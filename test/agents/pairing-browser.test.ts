@@ -121,12 +121,12 @@ test('on the phone: CAA20004 → code → agent pairs → confirm → tls.inspec
   // Progress streams onto the same card, then the findings replace it.
   await itemWithCard(page, FIRST_PROGRESS).waitFor(LONG);
   await shot(page, '3-progress', FIRST_PROGRESS);
-  const findings = itemWithCard(page, 'tls.inspection');
+  const findings = itemWithCard(page, 're-signs the secure connection');
   await findings.waitFor(LONG);
-  const findingsText = await textOf(page, 'tls.inspection');
+  const findingsText = await textOf(page, 're-signs the secure connection');
   assert.match(findingsText, new RegExp(lab.pki.inspectionRoot.name));
   assert.equal(lab.pki.inspectionRoot.name, 'Lab Zscaler Root CA');
-  await shot(page, '4-findings', 'tls.inspection');
+  await shot(page, '4-findings', 're-signs the secure connection');
 
   // The step, re-checked on the computer while the inspection is still there.
   await findings.getByRole('button', { name: 'Show me the fix' }).click();

@@ -67,7 +67,7 @@ test('empty messages, events and typing are not for the core', () => {
   assert.equal(eventFromActivity('conv1', activity({ type: 'typing' })), undefined);
 });
 
-test('a notice is plain text; a screen is one Adaptive Card with Action.Submit only', () => {
+test('a notice is markdown (a list, copyable code); a screen is one Adaptive Card with Action.Submit only', () => {
   const notice: NoticeView = {
     screen: 'notice',
     sessionId: 's1',
@@ -78,8 +78,8 @@ test('a notice is plain text; a screen is one Adaptive Card with Action.Submit o
   };
   assert.deepEqual(activityForView(notice), {
     type: 'message',
-    text: 'Sorry, I did not understand that.\nYou can send:\n• the error code',
-    textFormat: 'plain',
+    text: 'Sorry, I did not understand that.\n\nYou can send:\n\n- the error code',
+    textFormat: 'markdown',
   });
   const intake: View = { screen: 'intake', sessionId: 's1', version: 2, errorCode: 'CAA20004' };
   const card = activityForView(intake);

@@ -108,7 +108,7 @@ test('on the page at 390×844: CAA20004 → Windows, Home → NXDOMAIN pasted �
   // The first step of the ladder, then the user pastes what nslookup printed on Windows.
   await itemWithCard(page, 'What CAA20004 means').waitFor(WAIT);
   await send(page, paste('nslookup-windows-nxdomain.txt'));
-  const step = await pin(page, itemWithCard(page, 'dns.system_failed'), 'dns-step');
+  const step = await pin(page, itemWithCard(page, 'name lookup (DNS) cannot find'), 'dns-step');
   const stepAt = await indexOf(step);
   await shot(page, '2-findings');
 
@@ -139,11 +139,15 @@ test('on the page at 390×844: CAA20004 → Windows, Home → NXDOMAIN pasted �
   );
   assert.equal(await step.getByRole('button', { name: 'Done — check again' }).count(), 0);
   assert.equal(await itemWithCard(page, 'ipconfig /flushdns').count(), 1, 'one step card, not one per state');
-  assert.equal(await itemWithCard(page, 'dns.system_failed').count(), 0, 'the findings card was replaced');
+  assert.equal(
+    await itemWithCard(page, 'name lookup (DNS) cannot find').count(),
+    0,
+    'the findings card was replaced',
+  );
 
   // The page's own stream: every state of the DNS step arrived under one activity id.
   const stepIds = idsMentioning(stream, '"stepId":"flush-dns-cache"');
-  const findingsIds = idsMentioning(stream, 'dns.system_failed');
+  const findingsIds = idsMentioning(stream, 'name lookup (DNS) cannot find');
   assert.equal(stepIds.size, 1, `the step states came under one id, got ${[...stepIds]}`);
   assert.deepEqual(findingsIds, stepIds, 'the findings card and the step card are the same activity');
   const [cardId] = stepIds;

@@ -120,7 +120,7 @@ test('after a lab conversation: /metrics shows turns, the finding, the steps and
   assert.equal(connected, 1, 'the paired agent is connected to this replica');
   await chat.click('Yes, that is my computer');
   await chat.card(FIRST_PROGRESS, LONG);
-  await chat.card(/tls\.inspection/, LONG);
+  await chat.card(/re-signs the secure connection/, LONG);
   await chat.click('Show me the fix');
   await chat.card(/To do/);
   await chat.click('Done — check again');

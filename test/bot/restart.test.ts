@@ -43,7 +43,7 @@ test('SIGKILL at a step: the restarted bot moves the same session from the same 
   await chat.click('No computer access? Continue manually');
   await chat.card(/What CAA20004 means/);
   await chat.say(paste('nslookup-windows-nxdomain.txt'));
-  await chat.card(/dns\.system_failed/);
+  await chat.card(/name lookup \(DNS\) cannot find/);
   await chat.click('Show me the fix');
   const step = await chat.card(/Flush the DNS cache[\s\S]*To do/);
   const recheck = submitsOf(cardOf(step.activity)).find((s) => s.title === 'Done — check again');

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buttonsFor } from '../../cards/actions.ts';
-import { CHECKING_LINE } from '../../cards/format.ts';
+import { checkingLine } from '../../cards/format.ts';
 import { renderSlack } from '../../cards/slack.ts';
 import { renderTeams } from '../../cards/teams.ts';
 import { renderText } from '../../cards/text.ts';
@@ -41,20 +41,31 @@ test('pending: the four buttons, "Done — check again" first and primary', () =
     slackButtons('pending').map((b) => b.action_id),
     ['step.recheck', 'step.failed', 'step.skip', 'case.escalate'],
   );
-  assert.equal(allStrings(card).includes(CHECKING_LINE), false);
+  assert.equal(allStrings(card).join('\n').includes('Checking on the computer'), false);
 });
 
-test('checking: no buttons on any channel, a "Checking…" line instead', () => {
-  const view = stepView('checking');
-  assert.deepEqual(buttonsFor(view), []);
+test('checking: a way out (Skip, Escalate) and a time limit on every channel, never "Checking…" alone', () => {
+  const view = { ...stepView('checking'), checkUntil: '2026-11-27T10:55:00.000Z', checkBy: 'paste' as const };
+  const line = checkingLine(view);
+  assert.equal(line, 'Waiting for the pasted output until 10:55 UTC. Not now? Skip or Escalate below.');
+  assert.deepEqual(
+    buttonsFor(view).map((b) => b.data.verb),
+    ['step.skip', 'case.escalate'],
+  );
   for (const card of [renderTeams(view, { universalActions: true }), renderWebChat(view)]) {
-    assert.deepEqual(botActions(card), []);
-    assert.ok(allStrings(card).includes(CHECKING_LINE));
+    assert.deepEqual(
+      botActions(card).map((a) => a.verb ?? (a.data as { verb: string }).verb),
+      ['step.skip', 'case.escalate'],
+    );
+    assert.ok(allStrings(card).includes(line));
   }
-  assert.deepEqual(slackButtons('checking'), []);
-  assert.ok(allStrings(renderSlack(view).blocks).some((s) => s.includes(CHECKING_LINE)));
-  assert.ok(renderText(view).includes(CHECKING_LINE));
-  assert.equal(renderText(view).includes('Reply'), false);
+  assert.deepEqual(
+    slackButtons('checking').map((b) => b.action_id),
+    ['step.skip', 'case.escalate'],
+  );
+  assert.ok(allStrings(renderSlack(view).blocks).some((s) => s.includes(line)));
+  assert.ok(renderText(view).includes(line));
+  assert.match(renderText(view), /Reply "skip", "escalate"/);
 });
 
 test('verified: shows the evidence and offers the next step, not the re-check', () => {
@@ -115,6 +126,8 @@ test("the user's OS comes first, the others fold away behind a toggle", () => {
   assert.ok(json.indexOf('"plat-macos","isVisible":true') > 0, 'macOS open');
   for (const other of ['plat-windows', 'plat-linux', 'plat-phone'])
     assert.ok(json.includes(`"${other}","isVisible":false`), `${other} folded`);
+  assert.ok(json.includes('"title":"Other computer: Windows"'), 'another OS only behind "Other computer"');
   const text = renderText(stepView('pending', { os: 'linux' }));
-  assert.ok(text.indexOf('Linux:') < text.indexOf('Windows:'));
+  assert.ok(text.includes('Linux:'));
+  assert.ok(!text.includes('Windows:'), 'text clients get no other OS (they cannot fold it)');
 });

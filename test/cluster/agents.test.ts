@@ -104,7 +104,7 @@ test('an agent paired through replica A runs the re-check a button press on repl
   const a = await replica(redis.url, 'a', balancer.url);
   const b = await replica(redis.url, 'b', balancer.url);
   const { chat, agent } = await pageOnBAgentOnA(balancer, a.url, b.url, lab);
-  const findings = await chat.card(/tls\.inspection/, LONG);
+  const findings = await chat.card(/re-signs the secure connection/, LONG);
   assert.deepEqual([a.agents?.connections, b.agents?.connections], [1, 0], 'the agent is held by A');
 
   await chat.click('Show me the fix');
@@ -147,7 +147,7 @@ test('replica A drains while the agent checks: 1001, the agent reconnects to B, 
   );
   // 1001 "going away", with the gateway's reason.
   await agent.waitFor(/Lost the connection to the helpdesk bot at \S+ \(server shutting down\)/, LONG);
-  await chat.card(/tls\.inspection/, LONG);
+  await chat.card(/re-signs the secure connection/, LONG);
   assert.equal(b.agents?.connections, 1, 'the agent is on B now');
   await assertOneResult(b.store, chat);
 });
@@ -177,7 +177,7 @@ test('SIGKILL of the replica holding the agent mid-check: the agent reconnects t
 
   a.child.kill('SIGKILL');
   assert.equal(await a.exited, null, 'killed by the signal');
-  await chat.card(/tls\.inspection/, LONG);
+  await chat.card(/re-signs the secure connection/, LONG);
   const now = await store.agents.get(agentId);
   assert.match(now?.replicaId ?? '', new RegExp(`-${b.child.pid}-`), 'B holds the agent now');
   assert.equal(now?.online, true);
@@ -191,7 +191,7 @@ test('Stop pressed on replica B ends the watch the agent on replica A runs', asy
   const a = await replica(redis.url, 'watch-a', balancer.url, { watchMs });
   const b = await replica(redis.url, 'watch-b', balancer.url, { watchMs });
   const { chat } = await pageOnBAgentOnA(balancer, a.url, b.url, lab);
-  await chat.card(/tls\.inspection/, LONG);
+  await chat.card(/re-signs the secure connection/, LONG);
   await chat.click('Keep checking while I try to sign in');
   await chat.card(/[1-9]\d* rounds? of checks so far/, LONG);
   assert.deepEqual([a.agents?.connections, b.agents?.connections], [1, 0], 'the agent is held by A');

@@ -78,7 +78,7 @@ test('a web chat conversation whose turns alternate between the replicas reaches
     await chat.click('Home');
     await chat.card(/What CAA20004 means/);
     await chat.say(paste('nslookup-windows-nxdomain.txt'));
-    const findings = await chat.card(/dns\.system_failed/);
+    const findings = await chat.card(/name lookup \(DNS\) cannot find/);
     await chat.click('Show me the fix');
     const step = await chat.card(/Flush the DNS cache[\s\S]*To do/);
     assert.equal(
@@ -192,7 +192,7 @@ test('Redis restarted mid-conversation: 503 with Retry-After in the gap, never 5
     await chat.click('Home');
     await chat.card(/What CAA20004 means/);
     await chat.say(paste('nslookup-windows-nxdomain.txt'));
-    await chat.card(/dns\.system_failed/);
+    await chat.card(/name lookup \(DNS\) cannot find/);
     const session = await a.store.sessions.findByConversation(
       conversationKey('webchat', chat.conversationId),
     );

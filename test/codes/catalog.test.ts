@@ -50,7 +50,7 @@ describe('code catalog', () => {
     const entry = lookupCode('CAA20004');
     assert.equal(entry?.name, 'ERROR_ADAL_SERVER_ERROR_ACCESS_DENIED');
     assert.equal(entry?.category, 'conditional_access');
-    assert.match(entry?.meaning ?? '', /approved by a resource owner or authorization server/);
+    assert.match(entry?.meaning ?? '', /needs approval from your organisation's sign-in rules/);
     for (const kind of ['device', 'broker', 'dns', 'tcp', 'tls', 'https', 'proxy', 'clock'] as const) {
       assert.ok(entry?.checks.includes(kind), `CAA20004 must check ${kind}`);
     }

@@ -22,6 +22,11 @@ const CODES = [
   'CAA82EE2',
   'CAA82F80',
   'CAA82F8F',
+  'CAA70007',
+  'CAA70010',
+  'CAA301F7',
+  'CAA20003',
+  '80080300',
 ];
 
 test('every finding id leads to at least one step on Windows, macOS and an unknown OS', () => {

@@ -70,7 +70,12 @@ test('firewall allow-list: every host with port, protocol and purpose; media UDP
   assert.match(row('worldaz.tr.teams.microsoft.com'), /\s3478-3481\s+UDP\s+Teams media/);
   assert.ok(h.text.includes(fw.lines.join('\n')), 'the text file carries the section verbatim');
   assert.ok(
-    h.sections.some((s) => s.kind === 'findings' && s.lines[0].startsWith('firewall.blocked (blocking)')),
+    h.sections.some(
+      (s) =>
+        s.kind === 'findings' &&
+        s.lines[0] ===
+          'Blocking: Names resolve but TCP to required hosts is dropped or rejected. (hosts: login.microsoftonline.com:443)',
+    ),
   );
 });
 
@@ -159,7 +164,7 @@ test('TLS-inspection bypass list: wildcards of the deduplicated domains', () => 
     '*.msftauth.net',
     '*.teams.cdn.office.net',
   ]);
-  assert.ok(h.text.includes('issuer=Lab Interceptor CA'));
+  assert.ok(h.text.includes('issuer: Lab Interceptor CA'));
 });
 
 test('sections follow the findings; with none that call for one, the full hand-off', () => {

@@ -158,6 +158,15 @@ test('skipping a step shows the next one on the same message', async () => {
   const after = (await session())!;
   assert.equal(after.plan[s.stepIndex].status, 'skipped');
   assert.equal(after.cardActivityId, stepTs, 'still the same live card');
+  // Never silent (issue 14): the card changed above, so a new line at the bottom says what is next.
+  const bottom = posts().at(-1)!;
+  const nextTitle = headerOf(h.api.messages.get(`${DM}/${stepTs}`)?.blocks ?? []);
+  assert.match(String(bottom.params.text), /^Next, step \d+ of \d+: "/);
+  assert.ok(String(bottom.params.text).includes(nextTitle), 'the bottom line names the step now on the card');
+  assert.ok(
+    h.api.calls.indexOf(bottom) > h.api.calls.indexOf(updates().at(-1)!),
+    'posted after the card was replaced',
+  );
   const last = updates().at(-1)!;
   assert.equal(last.params.ts, stepTs);
   assert.deepEqual(checkSlackMessage({ text: String(last.params.text), blocks: blocksOf(last) }).errors, []);

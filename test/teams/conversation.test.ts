@@ -120,15 +120,15 @@ describe('a Teams conversation over the wire', () => {
     assert.ok(sent.some((r) => r.op === 'update' && r.activityId === intake.activityId));
     assert.match(
       text(sent.map(cardOf).find((c) => c && /caa20004-what-it-means/.test(text(c)))),
-      /step\.recheck/,
+      /answer:browser_ok/,
     );
     assert.equal((await session(conv)).state, 'step');
 
     // 4. Pasted nslookup output saying NXDOMAIN: a finding, and a findings card.
     mark = lab.connector.records.length;
     assert.equal((await lab.post(messageActivity(paste('nslookup-windows-nxdomain.txt'), o))).status, 200);
-    const findings = since(mark, conv).find((r) => /dns\.system_failed/.test(text(cardOf(r))));
-    assert.ok(findings, 'the findings card names dns.system_failed');
+    const findings = since(mark, conv).find((r) => /name lookup \(DNS\) cannot find/.test(text(cardOf(r))));
+    assert.ok(findings, 'the findings card names the DNS failure in plain words');
 
     // 5. "Show me the fix" by Action.Execute: the invoke returns the DNS step card.
     mark = lab.connector.records.length;
@@ -270,6 +270,33 @@ describe('a Teams conversation over the wire', () => {
     const [welcome] = lab.connector.records.filter((r) => r.conversationId === conv);
     assert.match(String(welcome.body.text), /CAA20004/);
     await assert.rejects(session(conv), /no session/, 'a greeting opens no session');
+  });
+
+  test('never silent: Skip replaces the card in the invoke answer, and a line at the bottom says what is next', async () => {
+    const conv = 'a:wire-bottom';
+    const o = { ...opts, conversationId: conv };
+    await lab.post(messageActivity('Teams says CAA82EE7 on Windows at home', o));
+    const s = await session(conv);
+    assert.equal(s.state, 'step');
+    const stepCard = since(0, conv).find((r) => r.activityId === s.cardActivityId && cardOf(r));
+    assert.ok(stepCard, 'the step card was sent');
+    const mark = lab.connector.records.length;
+    const skip = await lab.post(
+      executeActivity(button(cardOf(stepCard)!, 'step.skip'), s.cardActivityId!, o),
+    );
+    const answer = skip.body as { type: string; value: Card };
+    assert.equal(answer.type, CARD, 'the clicker gets the new card in place');
+    const after = since(mark, conv);
+    const bottom = after.find(
+      (r) => r.op !== 'update' && /^Next, step 2 of \d+: "/.test(String(r.body.text)),
+    );
+    assert.ok(
+      bottom,
+      `a new message at the bottom: ${after.map((r) => `${r.op} ${String(r.body.text ?? '')}`)}`,
+    );
+    assert.equal(bottom.body.textFormat, 'markdown');
+    const title = (await session(conv)).plan[1].stepId;
+    assert.match(text(answer.value), new RegExp(title));
   });
 
   test('nothing tried to leave loopback', () => {

@@ -58,7 +58,7 @@ test('"Teams says CAA20004": one reply carrying the meaning and the intake card;
   const [message] = sent;
   assert.equal(message.op, 'reply');
   assert.match(String(message.body.text), /^CAA20004: /);
-  assert.equal(message.body.textFormat, 'plain');
+  assert.equal(message.body.textFormat, 'markdown');
   const card = cardOf(message);
   assert.ok(card, 'the intake card is in the same message');
 

@@ -10,7 +10,7 @@
 import { parseActionData } from '../../../cards/actions.ts';
 import { summaryLine } from '../../../cards/summary.ts';
 import { renderWebChat } from '../../../cards/webchat.ts';
-import { noticeText } from '../../core/notices.ts';
+import { noticeMarkdown } from '../../core/notices.ts';
 import { type ChannelPort, type CoreEvent, conversationKey, type OutboundView } from '../../core/types.ts';
 import type { Logger } from '../../log.ts';
 import type { Activity, DirectLinePort, OnActivity } from './types.ts';
@@ -72,9 +72,13 @@ export function eventFromActivity(conversationId: string, activity: Activity): C
   return text === '' ? undefined : { ...base, kind: 'message', text };
 }
 
-/** The Direct Line activity that shows `view`: an Adaptive Card for a screen, plain text for a notice. */
+/**
+ * The Direct Line activity that shows `view`: an Adaptive Card for a screen, markdown for a
+ * notice (Web Chat renders it: commands as code blocks with a copy button, links as links).
+ */
 export function activityForView(view: OutboundView): Activity {
-  if (view.screen === 'notice') return { type: 'message', text: noticeText(view), textFormat: 'plain' };
+  if (view.screen === 'notice')
+    return { type: 'message', text: noticeMarkdown(view), textFormat: 'markdown' };
   return {
     type: 'message',
     // Screen readers and transcripts get one line even where the card does not render.

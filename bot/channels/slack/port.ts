@@ -6,10 +6,9 @@
  */
 
 import { SLACK } from '../../../cards/limits.ts';
-import { escapeSlack } from '../../../cards/markdown.ts';
 import { renderSlack, type SlackMessage } from '../../../cards/slack.ts';
 import { clip } from '../../../cards/truncate.ts';
-import { noticeText } from '../../core/notices.ts';
+import { noticeMrkdwn, noticeText } from '../../core/notices.ts';
 import type { ChannelPort, NoticeView, OutboundView, Session, View } from '../../core/types.ts';
 import type { WebClient } from './client.ts';
 import { refOf } from './translate.ts';
@@ -21,14 +20,16 @@ export interface SlackChatApi {
 type PostArgs = Parameters<WebClient['chat']['postMessage']>[0];
 type UpdateArgs = Parameters<WebClient['chat']['update']>[0];
 
-/** A notice is text, not a screen: the core's plain wording (noticeText), escaped, in one section. */
+/**
+ * A notice is text, not a screen: one mrkdwn section (commands in code blocks, <url|links>,
+ * escaped by noticeMrkdwn), the plain wording as the notification text.
+ */
 export function renderNotice(view: NoticeView): SlackMessage {
-  const text = noticeText(view);
   const icon = view.tone === 'warning' ? '⚠️ ' : '';
   return {
-    text: clip(text, SLACK.fallbackText),
+    text: clip(noticeText(view), SLACK.fallbackText),
     blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: clip(icon + escapeSlack(text), SLACK.sectionText) } },
+      { type: 'section', text: { type: 'mrkdwn', text: clip(icon + noticeMrkdwn(view), SLACK.sectionText) } },
     ],
   };
 }

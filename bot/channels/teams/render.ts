@@ -5,7 +5,7 @@
 import type { Activity } from 'botbuilder';
 import { summaryLine } from '../../../cards/summary.ts';
 import { adaptiveAttachment, renderTeams } from '../../../cards/teams.ts';
-import { noticeText } from '../../core/notices.ts';
+import { noticeMarkdown } from '../../core/notices.ts';
 import type { NoticeView, OutboundView, View } from '../../core/types.ts';
 
 export const ADAPTIVE_CARD_TYPE = 'application/vnd.microsoft.card.adaptive';
@@ -24,14 +24,14 @@ export function renderCard(view: View, options: RenderOptions): Record<string, u
   return renderTeams(view, { universalActions: options.universalActions });
 }
 
-/** A notice as a plain-text message (Teams keeps its line breaks). */
+/** A notice as a markdown message: commands in copyable code blocks, links as links. */
 export function noticeActivity(view: NoticeView): Partial<Activity> {
-  return { type: 'message', text: noticeText(view), textFormat: 'plain' };
+  return { type: 'message', text: noticeMarkdown(view), textFormat: 'markdown' };
 }
 
 /**
  * The activity that shows `view` in Teams (a message; its id is set by the caller for updates).
- * `notices`: plain text shown above the card in the same message (ChannelPort.sendCard), kept
+ * `notices`: plain text shown above the card in the same message (ChannelPort.sendCard) as markdown, kept
  * on every update of that message.
  */
 export function renderActivity(
@@ -42,7 +42,7 @@ export function renderActivity(
   if (view.screen === 'notice') return noticeActivity(view);
   return {
     type: 'message',
-    ...(notices.length > 0 ? { text: notices.map(noticeText).join('\n\n'), textFormat: 'plain' } : {}),
+    ...(notices.length > 0 ? { text: notices.map(noticeMarkdown).join('\n\n'), textFormat: 'markdown' } : {}),
     // The summary is what notifications and the chat list show for a card.
     summary: summaryLine(view),
     attachments: [adaptiveAttachment(renderCard(view, options))],

@@ -2,7 +2,8 @@
  * The web chat page's script (bundled by scripts/build-web.ts into dist/web/webchat.js, no CDN):
  * gets a token for ONE new conversation from our own /api/webchat/token, talks to our Direct
  * Line subset on this origin, and renders Bot Framework Web Chat, phone first. A reload within
- * the token's life resumes the same conversation (sessionStorage), so a user switching apps
+ * the token's life, or the link opened again in a new tab, resumes the same conversation
+ * (localStorage, shared by the tabs of this origin), so a user switching apps
  * on a phone does not lose the case.
  */
 import ReactWebChat, { createDirectLine } from 'botframework-webchat';
@@ -33,7 +34,7 @@ async function postJson(url: string, token?: string): Promise<Record<string, unk
 
 function load(): Saved | undefined {
   try {
-    const saved = JSON.parse(window.sessionStorage.getItem(KEY) ?? 'null') as Saved | null;
+    const saved = JSON.parse(window.localStorage.getItem(KEY) ?? 'null') as Saved | null;
     if (saved && Date.now() - saved.savedAt < RESUME_WINDOW_MS) return saved;
   } catch {
     // Unreadable or blocked storage: start a new conversation.
@@ -43,7 +44,7 @@ function load(): Saved | undefined {
 
 function save(grant: Grant): void {
   try {
-    window.sessionStorage.setItem(KEY, JSON.stringify({ ...grant, savedAt: Date.now() } satisfies Saved));
+    window.localStorage.setItem(KEY, JSON.stringify({ ...grant, savedAt: Date.now() } satisfies Saved));
   } catch {
     // Private browsing may refuse storage; the chat still works, it just won't survive a reload.
   }
