@@ -8,7 +8,7 @@
 import type { ProbeOptions } from './context.ts';
 import { type ResponseHead, readBodyPrefix, readHead } from './net/http-head.ts';
 import { ms, openPath } from './net/path.ts';
-import { finish, internalError, pathFailure, startRun } from './net/result.ts';
+import { answerFailure, finish, internalError, pathFailure, startRun } from './net/result.ts';
 import type { SocketError } from './net/socket-error.ts';
 import type { ProbeResult } from './types.ts';
 import { zeroPhases } from './types.ts';
@@ -101,13 +101,7 @@ export async function probePortal(
         ? `redirects to ${detail.location}`
         : `answers ${head.status} with ${detail.title ? `the page "${detail.title}"` : 'another body'}`;
       const message = `GET ${target.url} ${what} instead of "${target.expect}"`;
-      return finish(run, {
-        status: 'fail',
-        phases,
-        detail,
-        failure: { phase: 'response', code: 'captive_portal', detail: message },
-        error: { code: `HTTP_${head.status}`, message },
-      });
+      return answerFailure(run, { phases, detail, code: 'captive_portal', status: head.status, message });
     } finally {
       socket.destroy();
     }

@@ -10,7 +10,7 @@ import type { ProbeOptions } from './context.ts';
 import { answerFacts, interception, refusalFacts } from './net/blocked.ts';
 import { type ResponseHead, readBodyPrefix, readHead } from './net/http-head.ts';
 import { ms, openPath } from './net/path.ts';
-import { finish, internalError, pathFailure, startRun } from './net/result.ts';
+import { answerFailure, finish, internalError, pathFailure, startRun } from './net/result.ts';
 import type { SocketError } from './net/socket-error.ts';
 import { trustFailure } from './net/tls-handshake.ts';
 import type { ProbeResult } from './types.ts';
@@ -114,13 +114,7 @@ export async function probeWebSocket(
           ? '101 without a valid Sec-WebSocket-Accept'
           : `${head.status} ${head.statusText}`.trim();
       const message = `upgrade to wss://${run.target}${target.path} answered ${why}${by ? ` from ${by}` : ''}`;
-      return finish(run, {
-        status: 'fail',
-        phases,
-        detail,
-        failure: { phase: 'response', code: 'upgrade_refused', detail: message },
-        error: { code: `HTTP_${head.status}`, message },
-      });
+      return answerFailure(run, { phases, detail, code: 'upgrade_refused', status: head.status, message });
     } finally {
       socket.destroy();
     }

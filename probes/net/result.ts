@@ -58,6 +58,20 @@ export function pathFailure<D extends object>(run: ProbeRun, path: PathFailed, d
   });
 }
 
+/** A failure the server's answer shows (status `status`): phase response, error `HTTP_<status>`. */
+export function answerFailure<D extends object>(
+  run: ProbeRun,
+  parts: { phases: Phases; detail: D; code: FailureCode; status: number; message: string },
+): ProbeResult<D> {
+  return finish(run, {
+    status: 'fail',
+    phases: parts.phases,
+    detail: parts.detail,
+    failure: { phase: 'response', code: parts.code, detail: parts.message },
+    error: { code: `HTTP_${parts.status}`, message: parts.message },
+  });
+}
+
 /** Last resort for a bug of ours: the probe reports 'error' instead of throwing. */
 export function internalError<D extends object>(
   run: ProbeRun,

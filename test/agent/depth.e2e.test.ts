@@ -84,22 +84,7 @@ describe('reconnect-agent check where the kernel filters by name (inside a lab n
     const lab = await startScenario({ netns: ns });
     try {
       // What an SNI-filtering firewall does: match the server name in the ClientHello, answer RST.
-      await ns.iptables(
-        '-A',
-        'OUTPUT',
-        '-p',
-        'tcp',
-        '-m',
-        'string',
-        '--string',
-        'login.lab.test',
-        '--algo',
-        'bm',
-        '-j',
-        'REJECT',
-        '--reject-with',
-        'tcp-reset',
-      );
+      await resetHandshakesNaming(ns, 'login.lab.test');
       const run = await runAgent(['check', '--catalog', lab.catalogPath, '--json'], lab.env, { netns: ns });
       assert.ok(run.report, run.stderr);
       assertCase(run.report, run.code, {
@@ -274,22 +259,7 @@ describe('two new faults at once (inside a lab namespace)', () => {
     const ns = await createLabNetns();
     const lab = await startScenario({ netns: ns, ipv6: true });
     try {
-      await ns.iptables(
-        '-A',
-        'OUTPUT',
-        '-p',
-        'tcp',
-        '-m',
-        'string',
-        '--string',
-        'login.lab.test',
-        '--algo',
-        'bm',
-        '-j',
-        'REJECT',
-        '--reject-with',
-        'tcp-reset',
-      );
+      await resetHandshakesNaming(ns, 'login.lab.test');
       await ns.run('ip6tables', ['-A', 'OUTPUT', '-p', 'tcp', '-d', ns.hostAddress6, '-j', 'DROP']);
       const run = await runAgent(['check', '--catalog', lab.catalogPath, '--json'], lab.env, { netns: ns });
       assert.ok(run.report, run.stderr);
@@ -304,6 +274,26 @@ describe('two new faults at once (inside a lab namespace)', () => {
     }
   });
 });
+
+/** What an SNI-filtering firewall does: match the server name in the ClientHello, answer RST. */
+async function resetHandshakesNaming(ns: LabNetns, name: string): Promise<void> {
+  await ns.iptables(
+    '-A',
+    'OUTPUT',
+    '-p',
+    'tcp',
+    '-m',
+    'string',
+    '--string',
+    name,
+    '--algo',
+    'bm',
+    '-j',
+    'REJECT',
+    '--reject-with',
+    'tcp-reset',
+  );
+}
 
 /** Runs `ip` inside the namespace and fails the test with its message when it fails. */
 async function inNs(ns: LabNetns, ...argLists: string[][]): Promise<void> {
@@ -387,22 +377,7 @@ describe('reconnect-agent check with a VPN split tunnel (routes inside a lab nam
           ['route', 'add', `${signIn}/32`, 'via', `10.214.${n}.1`, 'dev', 'tun7'],
         );
         if (withSni) {
-          await ns.iptables(
-            '-A',
-            'OUTPUT',
-            '-p',
-            'tcp',
-            '-m',
-            'string',
-            '--string',
-            'teams.lab.test',
-            '--algo',
-            'bm',
-            '-j',
-            'REJECT',
-            '--reject-with',
-            'tcp-reset',
-          );
+          await resetHandshakesNaming(ns, 'teams.lab.test');
         }
         const run = await runAgent(['check', '--catalog', lab.catalogPath, '--json'], lab.env, { netns: ns });
         assert.ok(run.report, run.stderr);

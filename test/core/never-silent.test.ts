@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { transition } from '../../bot/core/transition.ts';
-import type { CoreEvent, Effect } from '../../bot/core/types.ts';
+import type { Effect } from '../../bot/core/types.ts';
 import { viewFor } from '../../bot/core/views.ts';
 import { buttonsFor } from '../../cards/actions.ts';
 import type { StepView } from '../../cards/views.ts';
