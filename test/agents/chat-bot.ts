@@ -9,6 +9,8 @@ import { type AgentKnobs, type RunningBot, type StartOptions, startBot } from '.
 import { loadBotConfig } from '../../bot/config.ts';
 import { silentLogger } from '../../bot/log.ts';
 import { type Chat, cardOf, cardText } from '../bot/conversation-driver.ts';
+import type { LabNetns } from '../lab/netns.ts';
+import { type LabProxy, startProxy } from '../lab/proxy.ts';
 import type { Scenario } from '../lab/scenario.ts';
 import { type AgentProcess, startAgent } from './agent-process.ts';
 
@@ -94,4 +96,24 @@ export async function pairFromCard(
   await chat.card(/Is this your computer\?/, ms);
   await chat.click('Yes, that is my computer');
   return agent;
+}
+
+/**
+ * In `ns`, the bot at 127.0.0.1:PORT is reachable only through a lab CONNECT proxy on the veth
+ * that wants Basic credentials (alice / "lab secret"): the namespace's own loopback has nothing
+ * there, and iptables rejects it as well. Returns the proxy and the HTTP_PROXY value to use.
+ */
+export async function proxyOnlyPath(
+  ns: LabNetns,
+  bot: RunningBot,
+): Promise<{ proxy: LabProxy; proxyUrl: string }> {
+  const botPort = Number(new URL(bot.url).port);
+  const proxy = await startProxy({
+    address: ns.hostAddress,
+    auth: { user: 'alice', password: 'lab secret' },
+    upstream: (host, port) => (host === '127.0.0.1' && port === botPort ? { host, port } : null),
+  });
+  await ns.iptables('-A', 'OUTPUT', '-o', 'lo', '-p', 'tcp', '--dport', String(botPort), '-j', 'REJECT');
+  // Credentials in the proxy URL, percent-encoded as users write them.
+  return { proxy, proxyUrl: `http://alice:lab%20secret@${ns.hostAddress}:${proxy.port}` };
 }

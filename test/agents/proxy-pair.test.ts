@@ -15,10 +15,9 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { openChat } from '../bot/conversation-driver.ts';
 import { createLabNetns } from '../lab/netns.ts';
-import { startProxy } from '../lab/proxy.ts';
 import { startScenario } from '../lab/scenario.ts';
 import { startAgent } from './agent-process.ts';
-import { chatToPairingCard, FIRST_PROGRESS, startAgentBot } from './chat-bot.ts';
+import { chatToPairingCard, FIRST_PROGRESS, proxyOnlyPath, startAgentBot } from './chat-bot.ts';
 import { tempDir } from './harness.ts';
 
 const tmp = tempDir('reconnect-proxy-pair-');
@@ -40,15 +39,10 @@ test('pairs only through a CONNECT proxy that wants Basic credentials; the findi
   });
   cleanup.push(() => bot.close());
   const botPort = Number(new URL(bot.url).port);
-  const proxy = await startProxy({
-    address: ns.hostAddress,
-    auth: { user: 'alice', password: 'lab secret' },
-    upstream: (host, port) => (host === '127.0.0.1' && port === botPort ? { host, port } : null),
-  });
-  cleanup.push(() => proxy.close());
   // The direct path is refused twice over: nothing listens on the namespace's loopback there,
   // and the kernel rejects it before anything could.
-  await ns.iptables('-A', 'OUTPUT', '-o', 'lo', '-p', 'tcp', '--dport', String(botPort), '-j', 'REJECT');
+  const { proxy, proxyUrl } = await proxyOnlyPath(ns, bot);
+  cleanup.push(() => proxy.close());
 
   const chat = await openChat(bot.url);
   cleanup.push(() => chat.close());
@@ -69,8 +63,7 @@ test('pairs only through a CONNECT proxy that wants Basic credentials; the findi
       ...lab.env,
       PATH,
       RECONNECT_CATALOG: lab.catalogPath,
-      // Credentials in the proxy URL, percent-encoded as users write them.
-      HTTP_PROXY: `http://alice:lab%20secret@${ns.hostAddress}:${proxy.port}`,
+      HTTP_PROXY: proxyUrl,
     },
   });
   cleanup.push(() => agent.kill());

@@ -13,11 +13,10 @@ import { after, before, describe, test } from 'node:test';
 import { unzipSync } from 'fflate';
 import type { RunningBot } from '../../bot/app.ts';
 import { type AgentProcess, startAgent } from '../agents/agent-process.ts';
-import { chatToPairingCard, FIRST_PROGRESS, startAgentBot } from '../agents/chat-bot.ts';
+import { chatToPairingCard, FIRST_PROGRESS, proxyOnlyPath, startAgentBot } from '../agents/chat-bot.ts';
 import { tempDir } from '../agents/harness.ts';
 import { type Chat, openChat } from '../bot/conversation-driver.ts';
 import { createLabNetns } from '../lab/netns.ts';
-import { startProxy } from '../lab/proxy.ts';
 import { type Scenario, startScenario } from '../lab/scenario.ts';
 import { BUILD_TIMEOUT_MS, buildForTest, pathWithoutNode, type TestBuild } from './build.ts';
 
@@ -110,13 +109,8 @@ describe('the linux-x64 executable pairs as a person runs it', { timeout: 10 * 6
     const nsLab = await startScenario({ netns: ns });
     cleanup.push(() => nsLab.close());
     const botPort = Number(new URL(bot.url).port);
-    const proxy = await startProxy({
-      address: ns.hostAddress,
-      auth: { user: 'alice', password: 'lab secret' },
-      upstream: (host, port) => (host === '127.0.0.1' && port === botPort ? { host, port } : null),
-    });
+    const { proxy, proxyUrl } = await proxyOnlyPath(ns, bot);
     cleanup.push(() => proxy.close());
-    await ns.iptables('-A', 'OUTPUT', '-o', 'lo', '-p', 'tcp', '--dport', String(botPort), '-j', 'REJECT');
 
     const chat = await openChat(bot.url);
     cleanup.push(() => chat.close());
@@ -130,7 +124,7 @@ describe('the linux-x64 executable pairs as a person runs it', { timeout: 10 * 6
         ...nsLab.env,
         PATH: noNode.dir,
         RECONNECT_CATALOG: nsLab.catalogPath,
-        HTTP_PROXY: `http://alice:lab%20secret@${ns.hostAddress}:${proxy.port}`,
+        HTTP_PROXY: proxyUrl,
       },
     });
     cleanup.push(() => agent.kill());
