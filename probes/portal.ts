@@ -8,7 +8,7 @@
 import type { ProbeOptions } from './context.ts';
 import { type ResponseHead, readBodyPrefix, readHead } from './net/http-head.ts';
 import { ms, openPath } from './net/path.ts';
-import { answerFailure, finish, internalError, pathFailure, startRun } from './net/result.ts';
+import { answerFailure, finish, internalError, noHeadFailure, pathFailure, startRun } from './net/result.ts';
 import type { SocketError } from './net/socket-error.ts';
 import type { ProbeResult } from './types.ts';
 import { zeroPhases } from './types.ts';
@@ -78,16 +78,13 @@ export async function probePortal(
       } catch (err) {
         const e = err as SocketError;
         const message = `GET ${target.url}: ${e.message}`;
-        return finish(run, {
-          status: 'fail',
-          phases: { ...path.phases, firstByte: e.aborted ? ms(performance.now() - sent) : 0 },
+        return noHeadFailure(run, {
+          phases: path.phases,
           detail,
-          failure: {
-            phase: e.aborted ? 'firstByte' : 'response',
-            code: e.aborted ? 'timeout' : 'bad_response',
-            detail: message,
-          },
-          error: { code: e.code, message },
+          sent,
+          error: e,
+          refused: 'bad_response',
+          message,
         });
       }
       const phases = { ...path.phases, firstByte: ms(performance.now() - sent) };

@@ -10,7 +10,7 @@ import type { ProbeOptions } from './context.ts';
 import { answerFacts, interception, refusalFacts } from './net/blocked.ts';
 import { type ResponseHead, readBodyPrefix, readHead } from './net/http-head.ts';
 import { ms, openPath } from './net/path.ts';
-import { answerFailure, finish, internalError, pathFailure, startRun } from './net/result.ts';
+import { answerFailure, finish, internalError, noHeadFailure, pathFailure, startRun } from './net/result.ts';
 import type { SocketError } from './net/socket-error.ts';
 import { trustFailure } from './net/tls-handshake.ts';
 import type { ProbeResult } from './types.ts';
@@ -81,18 +81,14 @@ export async function probeWebSocket(
         ({ head, rest } = await readHead(socket, options.signal));
       } catch (err) {
         const e = err as SocketError;
-        const phases = { ...path.phases, firstByte: e.aborted ? ms(performance.now() - sent) : 0 };
         const message = `upgrade to wss://${run.target}${target.path}: ${e.message}`;
-        return finish(run, {
-          status: 'fail',
-          phases,
+        return noHeadFailure(run, {
+          phases: path.phases,
           detail,
-          failure: {
-            phase: e.aborted ? 'firstByte' : 'response',
-            code: e.aborted ? 'timeout' : 'upgrade_refused',
-            detail: message,
-          },
-          error: { code: e.code, message },
+          sent,
+          error: e,
+          refused: 'upgrade_refused',
+          message,
         });
       }
       const phases = { ...path.phases, firstByte: ms(performance.now() - sent) };

@@ -6,6 +6,7 @@ import type { FailureCode, Phases, ProbeFailure, ProbeKind, ProbeResult, ProbeSt
 import { probeId } from '../types.ts';
 import { ms, type PathFailed } from './path.ts';
 import { authority } from './proxy-tunnel.ts';
+import type { SocketError } from './socket-error.ts';
 
 export interface ResultParts<D extends object> {
   status: ProbeStatus;
@@ -55,6 +56,36 @@ export function pathFailure<D extends object>(run: ProbeRun, path: PathFailed, d
     detail,
     failure: path.failure,
     error: path.error,
+  });
+}
+
+/**
+ * No response head came back for a request written at `sent` (performance.now()): at the
+ * deadline a timeout in the firstByte phase (which then lasted until it), otherwise a refusal
+ * of kind `refused` in the response phase.
+ */
+export function noHeadFailure<D extends object>(
+  run: ProbeRun,
+  parts: {
+    phases: Phases;
+    detail: D;
+    sent: number;
+    error: SocketError;
+    refused: FailureCode;
+    message: string;
+  },
+): ProbeResult<D> {
+  const { error, message } = parts;
+  return finish(run, {
+    status: 'fail',
+    phases: { ...parts.phases, firstByte: error.aborted ? ms(performance.now() - parts.sent) : 0 },
+    detail: parts.detail,
+    failure: {
+      phase: error.aborted ? 'firstByte' : 'response',
+      code: error.aborted ? 'timeout' : parts.refused,
+      detail: message,
+    },
+    error: { code: error.code, message },
   });
 }
 
