@@ -32,6 +32,8 @@ import { openCluster } from './cluster/index.ts';
 import type { BotConfig } from './config.ts';
 import { createEngine, type Engine } from './core/engine.ts';
 import type { InboundEvent, Session } from './core/types.ts';
+import { createDashboard, type IncidentSource } from './dashboard/index.ts';
+import { recordingInto } from './dashboard/ledger.ts';
 import { clampTurnText } from './limits.ts';
 import type { Logger } from './log.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
@@ -85,6 +87,8 @@ export interface StartOptions {
   metrics?: Metrics;
   /** How long a watch job started from the chat lasts (tests shorten it); default 2 minutes. */
   watchMs?: number;
+  /** The dashboard at /admin (issue 18): its incidents (bot/incidents' listIncidents) and page folder. */
+  dashboard?: { incidents?: IncidentSource; root?: string };
 }
 
 /** The gateway's timing settings a caller may change. */
@@ -138,15 +142,32 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
   );
   const stopped: (() => Promise<void>)[] = [];
   try {
+    // The dashboard at /admin (issue 18): its ledger counts what the metrics count.
+    let listeningUrl: string | undefined;
+    let agents: AgentGateway | undefined;
+    const dashboard = createDashboard({
+      config,
+      store,
+      playbooks,
+      log,
+      now: options.clock ?? Date.now,
+      ...(options.dashboard?.incidents ? { incidents: options.dashboard.incidents } : {}),
+      ...(options.dashboard?.root ? { root: options.dashboard.root } : {}),
+      agentsConnected: () => agents?.connections ?? 0,
+      listeningUrl: () => listeningUrl ?? `http://127.0.0.1:${config.port}`,
+    });
     // Every event goes to the engine, whose turn runs the support relay and the agent lifecycle
     // as steps. Bound once it exists; no event can arrive before the server listens.
     let engine: Engine | undefined;
     // Every event in a log context with its ids, and counted (bot/observe-turn.ts).
-    const handle = observeTurns({ metrics, log }, async (event: InboundEvent) => {
-      if (engine === undefined) throw new Error('an event arrived before the engine was built');
-      // Message length per turn (issue 16): Direct Line refuses longer posts; here the rest is cut.
-      return engine.handle(clampTurnText(event, config.limits.turnTextChars));
-    });
+    const handle = observeTurns(
+      { metrics: recordingInto(dashboard.ledger, metrics), log },
+      async (event: InboundEvent) => {
+        if (engine === undefined) throw new Error('an event arrived before the engine was built');
+        // Message length per turn (issue 16): Direct Line refuses longer posts; here the rest is cut.
+        return engine.handle(clampTurnText(event, config.limits.turnTextChars));
+      },
+    );
     metrics.watch({ outbox: () => outboxCounts(store) });
 
     const directLine = createDirectLineChannel({
@@ -192,7 +213,6 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
     // The agent gateway: pairing codes and jobs for the engine, its events into `handle`. The
     // route module closes it at shutdown (before the HTTP server stops), so agents hear 1001
     // and reconnect to whichever process serves next.
-    let agents: AgentGateway | undefined;
     if (options.agents !== false) {
       const { bundlePath, agentsDir, ...knobs } = options.agents ?? {};
       const pairing = createPairing({ store, ...(cluster ? { limiter: cluster.limiter } : {}) });
@@ -226,6 +246,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
         ...(slack ? { slack: slack.supportTransport() } : {}),
         ...(teams ? { teams: teams.supportTransport(config.support.teamsChannel) } : {}),
       },
+      commands: dashboard.commands,
     });
     if (slack) routes.push(slackRoutes(slack));
 
@@ -237,7 +258,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       clock: options.clock ?? Date.now,
       // Every turn's other steps, in order: the support relay's gate, then (rejected devices,
       // resolved cases) the agent gateway's lifecycle.
-      steps: [support.step, ...(agents ? [agentLifecycle(agents, log)] : [])],
+      steps: [support.step, ...(agents ? [agentLifecycle(agents, log)] : []), dashboard.step],
       ...(agents ? { agents } : {}),
       ...(config.publicUrl ? { serverUrl: config.publicUrl } : {}),
       ...(options.watchMs ? { watchMs: options.watchMs } : {}),
@@ -257,12 +278,14 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
         directLineRoutes({ channel: directLine, streams, log, publicUrl: config.publicUrl }),
         ...routes,
         metricsRoutes(metrics),
+        dashboard.routes,
         ...(options.routes ?? []),
         // Last: its `/:file` route must not shadow anything registered by other modules.
         webChatPage({ root: options.webRoot ?? DEFAULT_WEB_ROOT, log }),
       ],
     });
     const listening = await app.listen();
+    listeningUrl = listening.url;
     // Delivers what the outbox still holds from before a restart.
     await support.start();
     return {

@@ -81,6 +81,8 @@ export interface BotConfig {
    * `serviceurl` claim is used and this list is not read.
    */
   teamsServiceUrls: string[];
+  /** The dashboard at /admin (issue 18): how long a sign-in link and a signed-in session last. */
+  dashboard: { linkMs: number; sessionMs: number };
 }
 
 /** A configuration error (code config_invalid): the message names the setting, the value and what is accepted. */
@@ -114,6 +116,9 @@ export const SETTING_NAMES = [
   // Hardening (issue 16)
   'TEAMS_SERVICE_URLS',
   ...LIMIT_SETTING_NAMES,
+  // The dashboard (issue 18)
+  'DASHBOARD_LINK_MINUTES',
+  'DASHBOARD_SESSION_HOURS',
 ] as const;
 type SettingName = (typeof SETTING_NAMES)[number];
 type Raw = Partial<Record<SettingName, string>>;
@@ -359,6 +364,20 @@ function teamsServiceUrls(value: string | undefined): string[] {
     });
 }
 
+/** A whole number of `unit` from `min` to `max`, as milliseconds. */
+function wholeUnits(
+  name: string,
+  value: string,
+  range: { min: number; max: number; unitMs: number; unit: string },
+): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < range.min || n > range.max)
+    throw new ConfigError(
+      `${name} is "${value}": expected a whole number of ${range.unit} from ${range.min} to ${range.max}`,
+    );
+  return n * range.unitMs;
+}
+
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
@@ -399,6 +418,20 @@ export function loadBotConfig(env: Env = process.env, options: LoadOptions = {})
     // Hardening (issue 16)
     limits: readLimits(raw, (message) => new ConfigError(message)),
     teamsServiceUrls: teamsServiceUrls(raw.TEAMS_SERVICE_URLS),
+    dashboard: {
+      linkMs: wholeUnits('DASHBOARD_LINK_MINUTES', raw.DASHBOARD_LINK_MINUTES ?? '10', {
+        min: 1,
+        max: 60,
+        unitMs: 60_000,
+        unit: 'minutes',
+      }),
+      sessionMs: wholeUnits('DASHBOARD_SESSION_HOURS', raw.DASHBOARD_SESSION_HOURS ?? '8', {
+        min: 1,
+        max: 24,
+        unitMs: 3_600_000,
+        unit: 'hours',
+      }),
+    },
   };
   // Last, because it may write a file: a config that fails validation leaves no trace behind.
   if (raw.REDIS_URL !== undefined && raw.DIRECTLINE_SECRET === undefined) {

@@ -10,6 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
+import { buildAdmin } from './build-admin.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const source = join(root, 'bot', 'channels', 'webchat');
@@ -50,8 +51,9 @@ export async function buildWeb(outDir = join(root, 'dist', 'web')): Promise<numb
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const at = process.argv.indexOf('--out');
   const outDir = at > 0 ? resolve(process.argv[at + 1] ?? '') : undefined;
-  buildWeb(outDir).then(
-    (bytes) =>
+  // The support dashboard (dist/admin) is built with the web chat: the same install and image steps.
+  Promise.all([buildWeb(outDir), buildAdmin()]).then(
+    ([bytes]) =>
       process.stdout.write(`web chat page built: webchat.js ${(bytes / 1024 / 1024).toFixed(1)} MB\n`),
     (error: unknown) => {
       process.stderr.write(`web chat build failed: ${(error as Error).message}\n`);

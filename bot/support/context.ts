@@ -25,7 +25,18 @@ export interface SupportContext {
   /** Epoch ms. */
   now(): number;
   log: Logger;
+  /** Support-channel commands besides registering (the dashboard link): SupportOptions.commands. */
+  commands?: SupportCommands;
 }
+
+/**
+ * Answers a command addressed to the bot in a support channel: the text to post back in the same
+ * place, or undefined when `text` is not a command (it then goes where a message would go).
+ */
+export type SupportCommands = (
+  text: string,
+  from: { platform: string; channelId: string; by: string },
+) => string | undefined;
 
 /** The gate's answer for an event the relay handled without the core. */
 export const answer = (outcome: StepAnswer['outcome'], text?: string): GateVerdict => ({

@@ -13,7 +13,7 @@ import type { Logger } from '../log.ts';
 import type { PlaybookSet } from '../playbooks/types.ts';
 import type { Store } from '../store/types.ts';
 import { createCases } from './cases.ts';
-import type { SupportContext } from './context.ts';
+import type { SupportCommands, SupportContext } from './context.ts';
 import { createEscalator } from './escalate.ts';
 import { supportStep } from './gate.ts';
 import { createOutbox, type Deliverer } from './outbox.ts';
@@ -36,6 +36,8 @@ export interface SupportOptions {
   retry?: Partial<RetryPolicy>;
   /** Each platform's case threads, from its channel (slack.supportTransport(), teams.supportTransport()). */
   transports?: Partial<Record<SupportPlatform, SupportTransport>>;
+  /** Commands support may address to the bot in its channel (the dashboard's sign-in link). */
+  commands?: SupportCommands;
 }
 
 export interface Support {
@@ -122,6 +124,7 @@ export function createSupport(options: SupportOptions): Support {
     admins: config.support.admins,
     now: timers.now,
     log,
+    ...(options.commands ? { commands: options.commands } : {}),
   };
 
   return {

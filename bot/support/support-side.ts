@@ -63,6 +63,12 @@ export async function onSupportEvent(
   side: SupportSide,
   turnSession: Session | undefined,
 ): Promise<GateVerdict> {
+  // A message (not a thread reply) in a support channel was addressed to the bot: maybe a command.
+  const reply = event.kind === 'message' ? ctx.commands?.(event.text, fromOf(event, side)) : undefined;
+  if (reply !== undefined) {
+    await ctx.poster.toChannel(side.target, side.threadId, reply, `command:${event.id}`);
+    return answer('handled');
+  }
   if (event.kind === 'message' || event.kind === 'threadReply')
     return answer(await onThreadMessage(ctx, event, side));
   if (event.kind !== 'action') return answer('ignored');
@@ -121,6 +127,12 @@ export async function onSupportEvent(
       return answer('refused');
   }
 }
+
+const fromOf = (event: InboundEvent, side: SupportSide) => ({
+  platform: side.target.platform,
+  channelId: side.target.channelId,
+  by: event.actor.id,
+});
 
 const CLOSED_REFUSES = new Set(['case.take', 'case.rerun', 'case.resolve']);
 
