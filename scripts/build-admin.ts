@@ -25,7 +25,7 @@ export async function buildAdmin(outDir = join(root, 'dist', 'admin')): Promise<
     outdir: outDir,
     bundle: true,
     minify: true,
-    format: 'esm',
+    format: 'iife',
     platform: 'browser',
     target: ['es2020', 'chrome100', 'safari15', 'firefox100'],
     legalComments: 'linked',

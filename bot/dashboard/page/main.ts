@@ -7,6 +7,8 @@ import uPlot from 'uplot';
 import type { DashboardSummary, Durations, FindingSeries } from '../types.ts';
 
 const REFRESH_MS = 30_000;
+/** What the chart shows first, in seconds. */
+const WINDOW_S = 48 * 3600;
 /** Distinct on white and for the common kinds of colour blindness (Okabe–Ito). */
 const COLOURS = ['#0072b2', '#d55e00', '#009e73', '#cc79a7', '#e69f00', '#56b4e9', '#000000', '#f0e442'];
 
@@ -20,7 +22,7 @@ function el(tag: string, className: string | undefined, ...children: (Node | str
 }
 
 /** "3 h 20 min", "45 min", "2 d 4 h". */
-export function duration(ms: number | undefined): string {
+function duration(ms: number | undefined): string {
   if (ms === undefined) return '–';
   const minutes = Math.round(ms / 60_000);
   if (minutes < 60) return `${minutes} min`;
@@ -148,20 +150,26 @@ function findings(series: FindingSeries): void {
     return;
   }
   const times = Array.from({ length: series.buckets }, (_, i) => (series.start + i * series.bucketMs) / 1000);
+  const end = times[times.length - 1]! + series.bucketMs / 1000;
   chart = new uPlot(
     {
       ...chartSize(),
-      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
-      axes: [{}, { label: 'new findings / hour', size: 60 }],
+      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(2, Math.ceil(max * 1.1))] } },
+      // Whole numbers only: these are counts.
+      axes: [{}, { label: 'new per hour', size: 50, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000] }],
       series: [
         {},
         ...series.series.map((s, i) => ({
           label: s.id,
           stroke: COLOURS[i % COLOURS.length],
+          fill: `${COLOURS[i % COLOURS.length]}33`,
           width: 2,
+          points: { show: false },
           paths: uPlot.paths.stepped?.({ align: 1 }),
         })),
       ],
+      // The last 48 hours first (an incident's day); drag to zoom, double-click for the whole week.
+      hooks: { ready: [(u) => u.setScale('x', { min: end - WINDOW_S, max: end })] },
     },
     [times, ...series.series.map((s) => s.counts)],
     box,
