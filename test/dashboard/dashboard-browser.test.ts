@@ -90,10 +90,9 @@ async function watchedPage(viewport: { width: number; height: number }) {
   const violations: string[] = [];
   const csps: Record<string, string | null> = {};
   page.on('request', (r) => void requests.push(r.url()));
-  page.on(
-    'response',
-    (r) => void (csps[new URL(r.url()).pathname] = r.headers()['content-security-policy'] ?? null),
-  );
+  page.on('response', (r) => {
+    csps[new URL(r.url()).pathname] = r.headers()['content-security-policy'] ?? null;
+  });
   page.on('pageerror', (error) => void violations.push(`script error: ${error.message}`));
   page.on('console', (m) => {
     if (/Content Security Policy|Refused to/i.test(m.text())) violations.push(m.text());
