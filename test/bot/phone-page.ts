@@ -13,6 +13,16 @@ export const NO_CHROMIUM =
   !existsSync(CHROMIUM) && `${CHROMIUM} is not installed (apt-get install -y chromium)`;
 export const RESULTS = join(import.meta.dirname, '..', '..', 'test-results');
 export const WAIT = { timeout: 30_000 };
+/** How every browser test starts Chromium: headless, and nothing of its own on the network. */
+export const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 /** A phone-sized, touch, headless Chromium with its profile in `profileDir`. */
 export function launchPhone(profileDir: string): Promise<BrowserContext> {
@@ -22,16 +32,7 @@ export function launchPhone(profileDir: string): Promise<BrowserContext> {
     deviceScaleFactor: 2,
     isMobile: true,
     hasTouch: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    args: [...CHROMIUM_FLAGS, '--disable-quic'],
   });
 }
 

@@ -18,7 +18,7 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { createTokens } from '../../bot/dashboard/tokens.ts';
 import type { IncidentSummary } from '../../bot/dashboard/types.ts';
 import { type Chat, openChat, paste } from '../bot/conversation-driver.ts';
-import { CHROMIUM, NO_CHROMIUM, RESULTS, WAIT } from '../bot/phone-page.ts';
+import { CHROMIUM, CHROMIUM_FLAGS, NO_CHROMIUM, RESULTS, WAIT } from '../bot/phone-page.ts';
 import { type DashboardLab, onlyOwnSources, SUPPORT, startDashboardLab } from './harness.ts';
 
 const HOUR = 3_600_000;
@@ -52,19 +52,7 @@ before(async () => {
     },
   ];
   lab = await startDashboardLab({ incidents });
-  if (!NO_CHROMIUM)
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+  if (!NO_CHROMIUM) browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
 });
 
 after(async () => {

@@ -33,86 +33,62 @@ function duration(ms: number | undefined): string {
 
 const ago = (iso: string, now: number) => `${duration(Math.max(0, now - Date.parse(iso)))} ago`;
 
-function empty(list: HTMLElement, text: string): void {
-  list.replaceChildren(el('li', 'empty', text));
+/** Fills the list `id` with one row per item, or says `none` when there are none. */
+function fill<T>(id: string, items: T[], none: string, row: (item: T) => HTMLElement): void {
+  const list = $(id);
+  list.replaceChildren(...(items.length === 0 ? [el('li', 'empty', none)] : items.map(row)));
 }
 
+/** One row: a state badge, what it is (a title and an id), and a line of details. */
+const stateRow = (state: string, title: string, id: string, meta: string) =>
+  el(
+    'li',
+    `row state-${state}`,
+    el('span', 'badge', state),
+    el('span', 'main', el('strong', undefined, title), el('code', 'cause', id)),
+    el('span', 'meta', meta),
+  );
+
 function incidents(summary: DashboardSummary, now: number): void {
-  const list = $('incidents');
-  if (summary.incidents.length === 0) {
-    empty(list, 'No incidents: no cause is shared by several cases.');
-    return;
-  }
-  list.replaceChildren(
-    ...summary.incidents.map((i) =>
-      el(
-        'li',
-        `row state-${i.state}`,
-        el('span', 'badge', i.state),
-        el('span', 'main', el('strong', undefined, i.headline), el('code', 'cause', i.cause)),
-        el(
-          'span',
-          'meta',
-          `${i.members} users · ${i.verified}/${i.members} verified · since ${ago(i.openedAt, now)}`,
-        ),
-      ),
+  fill('incidents', summary.incidents, 'No incidents: no cause is shared by several cases.', (i) =>
+    stateRow(
+      i.state,
+      i.headline,
+      i.cause,
+      `${i.members} users · ${i.verified}/${i.members} verified · since ${ago(i.openedAt, now)}`,
     ),
   );
 }
 
 function cases(summary: DashboardSummary, now: number): void {
-  const list = $('cases');
-  if (summary.cases.length === 0) {
-    empty(list, 'No open cases.');
-    return;
-  }
-  list.replaceChildren(
-    ...summary.cases.map((c) =>
-      el(
-        'li',
-        `row state-${c.status}`,
-        el('span', 'badge', c.status),
-        el(
-          'span',
-          'main',
-          el('strong', undefined, c.caseRef),
-          el('code', 'cause', c.cause ?? 'no findings yet'),
-        ),
-        el(
-          'span',
-          'meta',
-          `${c.channel} · ${ago(c.since, now)} · agent ${c.agentOnline ? 'online' : 'offline'}`,
-        ),
-      ),
+  fill('cases', summary.cases, 'No open cases.', (c) =>
+    stateRow(
+      c.status,
+      c.caseRef,
+      c.cause ?? 'no findings yet',
+      `${c.channel} · ${ago(c.since, now)} · agent ${c.agentOnline ? 'online' : 'offline'}`,
     ),
   );
 }
 
 function steps(summary: DashboardSummary): void {
-  const list = $('steps');
-  if (summary.steps.length === 0) {
-    empty(list, 'No step was re-checked in the last 7 days.');
-    return;
-  }
-  const most = Math.max(...summary.steps.map((s) => s.verified + s.failed));
-  list.replaceChildren(
-    ...summary.steps.map((s) => {
-      const bar = el('span', 'bar');
-      const ok = el('span', 'ok');
-      const bad = el('span', 'bad');
-      // Widths through the CSSOM: the CSP allows no inline style attributes.
-      ok.style.width = `${(100 * s.verified) / most}%`;
-      bad.style.width = `${(100 * s.failed) / most}%`;
-      bar.append(ok, bad);
-      return el(
-        'li',
-        'row step',
-        el('span', 'main', el('strong', undefined, s.title ?? s.stepId), el('code', 'cause', s.stepId)),
-        el('span', 'meta', `${s.verified} verified · ${s.failed} failed`),
-        bar,
-      );
-    }),
-  );
+  const most = Math.max(1, ...summary.steps.map((s) => s.verified + s.failed));
+  fill('steps', summary.steps, 'No step was re-checked in the last 7 days.', (s) => {
+    const bar = el('span', 'bar');
+    const ok = el('span', 'ok');
+    const bad = el('span', 'bad');
+    // Widths through the CSSOM: the CSP allows no inline style attributes.
+    ok.style.width = `${(100 * s.verified) / most}%`;
+    bad.style.width = `${(100 * s.failed) / most}%`;
+    bar.append(ok, bad);
+    return el(
+      'li',
+      'row step',
+      el('span', 'main', el('strong', undefined, s.title ?? s.stepId), el('code', 'cause', s.stepId)),
+      el('span', 'meta', `${s.verified} verified · ${s.failed} failed`),
+      bar,
+    );
+  });
 }
 
 function figures(name: string, d: Durations): Node[] {
