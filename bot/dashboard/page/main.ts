@@ -55,7 +55,9 @@ function incidents(summary: DashboardSummary, now: number): void {
       i.state,
       i.headline,
       i.cause,
-      `${i.members} users · ${i.verified}/${i.members} verified · since ${ago(i.openedAt, now)}`,
+      `${i.members} users · ${i.verified}/${i.members} verified · opened ${ago(i.openedAt, now)}${
+        i.resolvedAt ? ` · resolved in ${duration(Date.parse(i.resolvedAt) - Date.parse(i.openedAt))}` : ''
+      }`,
     ),
   );
 }
