@@ -33,7 +33,7 @@ let live: { code: string; display: string };
 
 before(async () => {
   mkdirSync(join(tmp.dir, 'agents'));
-  fixture = writeAgentsFixture(join(tmp.dir, 'agents'));
+  fixture = await writeAgentsFixture(join(tmp.dir, 'agents'));
   const store = openSqliteStore({ dataDir: join(tmp.dir, 'data'), now: clock.now });
   bot = await startAgentBot(join(tmp.dir, 'data'), { store, agents: { agentsDir: fixture.dir } });
   live = mintCode();
