@@ -128,3 +128,14 @@ export async function compressZipBr(file: string): Promise<Compressed> {
     await rm(tmp, { force: true });
   }
 }
+
+// node scripts/agents/zip-br.ts FILE: a fresh template for one executable (after re-signing it).
+if (import.meta.main) {
+  const [file, ...rest] = process.argv.slice(2);
+  if (!file || rest.length) {
+    console.error(
+      'usage: node scripts/agents/zip-br.ts FILE  (writes FILE.zip.br, prints its sha256 and size)',
+    );
+    process.exitCode = 2;
+  } else console.log(JSON.stringify(await compressZipBr(file)));
+}
