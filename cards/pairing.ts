@@ -48,7 +48,7 @@ export interface AgentCommandOptions {
 export const AGENT_FILE = 'reconnect-agent.js';
 
 /**
- * The npx command and the download-and-run line for Windows (PowerShell), macOS and Linux.
+ * The download-and-run line for Windows (PowerShell), macOS and Linux.
  * Throws TypeError when the code is not Crockford base32 or a URL is not http(s).
  */
 export function agentCommands(options: AgentCommandOptions): AgentCommand[] {
@@ -61,7 +61,7 @@ export function agentCommands(options: AgentCommandOptions): AgentCommand[] {
   const oses: OsName[] = ['windows', 'macos', 'linux'];
   return oses.map((os) => {
     const pair = `pair ${options.code} --server ${quote(server, os)}`;
-    return { os, npx: `npx reconnect-agent ${pair}`, download: downloadLine(os, agent, pair) };
+    return { os, download: downloadLine(os, agent, pair) };
   });
 }
 
@@ -92,6 +92,10 @@ export function goAddress(serverUrl: string): string {
   const url = new URL(httpUrl(serverUrl, 'serverUrl'));
   return `${url.host}/go`;
 }
+
+/** What the terminal line is for: it runs the one-file agent, which needs Node. */
+export const NODE_LINE_INTRO =
+  'If it has Node.js 22 or later, this line downloads the checker, checks its SHA-256 and runs it:';
 
 /** The card's first instruction: open the /go page on the computer and type the code. */
 export function goSentence(address: string, code: string): string {

@@ -21,7 +21,7 @@ import {
 } from './format.ts';
 import { type Budget, CONTENT, SLACK, TIGHT } from './limits.ts';
 import { blocksToMrkdwn, escapeSlack, inlineToMrkdwn } from './markdown.ts';
-import { goSentence } from './pairing.ts';
+import { goSentence, NODE_LINE_INTRO } from './pairing.ts';
 import {
   actions,
   type Block,
@@ -54,11 +54,7 @@ function commandSection(view: Extract<View, { screen: 'pairing' }>, os: OsName):
   const c = view.commands.find((x) => x.os === os);
   if (!c) return [];
   const shell = os === 'windows' ? 'PowerShell' : 'Terminal';
-  return [
-    section(
-      `*On ${OS_LABEL[os]} (${shell}):*\n${codeBlock([c.npx])}\nNo npm? Download and run:\n${codeBlock([c.download])}`,
-    ),
-  ];
+  return [section(`*On ${OS_LABEL[os]} (${shell}):*\n${NODE_LINE_INTRO}\n${codeBlock([c.download])}`)];
 }
 
 function stepBlocks(view: StepView, b: Budget): Block[] {

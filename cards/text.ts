@@ -23,7 +23,7 @@ import {
 } from './format.ts';
 import { CONTENT } from './limits.ts';
 import { blocksToPlain, inlineToPlain } from './markdown.ts';
-import { goSentence } from './pairing.ts';
+import { goSentence, NODE_LINE_INTRO } from './pairing.ts';
 import { summaryLine } from './summary.ts';
 import { firstN, joinWithMore, shortValue } from './truncate.ts';
 import type { FindingItem, View } from './views.ts';
@@ -76,12 +76,14 @@ function body(view: View): string[] {
       if (view.expired) return ['This code has expired.'];
       return [
         `Code: ${view.code} (expires ${utcText(view.expiresAt)})`,
-        ...(view.goAddress ? [goSentence(view.goAddress, view.code), 'Or run one line in a terminal:'] : []),
-        ...(view.goAddress ? [] : ['On the affected computer, run:']),
+        ...(view.goAddress
+          ? [goSentence(view.goAddress, view.code), `Or, on the computer: ${NODE_LINE_INTRO}`]
+          : []),
+        ...(view.goAddress ? [] : [`On the affected computer: ${NODE_LINE_INTRO}`]),
         ...(view.serverUnknown ? [SERVER_UNKNOWN_TEXT] : []),
         ...[...view.commands]
           .sort((a, b) => (a.os === view.os ? -1 : b.os === view.os ? 1 : 0))
-          .flatMap((c) => [`${OS_LABEL[c.os]}:`, `    ${c.npx}`, `    or: ${c.download}`]),
+          .flatMap((c) => [`${OS_LABEL[c.os]}:`, `    ${c.download}`]),
       ];
     case 'progress':
       return [

@@ -93,12 +93,14 @@ export interface IntakeView extends ViewBase {
   symptomKey?: string;
 }
 
-/** The commands to start the agent on one OS. */
+/**
+ * The command that starts the agent on one OS, for people with Node 22 or later (everyone else
+ * uses the /go page's executable). No `npx` line: the package is not on the npm registry, and a
+ * name there that we do not own must never be what a card tells people to run.
+ */
 export interface AgentCommand {
   os: OsName;
-  /** `npx reconnect-agent pair CODE --server URL`. */
-  npx: string;
-  /** Download the one-file agent and run it, for machines without the npm package. */
+  /** Download the one-file agent the bot serves, check its SHA-256, and run it. */
   download: string;
 }
 

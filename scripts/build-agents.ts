@@ -9,14 +9,16 @@
  * the operator's; macOS binaries get a fresh ad-hoc signature (after stripping and injection:
  * both change the pages), without which Apple silicon refuses to run them.
  *
- * Output, read by the bot's download routes: dist/agents/<file>, <file>.gz and <file>.br (served
- * as they are with Content-Encoding: gzip or br; scripts/agents/compress.ts) and manifest.json.
+ * Output, read by the bot's download routes: dist/agents/<file>, <file>.gz and, for Windows,
+ * <file>.br (served as they are with Content-Encoding: gzip or br; scripts/agents/compress.ts),
+ * for macOS and Linux <file>.zip.br (the ZIP's Brotli template, scripts/agents/zip-br.ts), and
+ * manifest.json.
  * AGENT_TARGETS limits the targets (config.ts).
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { compress, limiter, sha256 } from './agents/compress.ts';
@@ -32,6 +34,7 @@ import { nodeBinary } from './agents/fetch.ts';
 import { adhocSign } from './agents/macho-sign.ts';
 import { authenticodeSign, unsignedCopy } from './agents/pe.ts';
 import { strippedCopy } from './agents/strip.ts';
+import { compressZipBr } from './agents/zip-br.ts';
 import { buildAgent } from './build.ts';
 
 const run = promisify(execFile);
@@ -44,10 +47,14 @@ export interface ManifestEntry {
   gzipFile: string;
   gzipSha256: string;
   gzipSize: number;
-  /** The Brotli copy, for browsers that send `Accept-Encoding: br` (smaller than gzip by ~20%). */
-  brFile: string;
-  brSha256: string;
-  brSize: number;
+  /** Windows: the Brotli copy, for browsers that send `Accept-Encoding: br` (~20% smaller than gzip). */
+  brFile?: string;
+  brSha256?: string;
+  brSize?: number;
+  /** macOS and Linux: the Brotli template of the ZIP (scripts/agents/zip-br.ts), for the same browsers. */
+  zipBrFile?: string;
+  zipBrSha256?: string;
+  zipBrSize?: number;
   nodeVersion: string;
 }
 
@@ -124,7 +131,8 @@ export async function buildAgents(
   const previous = await readManifest(manifestPath);
   const manifest: Manifest = { version, targets: {} };
   for (const [target, entry] of Object.entries(previous?.targets ?? {}) as Array<[Target, ManifestEntry]>) {
-    if ([entry.file, entry.gzipFile, entry.brFile].every((f) => f && existsSync(join(config.outDir, f))))
+    const brotli = entry.brFile ?? entry.zipBrFile;
+    if ([entry.file, entry.gzipFile, brotli].every((f) => f && existsSync(join(config.outDir, f))))
       manifest.targets[target] = entry;
   }
   await mkdir(config.cacheDir, { recursive: true });
@@ -146,18 +154,22 @@ export async function buildAgents(
         continue;
       }
       // Brotli is the slower of the two: queued first, so the last target's wait is shortest.
-      const br = gate(() => compress(file, 'br'));
+      // Windows gets the executable's own Brotli copy; macOS and Linux, whose downloads are ZIPs
+      // (for the run bit), a Brotli template of the ZIP.
+      const windows = spec.os === 'windows';
+      const br = gate(() => (windows ? compress(file, 'br') : compressZipBr(file)));
       const gz = gate(() => compress(file, 'gzip'));
       const done = Promise.all([gz, br]).then(([g, b]) => {
+        const name = basename(b.file);
         manifest.targets[spec.target] = {
           file: spec.file,
           ...raw,
           gzipFile: `${spec.file}.gz`,
           gzipSha256: g.sha256,
           gzipSize: g.size,
-          brFile: `${spec.file}.br`,
-          brSha256: b.sha256,
-          brSize: b.size,
+          ...(windows
+            ? { brFile: name, brSha256: b.sha256, brSize: b.size }
+            : { zipBrFile: name, zipBrSha256: b.sha256, zipBrSize: b.size }),
           nodeVersion: spec.node.version,
         };
         options.log?.(`${line}  ${mb(g.size)} gzip  ${mb(b.size)} br`);

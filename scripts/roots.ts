@@ -33,6 +33,13 @@ export const MICROSOFT_ROOTS = [
   { name: 'DigiCert Global Root G3', sha1: '7e04de896a3e666d00e687d33ffad93be83d349e' },
   { name: 'Microsoft RSA Root Certificate Authority 2017', sha1: '73a5e64a3bff8316ff0edccc618a906e4eae4d74' },
   { name: 'Microsoft ECC Root Certificate Authority 2017', sha1: '999a64c37ff47d9fab95f14769891460eec4c3c5' },
+  // Microsoft's own root for the rotation away from DigiCert (issue 15). Self-signed, 2025-2040;
+  // the same key is cross-signed by DigiCert Global Root G2, so one SPKI covers both chains.
+  // The PEM (Microsoft's PKI repository, www.microsoft.com/pkiops/certs/) matches two pins
+  // published independently: SHA-1 21734d95… (taskcluster's Azure root list) and SHA-256 of the
+  // DER 6a170583db584151e1c454eeca2a64cc5d8e484a5bd1156e720b4458654ee9e5 (Azure/azhpc-images'
+  // install_microsoft_tls_root_g2.sh); its self-signature verifies with node-forge.
+  { name: 'Microsoft TLS RSA Root G2', sha1: '21734d95a2473be25cbfd12a84c6fbc5bc8e2414' },
 ];
 
 const CATALOG_DIR = fileURLToPath(new URL('../probes/catalog/', import.meta.url));

@@ -25,7 +25,7 @@ import {
   isWindows,
   TARGETS,
   type Target,
-  zipFrame,
+  zipDownload,
 } from './executables.ts';
 import type { Pairing, RedeemFailure } from './pairing.ts';
 
@@ -185,9 +185,10 @@ function sendExecutable(req: Request, res: Response, exe: Executable, stem: stri
   let prefix: Buffer | undefined;
   let suffix: Buffer | undefined;
   const fileName = downloadName(exe.target, stem);
+  const accepts = String(req.headers['accept-encoding'] ?? '');
+  res.setHeader('Vary', 'Accept-Encoding');
   if (isWindows(exe.target)) {
     res.setHeader('Content-Type', 'application/vnd.microsoft.portable-executable');
-    const accepts = String(req.headers['accept-encoding'] ?? '');
     if (exe.br && /\bbr\b/.test(accepts)) {
       // Brotli is what keeps the download within its budget (browsers offer it over HTTPS).
       res.setHeader('Content-Encoding', 'br');
@@ -201,17 +202,15 @@ function sendExecutable(req: Request, res: Response, exe: Executable, stem: stri
       res.setHeader('Content-Length', String(exe.size));
       body = createReadStream(exe.path);
     }
-    res.setHeader('Vary', 'Accept-Encoding');
   } else {
-    const frame = zipFrame(exe, stem);
-    prefix = frame.head;
-    suffix = frame.tail;
+    // The saved file is the ZIP either way; Brotli (a stored entry) is what fits the budget.
+    const zip = zipDownload(exe, stem, { brotli: /\bbr\b/.test(accepts) });
+    prefix = zip.prefix;
+    suffix = zip.suffix;
     res.setHeader('Content-Type', 'application/zip');
-    res.setHeader('Content-Length', String(frame.length));
-    body = createReadStream(exe.gzipPath, {
-      start: exe.deflateStart,
-      end: exe.deflateStart + exe.deflateLength - 1,
-    });
+    if (zip.encoding) res.setHeader('Content-Encoding', zip.encoding);
+    res.setHeader('Content-Length', String(zip.length));
+    body = createReadStream(zip.file, { start: zip.from, end: zip.to - 1 });
   }
   res.setHeader('Content-Disposition', `attachment; filename="${fileName}"`);
   res.writeHead(200);

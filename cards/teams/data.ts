@@ -22,7 +22,7 @@ import {
 } from '../format.ts';
 import { type Budget, CONTENT } from '../limits.ts';
 import { parseInline } from '../markdown.ts';
-import { goSentence } from '../pairing.ts';
+import { goSentence, NODE_LINE_INTRO } from '../pairing.ts';
 import { summaryLine } from '../summary.ts';
 import { firstN, shortValue } from '../truncate.ts';
 import type { OsName, StepView, View } from '../views.ts';
@@ -93,8 +93,7 @@ function pairing(view: Extract<View, { screen: 'pairing' }>, b: Budget): Data {
         weight: 'Bolder',
         spacing: 'Medium',
       },
-      codeBox([c.npx]),
-      { type: 'TextBlock', text: 'No npm? Download and run:', wrap: true, isSubtle: true, spacing: 'Small' },
+      { type: 'TextBlock', text: NODE_LINE_INTRO, wrap: true, isSubtle: true, spacing: 'Small' },
       codeBox([c.download]),
     ];
   };

@@ -24,7 +24,7 @@ export const SUFFIX: Record<Encoding, string> = { gzip: '.gz', br: '.br' };
  * do not decode).
  */
 export const BROTLI_QUALITY = 6;
-const BROTLI_LGWIN = 24;
+export const BROTLI_LGWIN = 24;
 
 export interface Compressed {
   file: string;

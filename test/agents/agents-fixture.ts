@@ -1,13 +1,15 @@
 /**
  * A stand-in for what `npm run build:agents` writes to dist/agents: manifest.json and, per target,
- * a file of opaque bytes with its gzip twin. The bot serves the bytes without reading them, so
+ * a file of opaque bytes with its gzip and Brotli twins (for macOS and Linux the Brotli ZIP
+ * template, made by the build's own code). The bot serves the bytes without reading them, so
  * recognisable fake ones show that what arrives is exactly what was built.
  */
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
-import { TARGETS, type Target } from '../../bot/agents/executables.ts';
+import { isWindows, TARGETS, type Target } from '../../bot/agents/executables.ts';
+import { compressZipBr } from '../../scripts/agents/zip-br.ts';
 
 export interface FixtureAgents {
   dir: string;
@@ -15,10 +17,10 @@ export interface FixtureAgents {
 }
 
 /** Writes the manifest and files for `targets` (default all) into `dir`; `body` picks the bytes. */
-export function writeAgentsFixture(
+export async function writeAgentsFixture(
   dir: string,
   options: { targets?: readonly Target[]; body?: (target: Target) => Buffer } = {},
-): FixtureAgents {
+): Promise<FixtureAgents> {
   const bytes = new Map<Target, Buffer>();
   const targets: Record<string, unknown> = {};
   for (const target of options.targets ?? TARGETS) {
@@ -32,10 +34,17 @@ export function writeAgentsFixture(
     const gz = gzipSync(body);
     writeFileSync(join(dir, file), body);
     writeFileSync(join(dir, `${file}.gz`), gz);
-    const br = brotliCompressSync(body);
-    writeFileSync(join(dir, `${file}.br`), br);
     bytes.set(target, body);
     const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+    let brotli: Record<string, unknown>;
+    if (isWindows(target)) {
+      const br = brotliCompressSync(body);
+      writeFileSync(join(dir, `${file}.br`), br);
+      brotli = { brFile: `${file}.br`, brSha256: sha(br), brSize: br.length };
+    } else {
+      const zipBr = await compressZipBr(join(dir, file));
+      brotli = { zipBrFile: `${file}.zip.br`, zipBrSha256: zipBr.sha256, zipBrSize: zipBr.size };
+    }
     targets[target] = {
       file,
       sha256: sha(body),
@@ -43,9 +52,7 @@ export function writeAgentsFixture(
       gzipFile: `${file}.gz`,
       gzipSha256: sha(gz),
       gzipSize: gz.length,
-      brFile: `${file}.br`,
-      brSha256: sha(br),
-      brSize: br.length,
+      ...brotli,
       nodeVersion: '24.21.0',
     };
   }

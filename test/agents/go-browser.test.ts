@@ -7,7 +7,9 @@
  * used up by any of it. Screenshots at 1280x800 and 390x844 go to test-results/.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { get as httpGet, type IncomingHttpHeaders } from 'node:http';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -33,7 +35,15 @@ let live: { code: string; display: string };
 
 before(async () => {
   mkdirSync(join(tmp.dir, 'agents'));
-  fixture = writeAgentsFixture(join(tmp.dir, 'agents'));
+  // linux-x64 is a real program (a shell script), so the test can run what it unpacks.
+  fixture = await writeAgentsFixture(join(tmp.dir, 'agents'), {
+    body: (target) =>
+      target === 'linux-x64'
+        ? Buffer.from(`#!/bin/sh\necho "reconnect agent $0"\n# ${'padding '.repeat(2000)}\n`)
+        : Buffer.from(
+            Array.from({ length: 4000 }, (_, i) => `${target} line ${i} ${(i * 7919) % 1000}\n`).join(''),
+          ),
+  });
   const store = openSqliteStore({ dataDir: join(tmp.dir, 'data'), now: clock.now });
   bot = await startAgentBot(join(tmp.dir, 'data'), { store, agents: { agentsDir: fixture.dir } });
   live = mintCode();
@@ -152,6 +162,10 @@ test('Apple-silicon Mac: offers macos-arm64, as a ZIP whose entry keeps the name
   assert.equal(download.suggestedFilename(), `${stem}.zip`);
   const zip = readFileSync((await download.path())!);
   // fflate inflates the one entry; its CRC-32 must be the one the central directory records.
+  // Chromium sent Accept-Encoding: br, so the ZIP came as Brotli with a stored entry (the
+  // deflated form is the one for clients without br), and it saved the decoded ZIP.
+  assert.equal(zip.readUInt32LE(0), 0x04034b50, 'the saved file starts as a ZIP');
+  assert.equal(zip.readUInt16LE(8), 0, 'the entry is stored: the ZIP came as Brotli');
   const entries = Object.entries(unzipSync(new Uint8Array(zip)));
   assert.equal(entries.length, 1);
   const [name, data] = entries[0];
@@ -162,6 +176,36 @@ test('Apple-silicon Mac: offers macos-arm64, as a ZIP whose entry keeps the name
   assert.equal(zip.readUInt8(central + 5), 3, 'made by: Unix');
   assert.equal((zip.readUInt32LE(central + 38) >>> 16).toString(8), '100755');
   assert.equal(zip.readUInt32LE(central + 16), crc32(data), 'the recorded CRC-32 matches the data');
+  await page.close();
+});
+
+test('Linux: the ZIP Chromium saves unpacks with unzip to a program that runs, run bit kept', {
+  skip: NO_CHROMIUM,
+}, async () => {
+  const page = await pageAs(
+    'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0.0.0 Safari/537.36',
+    'Linux',
+    'x86',
+  );
+  await typeCode(page, live.display);
+  const link = page.locator('#download-link');
+  assert.equal(await link.getAttribute('data-target'), 'linux-x64');
+  const downloading = page.waitForEvent('download', WAIT);
+  await link.click();
+  const download = await downloading;
+  const stem = `Reconnect-${live.display}@127.0.0.1_${new URL(bot.url).port}`;
+  assert.equal(download.suggestedFilename(), `${stem}.zip`);
+  const out = join(tmp.dir, 'unpacked');
+  mkdirSync(out);
+  const saved = join(out, download.suggestedFilename());
+  await download.saveAs(saved);
+  assert.equal(readFileSync(saved).readUInt16LE(8), 0, 'a stored entry: it came as Brotli');
+  // As the person would: unzip (Info-ZIP), then start the program by its name.
+  execFileSync('unzip', ['-q', saved, '-d', out]);
+  const program = join(out, stem);
+  assert.equal(statSync(program).mode & 0o777, 0o755, 'the run bit survived');
+  assert.ok(readFileSync(program).equals(fixture.bytes.get('linux-x64')!));
+  assert.equal(execFileSync(program, { encoding: 'utf8' }), `reconnect agent ${program}\n`);
   await page.close();
 });
 
@@ -182,6 +226,29 @@ test('the .exe goes out as Brotli when the client accepts it, as gzip otherwise,
   }
   // None of it used the code up.
   assert.equal((await bot.store.pairing.peek(live.code)).ok, true);
+});
+
+test('a macOS or Linux ZIP goes out as Brotli with a stored entry when the client accepts it, deflated otherwise', async () => {
+  for (const target of ['macos-x64', 'linux-arm64'] as const) {
+    const url = `${bot.url}/go/download/${target}?code=${live.code}`;
+    const expected = fixture.bytes.get(target)!;
+    for (const [accept, encoding, method] of [
+      ['gzip, deflate, br, zstd', 'br', 0],
+      ['gzip, deflate', null, 8],
+    ] as const) {
+      const { headers, body } = await rawGet(url, accept);
+      assert.equal(headers['content-encoding'] ?? null, encoding, `${target} ${accept}`);
+      assert.equal(headers.vary, 'Accept-Encoding');
+      assert.equal(headers['content-type'], 'application/zip');
+      assert.equal(headers['x-checksum-sha256'], createHash('sha256').update(expected).digest('hex'));
+      assert.equal(Number(headers['content-length']), body.length);
+      const zip = encoding ? brotliDecompressSync(body) : body;
+      assert.equal(zip.readUInt16LE(8), method, `${target} ${accept}: compression method`);
+      const [[name, data]] = Object.entries(unzipSync(new Uint8Array(zip)));
+      assert.match(name, /^Reconnect-/);
+      assert.ok(Buffer.from(data).equals(expected), `${target} ${accept}: the entry is the built file`);
+    }
+  }
 });
 
 function rawGet(url: string, accept: string): Promise<{ headers: IncomingHttpHeaders; body: Buffer }> {

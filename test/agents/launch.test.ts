@@ -33,7 +33,7 @@ async function setUp(): Promise<void> {
   lab = await startScenario();
   cleanup.push(() => lab.close());
   mkdirSync(join(tmp.dir, 'agents'));
-  const agents = writeAgentsFixture(join(tmp.dir, 'agents'), { targets: ['linux-x64'] });
+  const agents = await writeAgentsFixture(join(tmp.dir, 'agents'), { targets: ['linux-x64'] });
   bot = await startAgentBot(join(tmp.dir, 'data'), {
     agents: { heartbeatMs: 300, progressIntervalMs: 300, agentsDir: agents.dir },
   });

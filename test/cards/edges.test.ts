@@ -58,7 +58,7 @@ test('a card that would pass the size budget even when tight degrades to a compa
   if (pairing.screen !== 'pairing') return;
   const v: View = {
     ...pairing,
-    commands: pairing.commands.map((c) => ({ ...c, npx: huge, download: huge })),
+    commands: pairing.commands.map((c) => ({ ...c, download: huge })),
   };
   for (const card of [renderTeams(v, { universalActions: true }), renderWebChat(v)]) {
     assert.ok(JSON.stringify(card).length <= ADAPTIVE.maxCardChars);

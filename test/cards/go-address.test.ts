@@ -55,7 +55,10 @@ for (const [channel, render] of Object.entries(CHANNELS)) {
     assert.equal(typed, '/go'.length + CODE.length);
     // The short way comes first; the terminal lines are the fallback below it.
     const plain = text.replace(/[*_]/g, '');
-    assert.ok(at < plain.indexOf('npx reconnect-agent pair'), 'the /go instruction precedes the commands');
+    const terminal = plain.indexOf('node reconnect-agent.js pair');
+    assert.ok(terminal > 0 && at < terminal, 'the /go instruction precedes the Node line');
+    // Nothing tells people to run a package that is not on the registry.
+    assert.doesNotMatch(plain, /npx|npm/);
   });
 }
 

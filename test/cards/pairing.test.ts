@@ -1,5 +1,6 @@
 /**
- * The pairing commands: the exact npx line of CONTRACTS.md, a download-and-run line per OS,
+ * The pairing commands: a download-check-run line per OS for the one-file agent (no npx line:
+ * the package is not published),
  * quoting of anything a shell would interpret, and refusal of a code or URL that is not ours.
  */
 import assert from 'node:assert/strict';
@@ -12,14 +13,13 @@ import { renderText } from '../../cards/text.ts';
 import { allStrings } from './adaptive-schema.ts';
 import { VIEWS } from './fixtures.ts';
 
-test('npx line and download-check-run line per OS, against the route that serves the agent', () => {
+test('a download-check-run line per OS, against the route that serves the agent, and no npx', () => {
   const cmds = agentCommands({ code: 'K7Q2-M9XD', serverUrl: 'https://bot.example.test' });
   assert.deepEqual(
     cmds.map((c) => c.os),
     ['windows', 'macos', 'linux'],
   );
-  for (const c of cmds)
-    assert.equal(c.npx, 'npx reconnect-agent pair K7Q2-M9XD --server https://bot.example.test');
+  for (const c of cmds) assert.deepEqual(Object.keys(c), ['os', 'download']);
   assert.equal(
     cmds[0].download,
     "iwr https://bot.example.test/agent/reconnect-agent.js -UseBasicParsing -OutFile reconnect-agent.js; if ((Get-FileHash reconnect-agent.js).Hash -ne (irm https://bot.example.test/agent/reconnect-agent.js.sha256 -UseBasicParsing).Split(' ')[0]) { throw 'reconnect-agent.js does not match its SHA-256' }; node reconnect-agent.js pair K7Q2-M9XD --server https://bot.example.test",
@@ -42,13 +42,15 @@ test('URLs with shell characters are single-quoted for each shell', () => {
     serverUrl: "https://bot.example.test/x?a=1&b='2'",
     agentUrl: 'https://cdn.example.test/agent.js',
   });
-  assert.equal(
-    cmds[0].npx,
-    "npx reconnect-agent pair ABCD1234 --server 'https://bot.example.test/x?a=1&b=''2'''",
+  assert.ok(
+    cmds[0].download.endsWith(
+      "node reconnect-agent.js pair ABCD1234 --server 'https://bot.example.test/x?a=1&b=''2'''",
+    ),
   );
-  assert.equal(
-    cmds[1].npx,
-    "npx reconnect-agent pair ABCD1234 --server 'https://bot.example.test/x?a=1&b='\\''2'\\'''",
+  assert.ok(
+    cmds[1].download.endsWith(
+      "node reconnect-agent.js pair ABCD1234 --server 'https://bot.example.test/x?a=1&b='\\''2'\\'''",
+    ),
   );
   assert.ok(
     cmds[1].download.startsWith(

@@ -111,7 +111,7 @@ test('with a gateway, intake asks the engine for a pairing code, then shows the 
   assert.equal(r.session.state, 'pairing');
   const card = viewsOf(r.effects).find((v) => v.screen === 'pairing');
   assert.ok(card?.screen === 'pairing' && card.code === 'K7M2-QX9P' && card.os === 'macos');
-  assert.match(card.commands[0].npx, /pair K7M2-QX9P --server/);
+  assert.match(card.commands[0].download, /pair K7M2-QX9P --server/);
 });
 
 test('the agent path: paired → confirmed → check job → report → findings → re-check job → verified → resolved', () => {
@@ -361,7 +361,7 @@ test('a check lost with its agent: the card offers a new code or the manual path
   assert.deepEqual(renewed.session.pairing, second);
   const fresh = viewsOf(renewed.effects)[0];
   assert.ok(fresh.screen === 'pairing' && fresh.code === 'R4TW-8HJN' && !fresh.agentLost && !fresh.expired);
-  assert.match(fresh.commands[0].npx, /pair R4TW-8HJN --server/);
+  assert.match(fresh.commands[0].download, /pair R4TW-8HJN --server/);
 
   // A check the agent refused (it is still there) keeps the confirm card and its retry.
   const refused = ended('refused');

@@ -138,8 +138,8 @@ describe('the Windows executable signed with a test certificate', () => {
     assert.equal(entry.gzipSha256, sha256(gz));
     assert.equal(sha256(gunzipSync(gz)), entry.sha256);
     assert.ok(gz.length < exe.length);
-    const br = await readFile(join(build.dir, entry.brFile));
     assert.equal(entry.brFile, 'reconnect-agent-windows-x64.exe.br');
+    const br = await readFile(join(build.dir, entry.brFile));
     assert.equal(entry.brSize, br.length);
     assert.equal(entry.brSha256, sha256(br));
     assert.equal(sha256(brotliDecompressSync(br)), entry.sha256);
