@@ -168,6 +168,8 @@ function check(event) {
         return;
       }
       say('The code ' + answer.code + ' is right.', 'ok');
+      // The browser check (check.js) works for this code's case.
+      document.dispatchEvent(new CustomEvent('reconnect:code', { detail: answer.code }));
       show({ code: answer.code, files: answer.files }, both[1]);
     })
     .catch(() => {
