@@ -73,7 +73,7 @@ async function check(
     const { code } = await chatToPairingCard(chat);
     const page = await browser.newPage();
     assert.equal(
-      await runBrowserCheck(page, bot, code),
+      (await runBrowserCheck(page, bot, code)).state,
       'sent',
       (await page.textContent('#browser-status')) ?? '',
     );

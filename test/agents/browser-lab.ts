@@ -124,14 +124,24 @@ function shiftClock(offset: number): void {
   globalThis.Date = Shifted as DateConstructor;
 }
 
+/** What one press of "Check from this browser" came to. */
+export interface CheckRun {
+  /** 'sent' once the report is in the chat, 'failed' otherwise. */
+  state: string;
+  /** From the press to the page's answer, as the test saw it, and as the page measured it. */
+  wallMs: number;
+  pageMs: number;
+}
+
 /** /go on `bot`, the code typed, the browser check pressed; resolves once the page says it sent (or failed). */
-export async function runBrowserCheck(page: Page, bot: RunningBot, code: string): Promise<string> {
+export async function runBrowserCheck(page: Page, bot: RunningBot, code: string): Promise<CheckRun> {
   await page.goto(`${bot.url}/go`);
   await page.fill('#code', code);
   await page.click('#check');
   await page.waitForFunction(() => document.querySelector('#message')?.className !== '', undefined, WAIT);
   if (await page.locator('#browser-check').isHidden())
     throw new Error(`the code was not taken: ${await page.textContent('#message')}`);
+  const started = performance.now();
   await page.click('#browser-run');
   await page.waitForFunction(
     () =>
@@ -139,5 +149,8 @@ export async function runBrowserCheck(page: Page, bot: RunningBot, code: string)
     undefined,
     WAIT,
   );
-  return (await page.getAttribute('#browser-check', 'data-state')) ?? '';
+  const wallMs = performance.now() - started;
+  const state = (await page.getAttribute('#browser-check', 'data-state')) ?? '';
+  const pageMs = Number(await page.getAttribute('#browser-check', 'data-ms'));
+  return { state, wallMs, pageMs };
 }
