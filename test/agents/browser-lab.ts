@@ -14,7 +14,7 @@ import { silentLogger } from '../../bot/log.ts';
 import { loadCatalogFile } from '../../probes/catalog/index.ts';
 import { spkiSha256FromPem } from '../../probes/certs/spki.ts';
 import type { Catalog } from '../../probes/types.ts';
-import { CHROMIUM, WAIT } from '../bot/phone-page.ts';
+import { CHROMIUM, CHROMIUM_ARGS, WAIT } from '../bot/phone-page.ts';
 import type { LabNetns } from '../lab/netns.ts';
 import type { LabPki } from '../lab/pki.ts';
 import type { Scenario } from '../lab/scenario.ts';
@@ -90,13 +90,7 @@ export async function launchLabBrowser(
     executablePath: wrapper,
     viewport: options.viewport ?? { width: 1280, height: 800 },
     args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
+      ...CHROMIUM_ARGS,
       '--disable-quic',
       `--host-resolver-rules=${rules}`,
       `--ignore-certificate-errors-spki-list=${labSpkiList(pki)}`,

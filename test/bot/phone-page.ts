@@ -13,6 +13,16 @@ export const NO_CHROMIUM =
   !existsSync(CHROMIUM) && `${CHROMIUM} is not installed (apt-get install -y chromium)`;
 export const RESULTS = join(import.meta.dirname, '..', '..', 'test-results');
 export const WAIT = { timeout: 30_000 };
+/** The flags every test's headless Chromium runs with (the project brief's list). */
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 /** A phone-sized, touch, headless Chromium with its profile in `profileDir`. */
 export function launchPhone(profileDir: string): Promise<BrowserContext> {
