@@ -72,6 +72,10 @@ async function check(
     const chat = await openChat(bot.url);
     const { code } = await chatToPairingCard(chat);
     const page = await browser.newPage();
+    // Everything the page asks for beyond the bot: only the catalog's origins, with nothing in the path.
+    const asked: string[] = [];
+    page.on('request', (r) => asked.push(r.url()));
+    page.on('websocket', (ws) => asked.push(ws.url()));
     assert.equal(
       (await runBrowserCheck(page, bot, code)).state,
       'sent',
@@ -81,6 +85,19 @@ async function check(
     await page.screenshot({ path: join(RESULTS, `browser-check-${name}-1280x800.png`), fullPage: true });
     await page.setViewportSize({ width: 390, height: 844 });
     await page.screenshot({ path: join(RESULTS, `browser-check-${name}-390x844.png`), fullPage: true });
+    const allowed = new Set(
+      catalog.endpoints.flatMap((e) => [
+        `https://${e.host}:${e.port}/`,
+        ...(e.purpose === 'websocket' ? [`wss://${e.host}:${e.port}${e.path ?? '/'}`] : []),
+      ]),
+    );
+    const beyond = asked.filter((u) => !u.startsWith(`${bot.url}/`));
+    assert.ok(beyond.length > 0, 'the page probed something');
+    assert.deepEqual(
+      beyond.filter((u) => !allowed.has(u)),
+      [],
+      'only catalog origins, no data in the URL',
+    );
     const said = await chat.text(/Seen from the browser/);
     chat.close();
     const key = `webchat:${chat.conversationId}`;
