@@ -91,7 +91,8 @@ async function check(
         ...(e.purpose === 'websocket' ? [`wss://${e.host}:${e.port}${e.path ?? '/'}`] : []),
       ]),
     );
-    const beyond = asked.filter((u) => !u.startsWith(`${bot.url}/`));
+    const botUrl = bot.url;
+    const beyond = asked.filter((u) => !u.startsWith(`${botUrl}/`));
     assert.ok(beyond.length > 0, 'the page probed something');
     assert.deepEqual(
       beyond.filter((u) => !allowed.has(u)),

@@ -18,7 +18,7 @@ import type { Session } from '../../bot/core/types.ts';
 import { loadBuiltinPlaybooks } from '../../bot/playbooks/load.ts';
 import { caseSummary } from '../../bot/support/bundle.ts';
 import type { Catalog } from '../../probes/types.ts';
-import { openChat } from '../bot/conversation-driver.ts';
+import { cardOf, openChat } from '../bot/conversation-driver.ts';
 import { chatToPairingCard, startAgentBot } from './chat-bot.ts';
 import { tempDir } from './harness.ts';
 
@@ -129,6 +129,12 @@ test('a report for the code’s own case goes in: the bot’s own diagnosis, on 
   assert.equal(s.browser?.report.verdict, 'healthy', 'diagnosed here, not taken from the page');
   assert.deepEqual(s.browser?.report.findings, [], 'the planted finding is gone');
   await a.chat.text(/Seen from the browser on your computer/);
+  // The web chat may be open on that computer: its pairing card links to the check, the code in the fragment.
+  const card = JSON.stringify(cardOf((await a.chat.card(/Connect the affected computer/)).activity));
+  assert.ok(
+    card.includes(`"type":"Action.OpenUrl","title":"On this computer? Check from this browser","url":"${bot.url}/go#${a.code}"`),
+    card,
+  );
   a.chat.close();
 });
 

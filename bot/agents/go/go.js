@@ -186,4 +186,12 @@ function check(event) {
 document.addEventListener('DOMContentLoaded', () => {
   $('code-form').addEventListener('submit', check);
   $('code').focus();
+  // Opened from the web chat on this very computer: the code comes in the fragment, which no
+  // request carries; it is checked at once and dropped from the address bar.
+  var fromChat = /^#([0-9A-Za-z-]{10,12})$/.exec(location.hash);
+  if (fromChat) {
+    $('code').value = fromChat[1];
+    history.replaceState(null, '', location.pathname);
+    $('code-form').requestSubmit();
+  }
 });
