@@ -132,7 +132,9 @@ test('a report for the code’s own case goes in: the bot’s own diagnosis, on 
   // The web chat may be open on that computer: its pairing card links to the check, the code in the fragment.
   const card = JSON.stringify(cardOf((await a.chat.card(/Connect the affected computer/)).activity));
   assert.ok(
-    card.includes(`"type":"Action.OpenUrl","title":"On this computer? Check from this browser","url":"${bot.url}/go#${a.code}"`),
+    card.includes(
+      `"type":"Action.OpenUrl","title":"On this computer? Check from this browser","url":"${bot.url}/go#${a.code}"`,
+    ),
     card,
   );
   a.chat.close();
