@@ -96,7 +96,9 @@ function browserLines(s: Session): string[] {
   const { report, at, supersededAt } = s.browser;
   const when = supersededAt
     ? `superseded by the agent's report at ${utcText(supersededAt, true)}`
-    : 'the latest';
+    : s.reportSource === 'agent'
+      ? "after the agent's report, which counts"
+      : 'the latest view of the computer';
   return [
     '',
     `Seen from the browser on the computer (${utcText(at, true)}, ${when}; no certificate chains, DNS answers or proxy settings):`,

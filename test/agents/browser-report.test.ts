@@ -70,6 +70,14 @@ const post = async (path: string, body: unknown) => {
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 };
 
+test('the plan needs a live code: a wrong one answers 404 with no ticket', async () => {
+  const wrong = await post('/go/browser/plan', { code: '00000-00000' });
+  assert.equal(wrong.status, 404);
+  assert.equal(wrong.body.ticket, undefined);
+  const none = await post('/go/browser/report', { code: '00000-00000', ticket: '1.x', report: pageReport() });
+  assert.equal(none.status, 404);
+});
+
 async function planFor(code: string): Promise<{ ticket: string; botTime: number }> {
   const plan = await post('/go/browser/plan', { code });
   assert.equal(plan.status, 200);
@@ -243,5 +251,18 @@ test('a later agent report supersedes the browser’s; the support summary shows
   assert.match(summary, /Seen from the browser on the computer \(.*superseded by the agent's report/);
   assert.match(summary, /endpoint\.failed/);
   assert.match(summary, /fail {4}browser-fetch:login\.lab\.test:443: fetch_failed/);
+
+  // A browser check after the agent's report is kept for support and does not replace it.
+  const findings = s.findings;
+  assert.equal((await post('/go/browser/report', { code: d.code, ticket, report: failing })).status, 202);
+  await d.chat.text(/agent’s full check already came in and counts/);
+  s = (await bot.store.sessions.get(d.sessionId)) as Session;
+  assert.equal(s.reportSource, 'agent');
+  assert.deepEqual(s.findings, findings, 'the agent’s findings stay');
+  assert.equal(
+    s.browser?.supersededAt,
+    undefined,
+    'the newest browser report is the latest view from the browser',
+  );
   d.chat.close();
 });
