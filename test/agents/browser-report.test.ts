@@ -262,7 +262,11 @@ test('a later agent report supersedes the browser’s; the support summary shows
   assert.equal(
     s.browser?.supersededAt,
     undefined,
-    'the newest browser report is the latest view from the browser',
+    'the agent’s report came first: nothing supersedes this one',
+  );
+  assert.match(
+    caseSummary(s, await loadBuiltinPlaybooks(), 'CASE-1'),
+    /after the agent's report, which counts/,
   );
   d.chat.close();
 });
