@@ -11,6 +11,10 @@
  * and agent records are all in the Store, so a restarted (or another) process carries on.
  */
 import { fileURLToPath } from 'node:url';
+import { builtInCatalog, CLOUDS } from '../probes/catalog/index.ts';
+import type { Catalog } from '../probes/types.ts';
+import { browserCheckRoutes } from './agents/browser-check.ts';
+import { browserOrigins } from './agents/browser-report.ts';
 import { agentDownloadRoutes } from './agents/download.ts';
 import { type AgentGateway, createAgentGateway, type GatewayOptions } from './agents/gateway.ts';
 import { goRoutes } from './agents/go.ts';
@@ -89,6 +93,11 @@ export interface StartOptions {
   watchMs?: number;
   /** The dashboard at /admin (issue 18): its incidents (bot/incidents' listIncidents) and page folder. */
   dashboard?: { incidents?: IncidentSource; root?: string };
+  /**
+   * The catalogs the /go page's browser check probes, by cloud (issue 17); default the built-in
+   * ones. A case uses its report's cloud, else the first listed. Tests pass a lab catalog.
+   */
+  browserCatalogs?: Record<string, Catalog>;
 }
 
 /** The gateway's timing settings a caller may change. */
@@ -227,8 +236,26 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       });
       routes.push(agentGatewayRoutes(agents), agentDownloadRoutes({ log, bundlePath }));
       metrics.watch({ agentsConnected: () => agents!.connections });
-      // The /go page: the short link of the pairing card (issue 12).
-      routes.push(goRoutes({ pairing, log, agentsDir, clientIp: knobs.clientIp }));
+      // The /go page: the short link of the pairing card (issue 12), with its browser check (issue 17).
+      const catalogs = options.browserCatalogs ?? builtInCatalogs();
+      routes.push(
+        goRoutes({
+          pairing,
+          log,
+          agentsDir,
+          clientIp: knobs.clientIp,
+          connect: Object.values(catalogs).flatMap(browserOrigins),
+        }),
+        browserCheckRoutes({
+          pairing,
+          store,
+          handle,
+          catalogFor: (session) => catalogs[session.report?.cloud ?? ''] ?? Object.values(catalogs)[0],
+          secret: config.directLineSecret,
+          log,
+          clientIp: knobs.clientIp,
+        }),
+      );
       // Only if the start fails from here on; a running server closes it through the route.
       stopped.push(() => agents!.close());
     }
@@ -319,4 +346,9 @@ async function outboxCounts(store: Store<Session>): Promise<Record<'pending' | '
     (['pending', 'parked', 'dead'] as const).map((status) => store.outbox.list(status)),
   );
   return { pending: pending.length, parked: parked.length, dead: dead.length };
+}
+
+/** Every built-in catalog by cloud, commercial first. */
+function builtInCatalogs(): Record<string, Catalog> {
+  return Object.fromEntries(CLOUDS.map((cloud) => [cloud, builtInCatalog(cloud)]));
 }

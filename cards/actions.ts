@@ -186,6 +186,14 @@ export function buttonsFor(view: View): Button[] {
 export function linksFor(view: View): Link[] {
   if (view.screen === 'handoff' && view.downloadUrl)
     return [{ label: 'Download as text', url: view.downloadUrl }];
+  if (
+    view.screen === 'pairing' &&
+    view.checkHereUrl &&
+    !view.pairedDevice &&
+    !view.expired &&
+    !view.agentLost
+  )
+    return [{ label: 'On this computer? Check from this browser', url: view.checkHereUrl }];
   if (view.screen === 'step' && view.detailsUrl && view.status !== 'checking')
     return [{ label: 'Full instructions', url: view.detailsUrl }];
   return [];

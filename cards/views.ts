@@ -122,6 +122,11 @@ export interface PairingView extends ViewBase {
    * scheme): the first way the card offers, before the terminal commands.
    */
   goAddress?: string;
+  /**
+   * The web chat page may be open on the affected computer itself: the /go page with the code in
+   * its fragment (never sent to a server), where "Check from this browser" runs (issue 17).
+   */
+  checkHereUrl?: string;
   commands: readonly AgentCommand[];
   /** Set once an agent redeemed the code: the user must confirm it is their computer. */
   pairedDevice?: { hostname: string; os: string; user?: string };

@@ -70,6 +70,8 @@ export type FailureCode =
   | 'not_applicable'
   | 'not_run'
   | 'parse_error'
+  // the browser check (issue 17): the page learns only that a request failed, never why
+  | 'fetch_failed'
   | 'internal';
 
 export interface ProbeFailure {
@@ -83,7 +85,7 @@ export interface ProbeFailure {
 export interface ProbeResult<D extends object = Record<string, unknown>> {
   /** Stable id, `${kind}:${target}` (see probeId). Findings cite these as evidence. */
   id: string;
-  kind: ProbeKind;
+  kind: ProbeKind | BrowserProbeKind;
   target: string;
   status: ProbeStatus;
   durationMs: number;
@@ -111,6 +113,19 @@ export type ProbeKind =
   | 'portal'
   | 'ipv6'
   | 'route';
+
+/**
+ * What the browser on the affected computer measures itself (issue 17, the /go page's check):
+ * kinds of their own, so nothing reads a browser's view as the agent's. Diagnosis lets
+ * browser-fetch stand for https, browser-websocket for websocket, browser-ice for stun and
+ * browser-clock for clock where the agent's probe is absent.
+ */
+export type BrowserProbeKind =
+  | 'browser-fetch'
+  | 'browser-websocket'
+  | 'browser-ice'
+  | 'browser-clock'
+  | 'browser-env';
 
 export type Purpose = 'auth' | 'service' | 'websocket';
 
@@ -173,6 +188,6 @@ export function zeroPhases(): Phases {
 }
 
 /** The one place probe ids are made, so diagnosis and the runner agree on them. */
-export function probeId(kind: ProbeKind, target: string): string {
+export function probeId(kind: ProbeKind | BrowserProbeKind, target: string): string {
   return `${kind}:${target}`;
 }

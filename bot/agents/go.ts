@@ -31,22 +31,30 @@ import type { Pairing, RedeemFailure } from './pairing.ts';
 
 export const GO_PATH = '/go';
 
-/** Only this origin, no inline script or style: the page needs nothing else. */
-export const GO_CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self'",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
+/**
+ * Only this origin, no inline script or style: the page needs nothing else, but for the browser
+ * check's probes (`connect`: the catalogs' endpoint origins, and nothing beyond them).
+ */
+export function goCsp(connect: readonly string[] = []): string {
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self'",
+    ["connect-src 'self'", ...new Set(connect)].join(' '),
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+export const GO_CSP = goCsp();
 
 const ASSETS: Record<string, { file: string; type: string }> = {
   [GO_PATH]: { file: 'index.html', type: 'text/html; charset=utf-8' },
   [`${GO_PATH}/go.js`]: { file: 'go.js', type: 'text/javascript; charset=utf-8' },
   [`${GO_PATH}/go.css`]: { file: 'go.css', type: 'text/css; charset=utf-8' },
+  [`${GO_PATH}/check.js`]: { file: 'check.js', type: 'text/javascript; charset=utf-8' },
 };
 
 /** What the page says for each refusal, in plain words, and the HTTP status it comes with. */
@@ -78,6 +86,8 @@ export interface GoOptions {
   agentsDir?: string;
   /** The rate limiter's key for a request; default the socket's address. */
   clientIp?: (req: IncomingMessage) => string;
+  /** Origins the browser check connects to (goCsp). */
+  connect?: readonly string[];
 }
 
 /** The route module for bot/server.ts. */
@@ -90,6 +100,7 @@ export function goRoutes(options: GoOptions): RouteModule {
   );
   const executables = executablesReader(options.agentsDir ?? DEFAULT_AGENTS_DIR);
   const source = (req: Request) => options.clientIp?.(req) ?? req.socket.remoteAddress ?? 'unknown';
+  const csp = goCsp(options.connect);
 
   return (server, context) => {
     /** This bot's origin as the agent must reach it: PUBLIC_URL, else the request's Host. */
@@ -102,7 +113,7 @@ export function goRoutes(options: GoOptions): RouteModule {
     for (const [path, asset] of assets) {
       server.get(path, (_req: Request, res: Response, next: () => void) => {
         res.setHeader('Content-Type', asset.type);
-        res.setHeader('Content-Security-Policy', GO_CSP);
+        res.setHeader('Content-Security-Policy', csp);
         res.setHeader('Cache-Control', 'no-cache');
         res.setHeader('Referrer-Policy', 'no-referrer');
         res.writeHead(200);

@@ -15,6 +15,7 @@ import { onAction } from './actions.ts';
 import { onJobEnded, onProgress } from './agent-events.ts';
 import { escalatedHelp, expiredNotice, pairingExpired, stepAnswer } from './answers.ts';
 import { withBottomLine } from './bottom-line.ts';
+import { onBrowserReport } from './browser-findings.ts';
 import { leaveIntake, show, showNew, takeResults } from './flow.ts';
 import { describe, type Understood, understand, understoodAnything } from './intake.ts';
 import { help, notice, pasteProblems } from './notices.ts';
@@ -200,6 +201,7 @@ function onResultCode(
 
 /** A full report from the agent (or another source) ends on the findings card, in place of the progress card. */
 function onReport(session: Session, event: Of<'report'>, deps: TransitionDeps): TransitionResult {
+  if (event.source === 'browser') return onBrowserReport(session, event, deps);
   const next = advance(
     session,
     event,
@@ -208,6 +210,7 @@ function onReport(session: Session, event: Of<'report'>, deps: TransitionDeps): 
   );
   next.report = event.report;
   next.reportSource = event.source;
+  if (next.browser && event.source === 'agent') next.browser = { ...next.browser, supersededAt: deps.now };
   // A full report (a watch's included) ends any watch: its result is on the findings card.
   next.watch = undefined;
   next.probes = mergeProbes(session.probes, event.report.probes);

@@ -47,7 +47,7 @@ export interface TimelineEntry {
 }
 
 /** Where the facts of the session came from. */
-export type ReportSource = 'agent' | 'manual' | 'result_code';
+export type ReportSource = 'agent' | 'manual' | 'result_code' | 'browser';
 
 /**
  * A conversation's whole state. The store holds it; nothing in a process's memory is needed to
@@ -86,6 +86,11 @@ export interface Session {
   /** The latest full report (agent or result code); pasted output accumulates in `probes`. */
   report?: Report;
   reportSource?: ReportSource;
+  /**
+   * The latest browser check from the affected computer (issue 17): kept beside `report`, never
+   * in place of an agent's. `supersededAt`: an agent's report came later and counts instead.
+   */
+  browser?: { report: Report; at: string; supersededAt?: string };
   /** Probe results gathered on the manual path (pasted output), latest per probe id. */
   probes: ProbeResult[];
   /** Root cause first, as diagnosis orders them. */

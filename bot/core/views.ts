@@ -21,6 +21,7 @@ import type {
   StepView,
   View,
 } from '../../cards/views.ts';
+import { formatPairingCode, normalizePairingCode } from '../../probes/agent/pairing-code.ts';
 import { builtInCatalog } from '../../probes/catalog/index.ts';
 import type { Finding } from '../../probes/findings.ts';
 import { adminHandoff } from '../playbooks/handoff.ts';
@@ -101,6 +102,12 @@ export function pairingView(s: Session, deps: ViewDeps): PairingView {
     ...(s.os ? { os: s.os } : {}),
     // No address configured: no /go page to name either (never a guessed localhost).
     ...(pairing.code && server ? { goAddress: goAddress(server) } : {}),
+    // The web chat may be open on the affected computer: the browser check is one tap away there.
+    ...(pairing.code && server && s.channel === 'webchat'
+      ? {
+          checkHereUrl: `${server.replace(/\/$/, '')}/go#${formatPairingCode(normalizePairingCode(pairing.code) ?? pairing.code)}`,
+        }
+      : {}),
     commands: pairing.code
       ? agentCommands({ code: pairing.code, serverUrl: server ?? SERVER_PLACEHOLDER })
       : [],

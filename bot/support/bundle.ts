@@ -69,6 +69,7 @@ export function caseSummary(s: Session, playbooks: PlaybookSet, caseRef: string)
       ...Object.entries(f.facts).map(([k, v]) => `    ${k}: ${Array.isArray(v) ? v.join(', ') : String(v)}`),
       ...(f.evidence.length > 0 ? [`    evidence: ${f.evidence.join(', ')}`] : []),
     ]),
+    ...browserLines(s),
     '',
     'Steps tried:',
     ...(view.steps.length === 0 ? ['  none'] : []),
@@ -89,6 +90,26 @@ export function caseSummary(s: Session, playbooks: PlaybookSet, caseRef: string)
   return lines.join('\n');
 }
 
+/** The browser check (issue 17), beside the agent's findings: what it saw, and whether a later report superseded it. */
+function browserLines(s: Session): string[] {
+  if (!s.browser) return [];
+  const { report, at, supersededAt } = s.browser;
+  const when = supersededAt
+    ? `superseded by the agent's report at ${utcText(supersededAt, true)}`
+    : s.reportSource === 'agent'
+      ? "after the agent's report, which counts"
+      : 'the latest view of the computer';
+  return [
+    '',
+    `Seen from the browser on the computer (${utcText(at, true)}, ${when}; no certificate chains, DNS answers or proxy settings):`,
+    ...(report.findings.length === 0 ? ['  nothing wrong'] : []),
+    ...report.findings.map((f) => `  ${SEVERITY[f.severity].word} ${f.id}: ${f.summary}`),
+    ...report.probes.map(
+      (p) => `  ${p.status.padEnd(7)} ${p.id}${p.failure ? `: ${p.failure.code} (${p.failure.detail})` : ''}`,
+    ),
+  ];
+}
+
 /** The whole case as one JSON document (the report included), for support's own tools. */
 export function caseJson(s: Session, caseRef: string): Record<string, unknown> {
   return {
@@ -104,6 +125,7 @@ export function caseJson(s: Session, caseRef: string): Record<string, unknown> {
     device: s.pairing?.device ?? null,
     reportSource: s.reportSource ?? null,
     report: s.report ?? null,
+    browser: s.browser ?? null,
     probes: s.probes,
     findings: s.findings,
     plan: s.plan,

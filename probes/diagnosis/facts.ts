@@ -104,6 +104,14 @@ export interface Facts {
   microsoftDomains: string[];
 }
 
+/** The browser check's probe kind that measures what an agent's kind does, as far as a page can. */
+const BROWSER_STAND_IN: Record<string, string> = {
+  https: 'browser-fetch',
+  websocket: 'browser-websocket',
+  stun: 'browser-ice',
+  clock: 'browser-clock',
+};
+
 const MISSING = (id: string): ConnFacts => ({ id, state: 'missing', code: null, detail: {} });
 
 export function deriveFacts(
@@ -136,7 +144,8 @@ export function deriveFacts(
   const hosts = report.endpoints.map((e): HostFacts => {
     const key = `${e.host}:${e.port}`;
     const conn = (kind: string) => {
-      const p = byId.get(`${kind}:${key}`);
+      // The browser check's own kinds stand in where the agent's probe is absent (issue 17).
+      const p = byId.get(`${kind}:${key}`) ?? byId.get(`${BROWSER_STAND_IN[kind] ?? kind}:${key}`);
       return p ? connFacts(p) : MISSING(`${kind}:${key}`);
     };
     const tcp = conn('tcp');
@@ -178,9 +187,10 @@ export function deriveFacts(
     report.probes.filter((p) => p.failure?.code === code).map((p) => p.id);
   const dnsProbes = ofKind('dns');
   const connectionKinds = new Set(['tcp', 'tls', 'https', 'websocket', 'stun', 'clock', 'portal']);
+  for (const kind of Object.values(BROWSER_STAND_IN)) connectionKinds.add(kind);
   const connections = report.probes.filter((p) => connectionKinds.has(p.kind));
-  const clockProbe = ofKind('clock')[0];
-  const stun = ofKind('stun');
+  const clockProbe = ofKind('clock')[0] ?? ofKind('browser-clock')[0];
+  const stun = [...ofKind('stun'), ...ofKind('browser-ice')];
   const single = (kind: string) => {
     const p = ofKind(kind)[0];
     return p ? { id: p.id, status: p.status, detail: p.detail as Record<string, unknown> } : null;

@@ -20,7 +20,7 @@ import { mintCode } from '../../bot/agents/code.ts';
 import { REFUSALS } from '../../bot/agents/go.ts';
 import type { RunningBot } from '../../bot/app.ts';
 import { openSqliteStore } from '../../bot/store/sqlite.ts';
-import { CHROMIUM, NO_CHROMIUM, RESULTS, WAIT } from '../bot/phone-page.ts';
+import { CHROMIUM, CHROMIUM_FLAGS, NO_CHROMIUM, RESULTS, WAIT } from '../bot/phone-page.ts';
 import { type FixtureAgents, writeAgentsFixture } from './agents-fixture.ts';
 import { startAgentBot } from './chat-bot.ts';
 import { tempDir } from './harness.ts';
@@ -53,15 +53,7 @@ before(async () => {
       executablePath: CHROMIUM,
       viewport: { width: 1280, height: 800 },
       acceptDownloads: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
+      args: CHROMIUM_FLAGS,
     });
 });
 

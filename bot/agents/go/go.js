@@ -168,6 +168,8 @@ function check(event) {
         return;
       }
       say('The code ' + answer.code + ' is right.', 'ok');
+      // The browser check (check.js) works for this code's case.
+      document.dispatchEvent(new CustomEvent('reconnect:code', { detail: answer.code }));
       show({ code: answer.code, files: answer.files }, both[1]);
     })
     .catch(() => {
@@ -184,4 +186,12 @@ function check(event) {
 document.addEventListener('DOMContentLoaded', () => {
   $('code-form').addEventListener('submit', check);
   $('code').focus();
+  // Opened from the web chat on this very computer: the code comes in the fragment, which no
+  // request carries; it is checked at once and dropped from the address bar.
+  var fromChat = /^#([0-9A-Za-z-]{10,12})$/.exec(location.hash);
+  if (fromChat) {
+    $('code').value = fromChat[1];
+    history.replaceState(null, '', location.pathname);
+    $('code-form').requestSubmit();
+  }
 });
