@@ -9,6 +9,8 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { ConfigError } from '../probes/config-error.ts';
 import { persistedSecret } from './config-secret.ts';
+import { INCIDENT_SETTING_NAMES, readIncidentSettings } from './incidents/settings.ts';
+import type { IncidentSettings } from './incidents/types.ts';
 import { LIMIT_SETTING_NAMES, type Limits, readLimits } from './limits.ts';
 
 export type Env = Record<string, string | undefined>;
@@ -81,6 +83,8 @@ export interface BotConfig {
    * `serviceurl` claim is used and this list is not read.
    */
   teamsServiceUrls: string[];
+  /** Cases correlated into incidents (issue 18): how many must agree, within what window. */
+  incidents: IncidentSettings;
 }
 
 /** A configuration error (code config_invalid): the message names the setting, the value and what is accepted. */
@@ -114,6 +118,8 @@ export const SETTING_NAMES = [
   // Hardening (issue 16)
   'TEAMS_SERVICE_URLS',
   ...LIMIT_SETTING_NAMES,
+  // Incidents (issue 18)
+  ...INCIDENT_SETTING_NAMES,
 ] as const;
 type SettingName = (typeof SETTING_NAMES)[number];
 type Raw = Partial<Record<SettingName, string>>;
@@ -399,6 +405,7 @@ export function loadBotConfig(env: Env = process.env, options: LoadOptions = {})
     // Hardening (issue 16)
     limits: readLimits(raw, (message) => new ConfigError(message)),
     teamsServiceUrls: teamsServiceUrls(raw.TEAMS_SERVICE_URLS),
+    incidents: readIncidentSettings(raw, (message) => new ConfigError(message)),
   };
   // Last, because it may write a file: a config that fails validation leaves no trace behind.
   if (raw.REDIS_URL !== undefined && raw.DIRECTLINE_SECRET === undefined) {
