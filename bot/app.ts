@@ -32,6 +32,7 @@ import { openCluster } from './cluster/index.ts';
 import type { BotConfig } from './config.ts';
 import { createEngine, type Engine } from './core/engine.ts';
 import type { InboundEvent, Session } from './core/types.ts';
+import { createIncidents, type Incidents } from './incidents/index.ts';
 import { clampTurnText } from './limits.ts';
 import type { Logger } from './log.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
@@ -116,6 +117,8 @@ export interface RunningBot {
   agents?: AgentGateway;
   /** The support relay (issue 8), a step of the engine's turns; `idle()` for tests. */
   support: Support;
+  /** Cases correlated into incidents (issue 18); `list()` for the dashboard. */
+  incidents: Incidents;
   metrics: Metrics;
   close(): Promise<void>;
 }
@@ -228,6 +231,17 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       },
     });
     if (slack) routes.push(slackRoutes(slack));
+    // Issue 18: one incident for many cases with the same network cause.
+    const incidents = createIncidents({
+      store,
+      relay: support.relay,
+      settings: config.incidents,
+      redaction: config.support.redaction,
+      ...(agents ? { agents } : {}),
+      metrics,
+      log,
+      ...(options.clock ? { now: options.clock } : {}),
+    });
 
     engine = createEngine({
       store,
@@ -237,7 +251,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       clock: options.clock ?? Date.now,
       // Every turn's other steps, in order: the support relay's gate, then (rejected devices,
       // resolved cases) the agent gateway's lifecycle.
-      steps: [support.step, ...(agents ? [agentLifecycle(agents, log)] : [])],
+      steps: [incidents.step, support.step, ...(agents ? [agentLifecycle(agents, log)] : [])],
       ...(agents ? { agents } : {}),
       ...(config.publicUrl ? { serverUrl: config.publicUrl } : {}),
       ...(options.watchMs ? { watchMs: options.watchMs } : {}),
@@ -271,6 +285,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       directLine,
       engine,
       support,
+      incidents,
       metrics,
       ...(slack ? { slack } : {}),
       ...(teams ? { teams } : {}),

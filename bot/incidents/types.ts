@@ -64,6 +64,8 @@ export interface IncidentDoc {
   notes: IncidentNote[];
   /** Where the incident card was posted, and its thread (the card is the thread's first message). */
   support?: SupportTarget & { threadId?: string };
+  /** The outbox key of the thread's latest message: the next one waits for it. */
+  tail?: string;
   /** Redaction of what is posted to the support thread (as for cases, bot/support/redact.ts). */
   redaction?: RedactionState;
 }
