@@ -112,7 +112,9 @@ export async function onIncidentNote(
   const text = event.text.trim();
   if (text === '') return 'ignored';
   if (await ctx.store.dedupe.seen(`incident:event:${event.id}`, EVENT_DEDUPE_MS)) return 'handled';
-  const person = personOf(event);
+  // A thread reply may carry no display name: the one seen when the person took the incident.
+  const known = doc.takenBy?.id === event.actor.id ? doc.takenBy.name : undefined;
+  const person = { ...personOf(event), ...(event.actor.name ? {} : known ? { name: known } : {}) };
   const note = { at: new Date(ctx.now()).toISOString(), by: person.name, text: text.slice(0, 500) };
   await ctx.thread.line(doc.id, `incident:${doc.id}:note:${event.id}`, undefined, (d) => ({
     ...d,

@@ -6,7 +6,7 @@
  */
 import type { EscalationView } from '../../cards/views.ts';
 import type { Session } from '../core/types.ts';
-import { handoffView } from '../core/views.ts';
+import { caseRef, handoffView } from '../core/views.ts';
 import type { Redactor } from '../support/redact.ts';
 import type { ThreadMessage } from '../support/types.ts';
 import type { IncidentDoc, IncidentMember, IncidentSummary } from './types.ts';
@@ -37,8 +37,8 @@ export function incidentCard(doc: IncidentDoc, redactor: Redactor): ThreadMessag
     doc.state === 'resolved' ? 'resolved' : doc.state === 'taken' ? 'taken' : 'open';
   const rows = [
     { title: 'Users', value: `${doc.members} since ${utc(doc.firstAt)}` },
-    { title: 'First case', value: `${doc.firstCase.slice(0, 8)} at ${utc(doc.firstAt)}` },
-    { title: 'Latest case', value: `${doc.latestCase.slice(0, 8)} at ${utc(doc.latestAt)}` },
+    { title: 'First case', value: `${caseRef({ id: doc.firstCase })} at ${utc(doc.firstAt)}` },
+    { title: 'Latest case', value: `${caseRef({ id: doc.latestCase })} at ${utc(doc.latestAt)}` },
     { title: 'Affected', value: affected(doc.cause).join(', ') },
     { title: 'Network', value: [doc.cloud, doc.egress || 'egress unknown'].join(', ') },
     ...(doc.resolvedAt !== undefined
@@ -89,8 +89,8 @@ export function incidentHandoff(session: Session, redactor: Redactor): ThreadMes
 
 /** The words of the incident's lines: in the thread, and to its users. */
 export const incidentWords = {
-  joined: (m: Pick<IncidentMember, 'label'>, doc: IncidentDoc, at: number) =>
-    `Case ${m.label} joined at ${utc(at)} (${doc.members} users now).`,
+  joined: (m: Pick<IncidentMember, 'label'>, users: number, at: number) =>
+    `Case ${m.label} joined at ${utc(at)} (${users} user${users === 1 ? '' : 's'} now).`,
   taken: (name: string) => `${name} took the incident.`,
   alreadyTaken: (name: string) => `${name} has already taken this incident.`,
   noted: (name: string) => `Noted on the incident card (${name}).`,

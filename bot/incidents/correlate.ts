@@ -26,7 +26,11 @@ export interface CorrelateInput {
   fingerprint: Fingerprint;
 }
 
-const ATTEMPTS = 16;
+/**
+ * Each round of a conflict has one winner, so N cases arriving at once need up to N rounds: a
+ * burst of a hundred reports (an office coming back from lunch) still lands.
+ */
+const ATTEMPTS = 128;
 
 export async function correlate(
   store: IncidentStore,

@@ -49,21 +49,11 @@ async function opened(ctx: IncidentContext, doc: IncidentDoc, opener: Session): 
     (redactor, d): PlannedPost[] => [
       { key: `${base}:card`, message: incidentCard(d, redactor), root: true },
       { key: `${base}:handoff`, message: incidentHandoff(opener, redactor) },
-      ...d.candidates.map((c) => ({
+      ...d.candidates.map((c, i) => ({
         key: `${base}:joined:${c.sessionId}`,
         message: {
           kind: 'text' as const,
-          text: redactor.text(
-            incidentWords.joined(
-              {
-                label: sessions.get(c.sessionId)
-                  ? caseRef(sessions.get(c.sessionId)!)
-                  : c.sessionId.slice(0, 8),
-              },
-              d,
-              c.at,
-            ),
-          ),
+          text: redactor.text(incidentWords.joined({ label: caseRef({ id: c.sessionId }) }, i + 1, c.at)),
         },
       })),
     ],
@@ -78,7 +68,7 @@ async function joined(ctx: IncidentContext, doc: IncidentDoc, session: Session, 
   await ctx.thread.line(
     doc.id,
     `incident:${doc.id}:joined:${session.id}`,
-    incidentWords.joined({ label: caseRef(session) }, doc, at),
+    incidentWords.joined({ label: caseRef(session) }, doc.members, at),
   );
   await tell(ctx, doc, session);
 }

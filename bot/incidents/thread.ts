@@ -44,7 +44,8 @@ export interface IncidentThread {
   toUser(sessionId: string, text: string, key: string): Promise<void>;
 }
 
-const ATTEMPTS = 16;
+/** As in correlate.ts: a hot incident sees many writers at once. */
+const ATTEMPTS = 128;
 
 /** Saves `doc` changed by `fn`, again on a fresher copy after a conflict. */
 export async function updateIncident(

@@ -19,7 +19,14 @@ import { startScenario } from '../lab/scenario.ts';
 import { type SlackApiLab, type StoredMessage, startSlackApi } from '../lab/slack-api.ts';
 import type { Lab } from '../support/harness.ts';
 import { supportClick, supportReply, supportThreads } from '../support/slack-support.ts';
-import { BOT_TOKEN, type LabUser, pairedUser, realReports, SUPPORT_CHANNEL, startIncidentBot } from './harness.ts';
+import {
+  BOT_TOKEN,
+  type LabUser,
+  pairedUser,
+  realReports,
+  SUPPORT_CHANNEL,
+  startIncidentBot,
+} from './harness.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'reconnect-incidents-'));
 const cleanup: Array<() => unknown> = [];
@@ -31,9 +38,12 @@ const LONG = 120_000;
 const LEAD = { id: 'U0SUPPORT1', name: 'dana' };
 
 /** Every string a Slack message shows (text and blocks), to match against. */
-const shown = (m: StoredMessage) => `${m.text ?? ''}\n${cardText(m.blocks ?? [])}\n${JSON.stringify(m.blocks ?? [])}`;
+const shown = (m: StoredMessage) =>
+  `${m.text ?? ''}\n${cardText(m.blocks ?? [])}\n${JSON.stringify(m.blocks ?? [])}`;
 
-test('twelve users behind one 407 proxy: one incident, twelve lines, told, resolved and verified 12/12', { timeout: 600_000 }, async () => {
+test('twelve users behind one 407 proxy: one incident, twelve lines, told, resolved and verified 12/12', {
+  timeout: 600_000,
+}, async () => {
   const office = await startScenario({ proxy: 'auth' });
   cleanup.push(() => office.close());
   const elsewhere = await startScenario({ proxy: 'unreachable' });
@@ -45,14 +55,20 @@ test('twelve users behind one 407 proxy: one incident, twelve lines, told, resol
   const lab = { endpoint: bot.endpoint, api, settle: () => bot.support.idle() } as unknown as Lab;
 
   const broken = await realReports(office, 12);
-  assert.ok(broken.every((r) => r.findings[0]?.id === 'proxy.auth_required'), 'the agent measured the 407');
+  assert.ok(
+    broken.every((r) => r.findings[0]?.id === 'proxy.auth_required'),
+    'the agent measured the 407',
+  );
   const other = await realReports(elsewhere, 2);
   assert.ok(other.every((r) => r.findings[0]?.id === 'proxy.unreachable'));
 
   const users: LabUser[] = [];
   for (let i = 0; i < 12; i++) {
     const user = await pairedUser(bot, `OFFICE-PC-${i + 1}`);
-    cleanup.push(() => user.chat.close(), () => user.agent.ws.close());
+    cleanup.push(
+      () => user.chat.close(),
+      () => user.agent.ws.close(),
+    );
     await user.answer(broken[i]);
     await user.chat.card(/I found what is getting in the way\./, LONG);
     users.push(user);
@@ -60,7 +76,10 @@ test('twelve users behind one 407 proxy: one incident, twelve lines, told, resol
   const apart: LabUser[] = [];
   for (let i = 0; i < 2; i++) {
     const user = await pairedUser(bot, `HOME-PC-${i + 1}`);
-    cleanup.push(() => user.chat.close(), () => user.agent.ws.close());
+    cleanup.push(
+      () => user.chat.close(),
+      () => user.agent.ws.close(),
+    );
     await user.answer(other[i]);
     await user.chat.card(/I found what is getting in the way\./, LONG);
     apart.push(user);
@@ -72,7 +91,12 @@ test('twelve users behind one 407 proxy: one incident, twelve lines, told, resol
     async () => {
       await bot.support.idle();
       const root = threads().roots[0];
-      return root !== undefined && threads().replies(root).filter((m) => /joined at/.test(m.text ?? '')).length === 12;
+      return (
+        root !== undefined &&
+        threads()
+          .replies(root)
+          .filter((m) => /joined at/.test(m.text ?? '')).length === 12
+      );
     },
     LONG,
     'twelve case lines in the incident thread',
@@ -124,7 +148,10 @@ test('twelve users behind one 407 proxy: one incident, twelve lines, told, resol
   // The proxy is fixed, then support resolves: every paired agent gets a check job.
   office.setProxyAuth(false);
   const fixed = await realReports(office, 12);
-  assert.ok(fixed.every((r) => !r.findings.some((f) => f.id === 'proxy.auth_required')), 'the proxy is fixed');
+  assert.ok(
+    fixed.every((r) => !r.findings.some((f) => f.id === 'proxy.auth_required')),
+    'the proxy is fixed',
+  );
   const current = api.messages.get(`${SUPPORT_CHANNEL}/${card.ts}`)!;
   assert.equal(await supportClick(lab, current, 'case.resolve', LEAD), 200);
   await Promise.all(users.map((user, i) => user.answer(fixed[i])));
