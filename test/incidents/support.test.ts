@@ -18,14 +18,7 @@ import { startScenario } from '../lab/scenario.ts';
 import { type SlackApiLab, startSlackApi } from '../lab/slack-api.ts';
 import type { Lab } from '../support/harness.ts';
 import { buttonValue, supportClick, supportThreads } from '../support/slack-support.ts';
-import {
-  BOT_TOKEN,
-  type LabUser,
-  pairedUser,
-  realReports,
-  SUPPORT_CHANNEL,
-  startIncidentBot,
-} from './harness.ts';
+import { BOT_TOKEN, type LabUser, pairedUser, realReports, startIncidentBot } from './harness.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'reconnect-incident-support-'));
 const cleanup: Array<() => unknown> = [];
@@ -35,6 +28,12 @@ let lab: Lab;
 let report: Report;
 const users: LabUser[] = [];
 const LONG = 60_000;
+
+/** `check` once the support outbox is idle. */
+const settled = (check: () => boolean | Promise<boolean>) => async () => {
+  await bot.support.idle();
+  return check();
+};
 
 before(async () => {
   const office = await startScenario({ proxy: 'auth' });
@@ -58,15 +57,14 @@ before(async () => {
   await users[0].chat.card(/I found what is getting in the way\./, LONG);
   await users[0].chat.click('Escalate');
   await until(
-    async () => (await bot.support.idle(), supportThreads(api).roots.length === 1),
+    settled(() => supportThreads(api).roots.length === 1),
     LONG,
     'the case card',
   );
   await users[1].answer(report);
   await until(
-    async () => (
-      await bot.support.idle(),
-      (await listIncidents(bot.store)).length === 1 && supportThreads(api).roots.length === 2
+    settled(
+      async () => (await listIncidents(bot.store)).length === 1 && supportThreads(api).roots.length === 2,
     ),
     LONG,
     'the incident card',
@@ -85,11 +83,10 @@ test("an escalated member's case thread links to the incident instead of repeati
   const caseCard = supportThreads(api).roots.find((m) => /Case RC-/.test(JSON.stringify(m.blocks)))!;
   const [incident] = await listIncidents(bot.store);
   await until(
-    async () => (
-      await bot.support.idle(),
+    settled(async () =>
       supportThreads(api)
         .replies(caseCard)
-        .some((m) => /part of incident INC-/.test(m.text ?? ''))
+        .some((m) => /part of incident INC-/.test(m.text ?? '')),
     ),
     LONG,
     'the link line',
