@@ -29,17 +29,10 @@ export interface Joined {
 
 /** A fresh candidate group for the fingerprint. */
 export function newGroup(id: string, join: Joining): IncidentDoc {
-  const f = join.fingerprint;
   return {
+    ...join.fingerprint,
     id,
     version: 0,
-    key: f.key,
-    cause: f.cause,
-    headline: f.headline,
-    facts: f.facts,
-    cloud: f.cloud,
-    egress: f.egress,
-    evidence: f.evidence,
     state: 'candidate',
     candidates: [],
     members: 0,

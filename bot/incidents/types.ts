@@ -8,6 +8,7 @@
  */
 import type { RedactionState } from '../support/redact.ts';
 import type { SupportPerson, SupportTarget } from '../support/types.ts';
+import type { Fingerprint } from './fingerprint.ts';
 
 export type IncidentState = 'candidate' | 'open' | 'taken' | 'resolved';
 
@@ -27,23 +28,11 @@ export interface IncidentNote {
 }
 
 /** One correlation group: a candidate, or an incident. Stored as a versioned document. */
-export interface IncidentDoc {
+export interface IncidentDoc extends Fingerprint {
   id: string;
   /** The store's compare-and-set version: 1 on the first save, +1 on every save. */
   version: number;
-  /** The fingerprint key (cause and key facts, hashed): what members agree on. */
-  key: string;
-  /** The root-cause finding id (CONTRACTS.md). */
-  cause: string;
-  /** The cause in one line: the root-cause finding's summary as the first report gave it. */
-  headline: string;
-  /** The key facts of the fingerprint (proxy host, issuer, hosts, …), as the first report gave them. */
-  facts: Record<string, string | string[]>;
-  /** The cloud and the egress network the fingerprint names. */
-  cloud: string;
-  egress: string;
-  /** Probe ids the first report gave as the cause's evidence. */
-  evidence: string[];
+  // The fingerprint's fields (key, cause, headline, facts, …) as the first report gave them.
   state: IncidentState;
   /** Cases in the window while a candidate (at most threshold - 1 of them). */
   candidates: Candidate[];

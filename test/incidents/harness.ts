@@ -110,3 +110,28 @@ export async function pairedUser(bot: RunningBot, device: string): Promise<LabUs
     },
   };
 }
+
+/**
+ * One user per report, paired with `bots[i % bots.length]` (replicas take turns), each answering
+ * its agent's first job with its report and waiting for the findings card. `track` gets each
+ * user's cleanup.
+ */
+export async function reportingUsers(
+  bots: RunningBot[],
+  reports: Report[],
+  name: string,
+  track: (...fns: Array<() => unknown>) => void,
+): Promise<LabUser[]> {
+  const users: LabUser[] = [];
+  for (const [i, report] of reports.entries()) {
+    const user = await pairedUser(bots[i % bots.length], `${name}-${i + 1}`);
+    track(
+      () => user.chat.close(),
+      () => user.agent.ws.close(),
+    );
+    await user.answer(report);
+    await user.chat.card(/I found what is getting in the way\./, 120_000);
+    users.push(user);
+  }
+  return users;
+}

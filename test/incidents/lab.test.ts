@@ -19,14 +19,7 @@ import { startScenario } from '../lab/scenario.ts';
 import { type SlackApiLab, type StoredMessage, startSlackApi } from '../lab/slack-api.ts';
 import type { Lab } from '../support/harness.ts';
 import { supportClick, supportReply, supportThreads } from '../support/slack-support.ts';
-import {
-  BOT_TOKEN,
-  type LabUser,
-  pairedUser,
-  realReports,
-  SUPPORT_CHANNEL,
-  startIncidentBot,
-} from './harness.ts';
+import { BOT_TOKEN, realReports, reportingUsers, SUPPORT_CHANNEL, startIncidentBot } from './harness.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'reconnect-incidents-'));
 const cleanup: Array<() => unknown> = [];
@@ -62,28 +55,9 @@ test('twelve users behind one 407 proxy: one incident, twelve lines, told, resol
   const other = await realReports(elsewhere, 2);
   assert.ok(other.every((r) => r.findings[0]?.id === 'proxy.unreachable'));
 
-  const users: LabUser[] = [];
-  for (let i = 0; i < 12; i++) {
-    const user = await pairedUser(bot, `OFFICE-PC-${i + 1}`);
-    cleanup.push(
-      () => user.chat.close(),
-      () => user.agent.ws.close(),
-    );
-    await user.answer(broken[i]);
-    await user.chat.card(/I found what is getting in the way\./, LONG);
-    users.push(user);
-  }
-  const apart: LabUser[] = [];
-  for (let i = 0; i < 2; i++) {
-    const user = await pairedUser(bot, `HOME-PC-${i + 1}`);
-    cleanup.push(
-      () => user.chat.close(),
-      () => user.agent.ws.close(),
-    );
-    await user.answer(other[i]);
-    await user.chat.card(/I found what is getting in the way\./, LONG);
-    apart.push(user);
-  }
+  const track = (...fns: Array<() => unknown>) => cleanup.push(...fns);
+  const users = await reportingUsers([bot], broken, 'OFFICE-PC', track);
+  const apart = await reportingUsers([bot], other, 'HOME-PC', track);
 
   // One card, twelve lines in its thread, and no case card for anyone.
   const threads = () => supportThreads(api, SUPPORT_CHANNEL);

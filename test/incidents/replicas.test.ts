@@ -15,7 +15,7 @@ import { startRedis } from '../lab/redis.ts';
 import { startScenario } from '../lab/scenario.ts';
 import { startSlackApi } from '../lab/slack-api.ts';
 import { supportThreads } from '../support/slack-support.ts';
-import { BOT_TOKEN, pairedUser, realReports, startIncidentBot } from './harness.ts';
+import { BOT_TOKEN, realReports, reportingUsers, startIncidentBot } from './harness.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'reconnect-incident-replicas-'));
 const cleanup: Array<() => unknown> = [];
@@ -39,18 +39,8 @@ test('two replicas on one Redis correlate into the same incident', async () => {
   const b = await startIncidentBot({ dataDir: join(dir, 'b'), api, env, agents: { replicaId: 'replica-b' } });
   cleanup.push(() => b.close());
 
-  const sessions: string[] = [];
-  for (let i = 0; i < 4; i++) {
-    const replica = i % 2 === 0 ? a : b;
-    const user = await pairedUser(replica, `PC-${i}`);
-    cleanup.push(
-      () => user.chat.close(),
-      () => user.agent.ws.close(),
-    );
-    await user.answer(reports[i]);
-    await user.chat.card(/I found what is getting in the way\./, LONG);
-    sessions.push((await user.session()).id);
-  }
+  const users = await reportingUsers([a, b], reports, 'PC', (...fns) => cleanup.push(...fns));
+  const sessions = await Promise.all(users.map(async (u) => (await u.session()).id));
   await until(
     async () => {
       await Promise.all([a.support.idle(), b.support.idle()]);
