@@ -142,4 +142,11 @@ test('twelve users behind one 407 proxy: one incident, twelve lines, told, resol
   assert.equal(summary.state, 'resolved');
   assert.equal(summary.verified, 12);
   assert.ok(summary.resolvedAt);
+
+  // The metrics: one opened and one resolved, twelve members, a time to detect observed.
+  const metrics = await bot.metrics.render();
+  assert.match(metrics, /reconnect_incidents_opened_total\{cause="proxy\.auth_required"\} 1\b/);
+  assert.match(metrics, /reconnect_incidents_resolved_total\{cause="proxy\.auth_required"\} 1\b/);
+  assert.match(metrics, /reconnect_incident_members_sum 12\b/);
+  assert.match(metrics, /reconnect_incident_time_to_detect_seconds_count 1\b/);
 });

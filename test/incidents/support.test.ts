@@ -140,3 +140,39 @@ test("an incident button forged into a user's web chat is refused", async () => 
   assert.equal(await supportClick(lab, card, 'case.take', { id: 'U0SUPPORT1', name: 'dana' }), 200);
   await until(async () => (await listIncidents(bot.store))[0].state === 'taken', LONG, 'taken');
 });
+
+test('resolving re-checks the paired computer and asks the user whose agent is gone; Reopen undoes it', async () => {
+  const card = () => api.messages.get(`${incidentCard().channel}/${incidentCard().ts}`)!;
+  // The first user's agent disconnects: no longer paired for a re-check.
+  users[0].agent.ws.close();
+  const agentId = (await users[0].session()).pairing?.device?.agentId;
+  await until(
+    async () => (await bot.store.agents.get(agentId!))?.online === false,
+    LONG,
+    'the agent offline',
+  );
+  assert.equal(await supportClick(lab, card(), 'case.resolve', { id: 'U0SUPPORT1', name: 'dana' }), 200);
+  const job = await users[1].agent.next('job');
+  assert.equal(job.kind, 'check', 'the paired computer gets a full check');
+  await users[0].chat.text(/Please try signing in to Teams again/, LONG);
+  await users[1].chat.text(/Your computer is checking the connection again now/, LONG);
+  await until(
+    settled(() =>
+      supportThreads(api)
+        .replies(incidentCard())
+        .some((m) => /1 computer re-checked by their agents, 1 user asked to check again/.test(m.text ?? '')),
+    ),
+    LONG,
+    'the resolve line',
+  );
+  const [resolved] = await listIncidents(bot.store);
+  assert.equal(resolved.state, 'resolved');
+  assert.equal(resolved.verified, 0, 'nothing verified before a computer says so');
+  assert.equal(await supportClick(lab, card(), 'case.reopen', { id: 'U0SUPPORT1', name: 'dana' }), 200);
+  await until(
+    async () => (await listIncidents(bot.store))[0].state === 'taken',
+    LONG,
+    'reopened, still taken',
+  );
+  assert.equal((await listIncidents(bot.store))[0].resolvedAt, undefined);
+});
