@@ -2,7 +2,8 @@
  * The incidents as a step of the engine's turn (bot/core/pipeline.ts). Its gate runs before the
  * support relay's: an incident card's buttons and replies in an incident's thread belong here
  * (the relay would find no case for them). Its `after` sees every report the core applied and
- * correlates it; a failure there is logged, never the turn's (the turn has happened).
+ * correlates it (result codes typed into the chat are not: without an agent the bot saw no egress
+ * address, and a code carries no facts, so any two offices with one cause would look alike); a failure there is logged, never the turn's (the turn has happened).
  */
 import type { GateVerdict, TurnStep } from '../core/pipeline.ts';
 import { onIncidentAction, onIncidentNote } from './actions.ts';
