@@ -3,7 +3,8 @@
  * support relay's: an incident card's buttons and replies in an incident's thread belong here
  * (the relay would find no case for them). Its `after` sees every report the core applied and
  * correlates it (result codes typed into the chat are not: without an agent the bot saw no egress
- * address, and a code carries no facts, so any two offices with one cause would look alike); a failure there is logged, never the turn's (the turn has happened).
+ * address, and a code carries no facts, so any two offices with one cause would look alike); a
+ * failure there is logged, never the turn's (the turn has happened).
  */
 import type { GateVerdict, TurnStep } from '../core/pipeline.ts';
 import { onIncidentAction, onIncidentNote } from './actions.ts';
