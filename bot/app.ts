@@ -249,7 +249,8 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       support: support.port,
       playbooks,
       clock: options.clock ?? Date.now,
-      // Every turn's other steps, in order: the support relay's gate, then (rejected devices,
+      // Every turn's other steps, in order: the incidents' gate (incident cards and threads) and
+      // their correlation of each report, the support relay's gate, then (rejected devices,
       // resolved cases) the agent gateway's lifecycle.
       steps: [incidents.step, support.step, ...(agents ? [agentLifecycle(agents, log)] : [])],
       ...(agents ? { agents } : {}),
