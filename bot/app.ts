@@ -38,6 +38,7 @@ import { createEngine, type Engine } from './core/engine.ts';
 import type { InboundEvent, Session } from './core/types.ts';
 import { createDashboard, type IncidentSource } from './dashboard/index.ts';
 import { recordingInto } from './dashboard/ledger.ts';
+import { createIncidents, type Incidents, listIncidents } from './incidents/index.ts';
 import { clampTurnText } from './limits.ts';
 import type { Logger } from './log.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
@@ -129,6 +130,8 @@ export interface RunningBot {
   agents?: AgentGateway;
   /** The support relay (issue 8), a step of the engine's turns; `idle()` for tests. */
   support: Support;
+  /** Cases correlated into incidents (issue 18); `list()` for the dashboard. */
+  incidents: Incidents;
   metrics: Metrics;
   close(): Promise<void>;
 }
@@ -160,7 +163,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       playbooks,
       log,
       now: options.clock ?? Date.now,
-      ...(options.dashboard?.incidents ? { incidents: options.dashboard.incidents } : {}),
+      incidents: options.dashboard?.incidents ?? (() => listIncidents(store)),
       ...(options.dashboard?.root ? { root: options.dashboard.root } : {}),
       agentsConnected: () => agents?.connections ?? 0,
       listeningUrl: () => listeningUrl ?? `http://127.0.0.1:${config.port}`,
@@ -276,6 +279,17 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       commands: dashboard.commands,
     });
     if (slack) routes.push(slackRoutes(slack));
+    // Issue 18: one incident for many cases with the same network cause.
+    const incidents = createIncidents({
+      store,
+      relay: support.relay,
+      settings: config.incidents,
+      redaction: config.support.redaction,
+      ...(agents ? { agents } : {}),
+      metrics,
+      log,
+      ...(options.clock ? { now: options.clock } : {}),
+    });
 
     engine = createEngine({
       store,
@@ -283,9 +297,10 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       support: support.port,
       playbooks,
       clock: options.clock ?? Date.now,
-      // Every turn's other steps, in order: the support relay's gate, then (rejected devices,
+      // Every turn's other steps, in order: the incidents' gate (incident cards and threads) and
+      // their correlation of each report, the support relay's gate, then (rejected devices,
       // resolved cases) the agent gateway's lifecycle.
-      steps: [support.step, ...(agents ? [agentLifecycle(agents, log)] : []), dashboard.step],
+      steps: [incidents.step, support.step, ...(agents ? [agentLifecycle(agents, log)] : []), dashboard.step],
       ...(agents ? { agents } : {}),
       ...(config.publicUrl ? { serverUrl: config.publicUrl } : {}),
       ...(options.watchMs ? { watchMs: options.watchMs } : {}),
@@ -321,6 +336,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       directLine,
       engine,
       support,
+      incidents,
       metrics,
       ...(slack ? { slack } : {}),
       ...(teams ? { teams } : {}),

@@ -9,6 +9,8 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { ConfigError } from '../probes/config-error.ts';
 import { persistedSecret } from './config-secret.ts';
+import { INCIDENT_SETTING_NAMES, readIncidentSettings } from './incidents/settings.ts';
+import type { IncidentSettings } from './incidents/types.ts';
 import { LIMIT_SETTING_NAMES, type Limits, readLimits } from './limits.ts';
 
 export type Env = Record<string, string | undefined>;
@@ -83,6 +85,8 @@ export interface BotConfig {
   teamsServiceUrls: string[];
   /** The dashboard at /admin (issue 18): how long a sign-in link and a signed-in session last. */
   dashboard: { linkMs: number; sessionMs: number };
+  /** Cases correlated into incidents (issue 18): how many must agree, within what window. */
+  incidents: IncidentSettings;
 }
 
 /** A configuration error (code config_invalid): the message names the setting, the value and what is accepted. */
@@ -119,6 +123,8 @@ export const SETTING_NAMES = [
   // The dashboard (issue 18)
   'DASHBOARD_LINK_MINUTES',
   'DASHBOARD_SESSION_HOURS',
+  // Incidents (issue 18)
+  ...INCIDENT_SETTING_NAMES,
 ] as const;
 type SettingName = (typeof SETTING_NAMES)[number];
 type Raw = Partial<Record<SettingName, string>>;
@@ -432,6 +438,7 @@ export function loadBotConfig(env: Env = process.env, options: LoadOptions = {})
         unit: 'hours',
       }),
     },
+    incidents: readIncidentSettings(raw, (message) => new ConfigError(message)),
   };
   // Last, because it may write a file: a config that fails validation leaves no trace behind.
   if (raw.REDIS_URL !== undefined && raw.DIRECTLINE_SECRET === undefined) {

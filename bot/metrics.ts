@@ -20,6 +20,10 @@ export interface Metrics {
   /** How an outbox delivery attempt ended: delivered, retry (pending again), parked, dead. */
   outboxAttempt(result: string): void;
   storeError(area: string, operation: string): void;
+  /** An incident opened (issue 18): its cause, and the time from its first case to the incident. */
+  incidentOpened(cause: string, detectSeconds: number): void;
+  /** An incident resolved, with how many cases it held. */
+  incidentResolved(cause: string, members: number): void;
   /** Read at scrape time: agents connected to this replica, outbox messages per status. */
   watch(sources: {
     agentsConnected?: () => number;
@@ -87,6 +91,31 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
     registers,
   });
 
+  const incidentsOpened = new Counter({
+    name: 'reconnect_incidents_opened_total',
+    help: 'Incidents opened (cases with one cause and network fingerprint past the threshold), by cause',
+    labelNames: ['cause'],
+    registers,
+  });
+  const incidentsResolved = new Counter({
+    name: 'reconnect_incidents_resolved_total',
+    help: 'Incidents resolved by support, by cause',
+    labelNames: ['cause'],
+    registers,
+  });
+  const incidentMembers = new Histogram({
+    name: 'reconnect_incident_members',
+    help: 'Cases per incident, observed when it is resolved',
+    buckets: [2, 3, 5, 10, 20, 50, 100, 200, 500, 1000],
+    registers,
+  });
+  const timeToDetect = new Histogram({
+    name: 'reconnect_incident_time_to_detect_seconds',
+    help: "Time from an incident's first matching case to the incident opening",
+    buckets: [1, 10, 30, 60, 120, 300, 600, 1200, 1800, 3600],
+    registers,
+  });
+
   let sources: Parameters<Metrics['watch']>[0] = {};
   new Gauge({
     name: 'reconnect_agents_connected',
@@ -119,6 +148,14 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
     pairingFailure: (reason) => pairing.inc({ reason }),
     outboxAttempt: (result) => outbox.inc({ result }),
     storeError: (area, operation) => storeErrors.inc({ area, operation }),
+    incidentOpened(cause, detectSeconds) {
+      incidentsOpened.inc({ cause });
+      timeToDetect.observe(detectSeconds);
+    },
+    incidentResolved(cause, members) {
+      incidentsResolved.inc({ cause });
+      incidentMembers.observe(members);
+    },
     watch(next) {
       sources = { ...sources, ...next };
     },

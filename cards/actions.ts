@@ -132,9 +132,20 @@ function drafts(view: View): Draft[] {
       if (view.state === 'resolved') return [{ verb: 'case.reopen', label: 'Reopen', reply: 'reopen' }];
       return [
         ...(view.state === 'open'
-          ? [{ verb: 'case.take' as const, label: 'Take case', style: 'primary' as const, reply: 'take' }]
+          ? [
+              {
+                verb: 'case.take' as const,
+                label: view.incident ? 'Take incident' : 'Take case',
+                style: 'primary' as const,
+                reply: 'take',
+              },
+            ]
           : []),
-        { verb: 'case.rerun', label: 'Re-run checks', reply: 'rerun' },
+        {
+          verb: 'case.rerun',
+          label: view.incident ? 'Re-check every computer' : 'Re-run checks',
+          reply: 'rerun',
+        },
         { verb: 'case.resolve', label: 'Resolve', reply: 'resolve' },
       ];
   }

@@ -43,6 +43,7 @@ function line(view: View): string {
         ? `Case ${view.caseRef} is saved. Nobody from support can answer in this chat yet.`
         : `Your case ${view.caseRef} is with ${view.supportName ?? 'support'}.`;
     case 'escalation':
+      if (view.incident) return `Incident ${view.caseRef} (${view.state}): ${view.user}: ${view.symptom}`;
       return `Case ${view.caseRef} (${view.state}): ${view.user}, ${view.errorCode ?? 'no code'}: ${view.symptom}`;
   }
 }

@@ -147,10 +147,14 @@ function body(view: View): string[] {
       const d = view.device;
       return [
         `State: ${view.state}${view.takenBy ? ` (${s(view.takenBy, 60)})` : ''}`,
-        `User: ${s(view.user, CONTENT.shortText)}`,
-        `Code: ${view.errorCode ? s(view.errorCode, CONTENT.shortText) : 'none given'}`,
+        ...(view.incident
+          ? view.incident.rows.map((r) => `${r.title}: ${s(r.value, CONTENT.shortText)}`)
+          : [
+              `User: ${s(view.user, CONTENT.shortText)}`,
+              `Code: ${view.errorCode ? s(view.errorCode, CONTENT.shortText) : 'none given'}`,
+              `Device: ${s([d.hostname, d.os, d.osVersion].filter(Boolean).join(', '), CONTENT.shortText)}`,
+            ]),
         `Symptom: ${s(view.symptom, CONTENT.userText)}`,
-        `Device: ${s([d.hostname, d.os, d.osVersion].filter(Boolean).join(', '), CONTENT.shortText)}`,
         ...(view.verdict ? [`Verdict: ${view.verdict}`] : []),
         '',
         'Findings:',

@@ -294,6 +294,12 @@ export interface EscalationView extends ViewBase {
   steps: readonly EscalationStep[];
   /** Oldest first. */
   timeline: readonly { at: string; text: string }[];
+  /**
+   * Set when the summary is an incident's (issue 18: many cases, one cause): the card is titled
+   * "Incident", and these rows (users since, first and latest case, affected, verified) replace
+   * the user, code and device rows.
+   */
+  incident?: { rows: readonly { title: string; value: string }[] };
 }
 
 export type View =

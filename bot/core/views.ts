@@ -266,7 +266,7 @@ export function escalatedView(s: Session, deps: Pick<ViewDeps, 'supportContact'>
 }
 
 /** A short, stable reference for people: derived from the session id, so any replica agrees. */
-export function caseRef(s: Session): string {
+export function caseRef(s: Pick<Session, 'id'>): string {
   return `RC-${s.id
     .replace(/[^0-9a-z]/gi, '')
     .slice(-6)

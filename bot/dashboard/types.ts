@@ -1,24 +1,12 @@
 /**
  * The dashboard's shapes (issue 18, item 4): what /admin/api/summary answers and the page draws.
- * The incidents come from bot/incidents (built alongside); their summary is declared here as the
- * dashboard reads it, so this folder needs nothing from there and the composition root passes
- * `listIncidents` in.
+ * The incidents come from bot/incidents: the composition root passes `listIncidents` in, and only
+ * its summary type is shared (no runtime import, so the dashboard runs without correlation).
  */
 
-/** One incident as the dashboard lists it (bot/incidents `listIncidents()`). Times are ISO 8601. */
-export interface IncidentSummary {
-  id: string;
-  /** The root-cause finding id (CONTRACTS.md), e.g. `proxy.auth_required`. */
-  cause: string;
-  headline: string;
-  state: 'open' | 'taken' | 'resolved';
-  openedAt: string;
-  resolvedAt?: string;
-  /** Cases that joined it. */
-  members: number;
-  /** Members whose computer re-checked healthy after the fix. */
-  verified: number;
-}
+import type { IncidentSummary } from '../incidents/types.ts';
+
+export type { IncidentSummary };
 
 /** Where the incidents come from; the default has none. */
 export type IncidentSource = () => Promise<IncidentSummary[]>;

@@ -4,6 +4,7 @@
  * process exactly as a SQLite transaction is. Documents are cloned in and out so a caller
  * mutating what it got back cannot change stored state behind the store's back.
  */
+import { createMemoryIncidents } from '../incidents/store-memory.ts';
 import { createMemoryOutbox, createMemorySupportChannels } from './memory-support.ts';
 import type {
   AgentPresence,
@@ -279,6 +280,7 @@ export function createMemoryStore<S extends VersionedDoc = VersionedDoc>(
     },
     outbox: createMemoryOutbox(now, isOpen),
     supportChannels: createMemorySupportChannels(isOpen),
+    incidents: createMemoryIncidents(),
     async checkWritable() {
       isOpen();
     },

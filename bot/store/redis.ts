@@ -6,6 +6,7 @@
  * StoreUnavailableError (the HTTP layer answers 503) and ioredis keeps reconnecting.
  */
 import type { Redis } from 'ioredis';
+import { createRedisIncidents } from '../incidents/store-redis.ts';
 import { isStoreUnavailable } from './errors.ts';
 import { connectRedis, guarded } from './redis-client.ts';
 import { createRedisDirectLine, DIRECTLINE_SCRIPTS } from './redis-directline.ts';
@@ -245,6 +246,7 @@ export function openRedisStore<S extends VersionedDoc = VersionedDoc>(options: R
     },
     directline: createRedisDirectLine({ run, g, now }),
     ...createRedisSupport({ client, run, g, now, key, pollMs: options.pollMs }),
+    incidents: createRedisIncidents({ client, prefix, g }),
     checkWritable: () => g(async () => void (await client.set(key('health'), String(now())))),
     available: () => client.status === 'ready' && Date.now() - failedAt > 1000,
     async close() {

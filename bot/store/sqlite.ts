@@ -8,6 +8,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import { createSqliteIncidents } from '../incidents/store-sqlite.ts';
 import { createBatcher } from './sqlite-batch.ts';
 import { createSqliteDirectLine } from './sqlite-directline.ts';
 import { prepareDatabase, transaction } from './sqlite-schema.ts';
@@ -330,6 +331,7 @@ export function openSqliteStore<S extends VersionedDoc = VersionedDoc>(
     directline: createSqliteDirectLine(db, now),
     outbox: support.outbox,
     supportChannels: support.supportChannels,
+    incidents: createSqliteIncidents(db),
     async checkWritable() {
       transaction(db, () => q.health.run(now()));
     },

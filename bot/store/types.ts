@@ -13,6 +13,7 @@
  * Times are epoch milliseconds from the store's injected clock (`StoreOptions.now`), so tests
  * drive expiry without sleeping.
  */
+import type { IncidentStore } from '../incidents/types.ts';
 
 /** The columns the store needs from a session; the rest of the document is opaque JSON. */
 export interface VersionedDoc {
@@ -323,6 +324,8 @@ export interface Store<S extends VersionedDoc = VersionedDoc> {
   readonly outbox: OutboxStore;
   /** Channels registered to receive escalations (issue 8). */
   readonly supportChannels: SupportChannelStore;
+  /** Correlation groups of cases with one network cause (issue 18). */
+  readonly incidents: IncidentStore;
   /**
    * False while the store cannot be reached (Redis restarting); the HTTP layer then answers 503
    * with Retry-After. Stores that are never unreachable (SQLite, memory) leave it out.

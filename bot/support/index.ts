@@ -16,9 +16,9 @@ import { createCases } from './cases.ts';
 import type { SupportCommands, SupportContext } from './context.ts';
 import { createEscalator } from './escalate.ts';
 import { supportStep } from './gate.ts';
-import { createOutbox, type Deliverer } from './outbox.ts';
+import { createOutbox, type Deliverer, type Outbox } from './outbox.ts';
 import { createPoster } from './poster.ts';
-import { createRegistry } from './registry.ts';
+import { createRegistry, type Registry } from './registry.ts';
 import type { RetryPolicy } from './retry.ts';
 import type { SupportPlatform, SupportTransport } from './types.ts';
 
@@ -54,6 +54,20 @@ export interface Support {
   stop(): Promise<void>;
   /** Resolves when no delivery is in progress (tests). */
   idle(): Promise<void>;
+  /** What issue 18's incidents post through: this relay's outbox, support channels and transports. */
+  relay: SupportRelay;
+}
+
+/** The parts of the relay another thread owner (bot/incidents) posts through. */
+export interface SupportRelay {
+  outbox: Outbox;
+  registry: Registry;
+  transport(platform: SupportPlatform): SupportTransport | undefined;
+  /** Adds outbox topics and their deliverers (looked up when a message is delivered). */
+  deliver(topic: string, deliverer: Deliverer): void;
+  /** The case record of a session, when it was escalated (its thread gets the incident's link). */
+  cases: ReturnType<typeof createCases>;
+  poster: ReturnType<typeof createPoster>;
 }
 
 /**
@@ -74,7 +88,7 @@ export function createSupport(options: SupportOptions): Support {
   });
   // The poster writes to the outbox and the outbox runs the poster's deliverers: bound late.
   let poster: ReturnType<typeof createPoster> | undefined;
-  const deliverers = Object.fromEntries(
+  const deliverers: Record<string, Deliverer> = Object.fromEntries(
     ['thread.post', 'thread.update', 'user.notice', 'channel.notice'].map((topic) => [
       topic,
       (m: Parameters<Deliverer>[0]) => poster!.deliverers[topic](m),
@@ -139,5 +153,15 @@ export function createSupport(options: SupportOptions): Support {
     start: () => outbox.start(),
     stop: () => outbox.stop(),
     idle: () => outbox.idle(),
+    relay: {
+      outbox,
+      registry,
+      transport: (platform) => transports[platform],
+      deliver(topic, deliverer) {
+        deliverers[topic] = deliverer;
+      },
+      cases,
+      poster,
+    },
   };
 }

@@ -38,21 +38,23 @@ export function escalationBlocks(view: Extract<View, { screen: 'escalation' }>, 
       : view.state === 'open'
         ? 'Open: nobody has taken it yet'
         : 'Resolved';
-  const facts = [
-    { title: 'User', value: shortValue(view.user, b.shortText) },
-    { title: 'Symptom', value: shortValue(view.symptom, b.userText) },
-    { title: 'Code', value: view.errorCode ? shortValue(view.errorCode, b.shortText) : 'none given' },
-    {
-      title: 'Device',
-      value: shortValue([d.hostname, d.os, d.osVersion].filter(Boolean).join(', '), b.shortText),
-    },
-    ...(view.where ? [{ title: 'Connected at', value: WHERE_LABEL[view.where] }] : []),
-    ...(view.verdict ? [{ title: 'Verdict', value: view.verdict }] : []),
-  ];
+  const facts = view.incident
+    ? view.incident.rows.map((r) => ({ title: r.title, value: shortValue(r.value, b.shortText) }))
+    : [
+        { title: 'User', value: shortValue(view.user, b.shortText) },
+        { title: 'Symptom', value: shortValue(view.symptom, b.userText) },
+        { title: 'Code', value: view.errorCode ? shortValue(view.errorCode, b.shortText) : 'none given' },
+        {
+          title: 'Device',
+          value: shortValue([d.hostname, d.os, d.osVersion].filter(Boolean).join(', '), b.shortText),
+        },
+        ...(view.where ? [{ title: 'Connected at', value: WHERE_LABEL[view.where] }] : []),
+        ...(view.verdict ? [{ title: 'Verdict', value: view.verdict }] : []),
+      ];
   const steps = firstN(view.steps, b.escalationSteps);
   const timeline = view.timeline.slice(-b.timeline);
   const out: Block[] = [
-    header(`Case ${shortValue(view.caseRef, 40)}`),
+    header(`${view.incident ? 'Incident' : 'Case'} ${shortValue(view.caseRef, 40)}`),
     context([state]),
     section(factLines(facts)),
     divider(),

@@ -54,18 +54,20 @@ export function escalationData(
 ): Record<string, unknown> {
   const { items, moreText } = findingContainers(view.findings, b);
   const d = view.device;
-  const facts = [
-    fact('User', shortValue(view.user, b.shortText)),
-    fact('Symptom', shortValue(view.symptom, b.userText)),
-    fact('Code', shortValue(view.errorCode ?? 'none given', b.shortText)),
-    fact('Device', shortValue([d.hostname, d.os, d.osVersion].filter(Boolean).join(', '), b.shortText)),
-    ...(view.where ? [fact('Connected at', WHERE_LABEL[view.where])] : []),
-    ...(view.verdict ? [fact('Verdict', view.verdict)] : []),
-  ];
+  const facts = view.incident
+    ? view.incident.rows.map((r) => fact(r.title, shortValue(r.value, b.shortText)))
+    : [
+        fact('User', shortValue(view.user, b.shortText)),
+        fact('Symptom', shortValue(view.symptom, b.userText)),
+        fact('Code', shortValue(view.errorCode ?? 'none given', b.shortText)),
+        fact('Device', shortValue([d.hostname, d.os, d.osVersion].filter(Boolean).join(', '), b.shortText)),
+        ...(view.where ? [fact('Connected at', WHERE_LABEL[view.where])] : []),
+        ...(view.verdict ? [fact('Verdict', view.verdict)] : []),
+      ];
   const steps = firstN(view.steps, b.escalationSteps);
   const timeline = view.timeline.slice(-b.timeline);
   return {
-    title: `Case ${shortValue(view.caseRef, 40)}`,
+    title: `${view.incident ? 'Incident' : 'Case'} ${shortValue(view.caseRef, 40)}`,
     stateLine:
       view.state === 'taken'
         ? `Taken by ${shortValue(view.takenBy ?? 'support', 60)}`

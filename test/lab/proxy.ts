@@ -64,6 +64,8 @@ export interface LabProxy {
   requests: ProxyRequest[];
   /** Requests read inside inspected tunnels. */
   inspected: InspectedRequest[];
+  /** Changes the credentials asked for from the next request on (undefined: none, the proxy is open). */
+  setAuth(auth: ProxyOptions['auth']): void;
   /** Stops listening and destroys every client, tunnel and upstream socket. */
   close(): Promise<void>;
 }
@@ -92,10 +94,11 @@ export async function startProxy(options: ProxyOptions): Promise<LabProxy> {
     : null;
   const blocked = new Set((options.blockHosts ?? []).map((h) => h.toLowerCase()));
 
+  let auth = options.auth;
   function authorized(req: IncomingMessage): boolean {
-    if (!options.auth) return true;
+    if (!auth) return true;
     const [scheme, token = ''] = (req.headers['proxy-authorization'] ?? '').split(' ');
-    const expected = `${options.auth.user}:${options.auth.password}`;
+    const expected = `${auth.user}:${auth.password}`;
     return scheme.toLowerCase() === 'basic' && Buffer.from(token, 'base64').toString('utf8') === expected;
   }
 
@@ -202,6 +205,9 @@ export async function startProxy(options: ProxyOptions): Promise<LabProxy> {
     connects,
     requests,
     inspected,
+    setAuth(next) {
+      auth = next;
+    },
     close: () => closeServer(server, sockets),
   };
 }

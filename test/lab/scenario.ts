@@ -97,6 +97,11 @@ export interface Scenario {
    * "switches" the network: the inspecting proxy goes, the genuine chain comes back).
    */
   setCertificate(endpoint: EndpointName, cert: CertFault): void;
+  /**
+   * With proxy `auth`: the lab proxy stops asking for credentials (false) from its next request
+   * on, as when IT lets the computers through, or asks again (true).
+   */
+  setProxyAuth(required: boolean): void;
   close(): Promise<void>;
 }
 
@@ -108,6 +113,7 @@ const NAMES = {
   websocket: 'go.trouter.lab.test',
 } as const;
 const MEDIA = 'relay.lab.test';
+const PROXY_AUTH = { user: 'alice', password: 'lab-secret' };
 const PORTAL_CHECK = 'connecttest.lab.test';
 /** The body the portal check expects, as Windows expects "Microsoft Connect Test". */
 export const PORTAL_EXPECT = 'Lab Connect Test';
@@ -146,6 +152,7 @@ export async function startScenario(spec: ScenarioSpec = {}): Promise<Scenario> 
   const pki = sharedPki;
   const address = spec.netns?.hostAddress ?? '127.0.0.1';
   const closers: Array<() => Promise<void>> = [];
+  const made: { proxy?: LabProxy } = {};
   const dir = await mkdtemp(join(tmpdir(), 'reconnect-lab-'));
   closers.push(() => rm(dir, { recursive: true, force: true }));
   try {
@@ -258,7 +265,7 @@ export async function startScenario(spec: ScenarioSpec = {}): Promise<Scenario> 
     if (spec.trustInspection) trusted.push(pki.inspectionRoot.certPem);
     await writeFile(env.NODE_EXTRA_CA_CERTS, trusted.join('\n'));
 
-    const proxyUrl = await startLabProxy(spec, pki, address, ports, closers);
+    const proxyUrl = await startLabProxy(spec, pki, address, ports, closers, made);
     let pacUrl: string | undefined;
     if (proxyUrl && spec.pac) {
       // Lab names through the proxy, everything else direct: what a corporate PAC file does.
@@ -307,6 +314,10 @@ export async function startScenario(spec: ScenarioSpec = {}): Promise<Scenario> 
           throw new Error(`scenario: endpoint "${endpoint}" has no server (it was started closed)`);
         const leaf = leafFor(pki, cert, NAMES[endpoint]);
         server.setCertificate(leaf.chainPem, leaf.keyPem);
+      },
+      setProxyAuth(required) {
+        if (!made.proxy) throw new Error('scenario: no lab proxy was started');
+        made.proxy.setAuth(required ? PROXY_AUTH : undefined);
       },
       async close() {
         for (const close of closers.reverse()) await close().catch(() => {});
@@ -390,6 +401,7 @@ async function startLabProxy(
   address: string,
   ports: Record<string, number>,
   closers: Array<() => Promise<void>>,
+  made: { proxy?: LabProxy },
 ): Promise<string | null> {
   const mode = spec.proxy ?? 'none';
   if (mode === 'none') return null;
@@ -397,12 +409,13 @@ async function startLabProxy(
   const labHosts: string[] = Object.values(NAMES);
   const proxy: LabProxy = await startProxy({
     address,
-    auth: mode.startsWith('auth') ? { user: 'alice', password: 'lab-secret' } : undefined,
+    auth: mode.startsWith('auth') ? PROXY_AUTH : undefined,
     upstream: (host, port) =>
       labHosts.includes(host) && Object.values(ports).includes(port) ? { host: address, port } : null,
     inspect: mode.startsWith('inspect') ? { pki, refuseWebSocket: mode === 'inspect-refuse-ws' } : undefined,
   });
   closers.push(() => proxy.close());
+  made.proxy = proxy;
   const url = new URL(proxy.url);
   if (mode === 'auth-with-credentials') {
     url.username = 'alice';
