@@ -20,7 +20,7 @@ import { describe, type Understood, understand, understoodAnything } from './int
 import { help, notice, pasteProblems } from './notices.ts';
 import { MANUAL_HOST } from './recheck.ts';
 import { explainResultCode, notAResultCode } from './result-words.ts';
-import { mergeProbes, rediagnose, replan, resultCodeReport } from './results.ts';
+import { earlier, mergeProbes, rediagnose, replan, resultCodeReport } from './results.ts';
 import { advance } from './session.ts';
 import { intakeDone, symptomFromHints, symptomQuestion } from './symptoms.ts';
 import type { CoreEvent, Effect, Session, TransitionDeps, TransitionResult } from './types.ts';
@@ -192,7 +192,7 @@ function onResultCode(
   const next = advance(session, event, deps, `Result code ${typed} (${decoded.verdict})`);
   next.report = resultCodeReport(decoded, next, deps.now);
   next.reportSource = 'result_code';
-  next.findings = next.report.findings;
+  Object.assign(next, earlier(next, next.report.findings), { findings: next.report.findings });
   replan(next, deps.playbooks);
   next.state = 'plan';
   return { session: next, effects: [showNew(next, deps)] };

@@ -305,7 +305,13 @@ export function handoffView(s: Session): HandoffView {
   const proxyUrl = URL.canParse(s.report?.environment.proxy.url ?? '')
     ? s.report?.environment.proxy.url
     : undefined;
-  const handoff = adminHandoff({ catalog, findings: s.findings, ...(proxyUrl ? { proxyUrl } : {}) });
+  const handoff = adminHandoff({
+    catalog,
+    findings: s.findings,
+    earlier: s.earlierFindings ?? [],
+    probes: [...s.probes, ...(s.report?.probes ?? [])],
+    ...(proxyUrl ? { proxyUrl } : {}),
+  });
   return {
     ...base(s),
     screen: 'handoff',

@@ -74,7 +74,7 @@ test('firewall allow-list: every host with port, protocol and purpose; media UDP
       (s) =>
         s.kind === 'findings' &&
         s.lines[0] ===
-          'Blocking: Names resolve but TCP to required hosts is dropped or rejected. (hosts: login.microsoftonline.com:443)',
+          '1. Blocks sign-in: Names resolve, but connections fail to login.microsoftonline.com:443 (TCP).',
     ),
   );
 });
@@ -164,7 +164,7 @@ test('TLS-inspection bypass list: wildcards of the deduplicated domains', () => 
     '*.msftauth.net',
     '*.teams.cdn.office.net',
   ]);
-  assert.ok(h.text.includes('issuer: Lab Interceptor CA'));
+  assert.ok(h.text.includes('(certificates issued by Lab Interceptor CA)'));
 });
 
 test('sections follow the findings; with none that call for one, the full hand-off', () => {
