@@ -6,9 +6,10 @@
  * (localStorage, shared by the tabs of this origin), so a user switching apps
  * on a phone does not lose the case.
  */
-import ReactWebChat, { createDirectLine } from 'botframework-webchat';
+import ReactWebChat, { createDirectLine, createStore } from 'botframework-webchat';
 import { createElement } from 'react';
 import { createRoot } from 'react-dom/client';
+import { copyMiddleware } from './copy.ts';
 
 interface Grant {
   token: string;
@@ -93,10 +94,12 @@ async function start(): Promise<void> {
     if (current) save({ ...g, token: current });
   });
   status.hidden = true;
+  const store = createStore({}, copyMiddleware);
   createRoot(host).render(
     createElement(ReactWebChat, {
       // No userID: Web Chat reads the user from the token, which the server signed.
       directLine,
+      store,
       locale: navigator.language || 'en-US',
       styleOptions: {
         hideUploadButton: true,
