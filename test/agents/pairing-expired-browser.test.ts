@@ -13,7 +13,15 @@ import type { RunningBot } from '../../bot/app.ts';
 import { openSqliteStore } from '../../bot/store/sqlite.ts';
 import type { Store } from '../../bot/store/types.ts';
 import { buildWeb } from '../../scripts/build-web.ts';
-import { itemWithCard, launchPhone, NO_CHROMIUM, screenshot, send, WAIT } from '../bot/phone-page.ts';
+import {
+  itemWithCard,
+  launchPhone,
+  NO_CHROMIUM,
+  screenshot,
+  send,
+  toPairingCard,
+  WAIT,
+} from '../bot/phone-page.ts';
 import { type Scenario, startScenario } from '../lab/scenario.ts';
 import type { AgentProcess } from './agent-process.ts';
 import { agentForCard, pairingCodeIn, startAgentBot } from './chat-bot.ts';
@@ -55,15 +63,8 @@ test('an expired pairing card says so, offers a new code, and the new code pairs
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('pageerror', (error) => problems.push(error.message));
-  await page.goto(`${bot.url}/`, WAIT);
-  await page
-    .locator('.webchat__text-content', { hasText: 'I help when Teams will not sign in' })
-    .waitFor(WAIT);
-  await send(page, 'Teams says CAA20004');
-  const intake = itemWithCard(page, 'get Teams working again');
-  await intake.getByRole('button', { name: 'Linux', exact: true }).click();
-  await intake.getByRole('button', { name: '✓ Linux' }).waitFor(WAIT);
-  await intake.getByRole('button', { name: 'Home', exact: true }).click();
+  // The error, then two taps: the affected computer is the Linux one the agent runs on.
+  await toPairingCard(page, bot.url);
 
   const card = () =>
     itemWithCard(page, /Connect the affected computer|expired/)
