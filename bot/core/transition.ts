@@ -15,6 +15,7 @@ import { onAction } from './actions.ts';
 import { onJobEnded, onProgress } from './agent-events.ts';
 import { escalatedHelp, expiredNotice, pairingExpired, stepAnswer } from './answers.ts';
 import { withBottomLine } from './bottom-line.ts';
+import { caseNumberIn, onCaseNumber } from './case-number.ts';
 import { leaveIntake, show, showNew, takeResults } from './flow.ts';
 import { describe, type Understood, understand, understoodAnything } from './intake.ts';
 import { help, notice, pasteProblems } from './notices.ts';
@@ -70,6 +71,8 @@ function onMessage(session: Session, event: Of<'message'>, deps: TransitionDeps)
   if (session.version > 0 && text === '')
     return unchanged(session, [{ type: 'send', view: help(session, []) }]);
   if (detectPaste(text)) return onPaste(session, event, text, deps);
+  const caseAsked = caseNumberIn(text);
+  if (caseAsked) return onCaseNumber(session, event, caseAsked, deps);
   const u = understand(text);
   if (u.resultCode) return onResultCode(session, event, u.resultCode, deps);
   const notCode = notAResultCode(text);
