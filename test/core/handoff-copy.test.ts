@@ -81,3 +81,29 @@ test('Teams and Slack: the button says it sends the text, and carries none', asy
     );
   }
 });
+
+test('Slack: a hand-off longer than one section goes out whole, in several code-block sections', () => {
+  const lines = Array.from(
+    { length: 120 },
+    (_, i) => `host-${i}.teams.microsoft.com  443  TCP  Teams service`,
+  );
+  const long: NoticeView = {
+    screen: 'notice',
+    sessionId: 's',
+    version: 1,
+    tone: 'info',
+    text: `Here is the text.\n\n\`\`\`\n${lines.join('\n')}\n\`\`\``,
+  };
+  const blocks = (renderNotice(long).blocks ?? []) as { text: { text: string } }[];
+  assert.ok(blocks.length > 1, 'more than one section');
+  for (const b of blocks) {
+    assert.ok(b.text.text.length <= 3000, `a section of ${b.text.text.length} characters`);
+    assert.equal(
+      (b.text.text.match(/```/g) ?? []).length % 2,
+      0,
+      'every section closes the code blocks it opens',
+    );
+  }
+  const joined = blocks.map((b) => b.text.text).join('\n');
+  for (const line of lines) assert.ok(joined.includes(line), `${line} is sent`);
+});
