@@ -9,21 +9,11 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { adminHandoff } from '../../bot/playbooks/handoff.ts';
 import { FINDING_IDS, FINDINGS, type FindingId } from '../../probes/findings.ts';
-import { type Catalog, type ProbeResult, zeroPhases } from '../../probes/types.ts';
+import type { ProbeResult } from '../../probes/types.ts';
 import { chat } from '../core/fake-channel.ts';
+import { LAB_CATALOG, probe } from './lab-handoff.ts';
 
-const catalog: Catalog = {
-  schema: 'reconnect.catalog/v1',
-  cloud: 'lab',
-  endpoints: [
-    { host: 'login.microsoftonline.com', port: 443, purpose: 'auth', required: true },
-    { host: 'teams.microsoft.com', port: 443, purpose: 'service', required: true },
-  ],
-  media: [{ host: 'worldaz.tr.teams.microsoft.com', ports: [3478, 3479, 3480, 3481] }],
-  publicResolvers: ['127.0.0.1:5353'],
-  timeSources: ['https://127.0.0.1:8443/'],
-  microsoftRoots: [],
-};
+const catalog = LAB_CATALOG;
 
 const HOSTS = [
   'login.microsoftonline.com',
@@ -139,22 +129,6 @@ const LAB: Record<FindingId, { facts: Record<string, unknown>; shows: string[] }
     shows: ['teams.microsoft.com cannot be reached'],
   },
 };
-
-const probe = (
-  id: string,
-  status: ProbeResult['status'],
-  detail: object,
-  failure?: ProbeResult['failure'],
-): ProbeResult => ({
-  id,
-  kind: id.split(':')[0] as ProbeResult['kind'],
-  target: id.slice(id.indexOf(':') + 1),
-  status,
-  durationMs: 1,
-  phases: zeroPhases(),
-  detail: detail as Record<string, unknown>,
-  ...(failure ? { failure } : {}),
-});
 
 /** The probes a lab run leaves behind: the system resolver's failed lookup, the device check's sentence. */
 const PROBES: ProbeResult[] = [
