@@ -109,7 +109,19 @@ function drafts(view: View): Draft[] {
     case 'progress':
       return view.watch && !view.watch.stopping ? [{ verb: 'watch.stop', label: 'Stop', reply: 'stop' }] : [];
     case 'handoff':
-      return [];
+      if (!view.copy) return [];
+      // The web chat page copies the text carried in `value`; elsewhere the bot sends it as a message.
+      return view.copy.how === 'clipboard'
+        ? [
+            {
+              verb: 'handoff.copy',
+              label: 'Copy text',
+              style: 'primary',
+              value: view.copy.text,
+              reply: 'copy',
+            },
+          ]
+        : [{ verb: 'handoff.copy', label: 'Send as text to copy', style: 'primary', reply: 'copy' }];
     case 'findings':
       if (view.stepCount > 0)
         return [

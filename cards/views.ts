@@ -35,6 +35,8 @@ export const VERBS = [
   'step.skip',
   'step.next',
   'handoff.show',
+  /** The hand-off as copyable text: the web chat page copies it, other channels get it as one message. */
+  'handoff.copy',
   'case.escalate',
   'case.reopen',
   'case.take',
@@ -256,6 +258,12 @@ export interface HandoffView extends ViewBase {
   sections: readonly { title: string; lines: readonly string[]; format?: 'text' | 'code' }[];
   /** The whole hand-off as one text file. */
   downloadUrl?: string;
+  /**
+   * The copy button: `clipboard` (the web chat page writes `text` to the clipboard itself) or
+   * `message` (Teams and Slack: the bot posts the text as one message with a code block, which
+   * those apps let a person select or long-press to copy; a card's text cannot be copied there).
+   */
+  copy?: { how: 'clipboard' | 'message'; text: string };
 }
 
 /** What the user sees after their case went to support. */

@@ -5,6 +5,7 @@
  */
 import { findErrorCodes } from '../../probes/codes/index.ts';
 import { leaveIntake, manualRecheck, show, showNew, startManual } from './flow.ts';
+import { handoffCopy, handoffView } from './handoff-view.ts';
 import { answerFollowUp, takeAnswer } from './ladder.ts';
 import { notice, pasteRequest, staleCard } from './notices.ts';
 import { MANUAL_HOST, relevantProbes } from './recheck.ts';
@@ -20,7 +21,7 @@ import type {
   Verb,
   Where,
 } from './types.ts';
-import { caseRef, handoffView, resolvedView } from './views.ts';
+import { caseRef, resolvedView } from './views.ts';
 import { canWatch, startWatch } from './watch.ts';
 
 type Action = Extract<CoreEvent, { kind: 'action' }>;
@@ -45,6 +46,7 @@ const VALID_IN: Record<Verb, readonly Session['state'][]> = {
   'step.skip': ['step'],
   'step.next': ['step'],
   'handoff.show': ['plan', 'step', 'escalated'],
+  'handoff.copy': ['plan', 'step', 'escalated'],
   'case.escalate': ['intake', 'pairing', 'probing', 'plan', 'step'],
   'case.reopen': ['resolved', 'escalated'],
   'case.take': ['escalated'],
@@ -193,6 +195,8 @@ function act(session: Session, next: Session, event: Action, deps: TransitionDep
       return moveOn(next, deps);
     case 'handoff.show':
       return { session, effects: [{ type: 'send', view: handoffView(session) }] };
+    case 'handoff.copy':
+      return { session, effects: [{ type: 'send', view: handoffCopy(session) }] };
     case 'case.escalate':
     case 'case.take': {
       const taken = verb === 'case.take';

@@ -14,6 +14,7 @@ export const SUPPORT_VERBS: ReadonlySet<Verb> = new Set<Verb>([
   'case.reopen',
   'case.escalate',
   'handoff.show',
+  'handoff.copy',
   'card.refresh',
 ]);
 

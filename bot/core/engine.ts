@@ -13,6 +13,7 @@ import { randomUUID } from 'node:crypto';
 import type { PlaybookSet } from '../playbooks/types.ts';
 import type { CommitResult, Store, TurnCommit } from '../store/types.ts';
 import { authorize } from './authorize.ts';
+import { ownCase } from './case-number.ts';
 import { createDelivery } from './deliver.ts';
 import { refused } from './notices.ts';
 import type { AfterCore, StepAnswer, StepOutcome, Turn, TurnStep } from './pipeline.ts';
@@ -104,7 +105,9 @@ export function createEngine(options: EngineOptions): Engine {
   async function load(event: InboundEvent): Promise<Session | undefined> {
     // A click names its session (support threads act on sessions of other conversations).
     if (event.kind === 'action') return store.sessions.get(event.data.sessionId);
-    return store.sessions.findByConversation(event.conversationKey);
+    const here = await store.sessions.findByConversation(event.conversationKey);
+    // A typed case number brings the asker's own case from another conversation (case-number.ts).
+    return isCoreEvent(event) ? ((await ownCase(store.sessions, event, here)) ?? here) : here;
   }
 
   /**

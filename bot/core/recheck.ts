@@ -4,7 +4,7 @@
  * commands the user can run and paste so the bot can check instead of taking their word.
  */
 import type { ProbeKind, ProbeResult } from '../../probes/types.ts';
-import { recheckMatches } from '../playbooks/select.ts';
+import { instructionsFor, recheckMatches } from '../playbooks/select.ts';
 import type { LoadedStep } from '../playbooks/types.ts';
 import type { OsName, StepEvidence } from './types.ts';
 
@@ -44,12 +44,42 @@ function kindOf(entry: string): ProbeKind {
   return entry.split(':')[0] as ProbeKind;
 }
 
+/** Commands the paste parsers read, and the probe kinds their output stands for. */
+const READABLE: Array<[RegExp, ProbeKind[]]> = [
+  [/^(nslookup|dig)\s/, ['dns']],
+  [/^curl(\.exe)?\s/, ['https', 'tcp', 'tls', 'proxy']],
+  [/^openssl s_client\s/, ['tls']],
+  [/^netsh winhttp show proxy\b/, ['proxy']],
+];
+
+/**
+ * The commands the step's own instructions for `os` show (code blocks and inline code) whose
+ * output the bot reads and that bear on the step's re-check: what the check prompt asks for, so
+ * it matches the instruction (issue 14). A pipe's tail (`| head -n 1`) is left off: the bot
+ * needs the whole output.
+ */
+function instructedCommands(step: LoadedStep, os: OsName, kinds: Set<ProbeKind>): string[] {
+  const markdown = instructionsFor(step, os)
+    .filter((b) => b.platform !== 'phone')
+    .map((b) => b.markdown)
+    .join('\n');
+  const fenced = [...markdown.matchAll(/```[^\n]*\n([\s\S]*?)```/g)].flatMap((m) => m[1].split('\n'));
+  const inline = [...markdown.replace(/```[\s\S]*?```/g, '').matchAll(/`([^`\n]+)`/g)].map((m) => m[1]);
+  return [...fenced, ...inline]
+    .map((line) => line.split(' | ')[0].trim())
+    .filter((cmd) => READABLE.some(([re, covers]) => re.test(cmd) && covers.some((k) => kinds.has(k))));
+}
+
 /**
  * Commands whose pasted output re-checks `step` on `os` (each once), or an empty list when
- * only the agent can check it (cache, device, broker, clock, media).
+ * only the agent can check it (cache, device, broker, clock, media). The ones the step's
+ * instructions show come first; the bot's standard commands only stand in when they show none.
  */
 export function pasteCommands(step: LoadedStep, os: OsName | undefined): string[] {
-  const commands = step.recheck.map(kindOf).flatMap((kind) => {
+  const kinds = step.recheck.map(kindOf);
+  const instructed = instructedCommands(step, os ?? 'windows', new Set(kinds));
+  if (instructed.length > 0) return [...new Set(instructed)];
+  const commands = kinds.flatMap((kind) => {
     const byOs = PASTEABLE[kind];
     return byOs ? [byOs[os ?? 'windows']] : [];
   });

@@ -24,22 +24,38 @@ export function mergeProbes(probes: ProbeResult[], fresh: ProbeResult[]): ProbeR
  * keeps its environment and endpoints; a result code's findings stay until a verified step
  * answers them (the code carries no probe that a paste could replace).
  */
-export function rediagnose(session: Session, now: string): Pick<Session, 'report' | 'findings'> {
+export function rediagnose(
+  session: Session,
+  now: string,
+): Pick<Session, 'report' | 'findings' | 'earlierFindings'> {
   const { report } = session;
   if (report && session.reportSource === 'agent') {
     const measured = { ...report, probes: session.probes };
     const { findings, verdict } = diagnose(measured);
-    return { report: { ...measured, findings, verdict }, findings };
+    return { report: { ...measured, findings, verdict }, findings, ...earlier(session, findings) };
   }
   const manual = manualReport({
     probes: session.probes,
     ...(session.os ? { os: session.os } : {}),
     startedAt: report?.startedAt ?? now,
   });
-  if (session.reportSource !== 'result_code' || !report) return { report: manual, findings: manual.findings };
+  if (session.reportSource !== 'result_code' || !report)
+    return { report: manual, findings: manual.findings, ...earlier(session, manual.findings) };
   const coded = report.findings.filter((f) => !manual.findings.some((m) => m.id === f.id));
   const findings = [...manual.findings, ...coded];
-  return { report: { ...report, probes: session.probes, findings }, findings };
+  return { report: { ...report, probes: session.probes, findings }, findings, ...earlier(session, findings) };
+}
+
+/**
+ * What the case found before that `findings` no longer has (fixed since, or a result code's that a
+ * full report replaced), newest knowledge first: the hand-off lists them after the current ones.
+ */
+export function earlier(session: Session, findings: Finding[]): Pick<Session, 'earlierFindings'> {
+  const now = new Set(findings.map((f) => f.id));
+  const gone = [...session.findings, ...(session.earlierFindings ?? [])].filter(
+    (f, i, all) => !now.has(f.id) && all.findIndex((g) => g.id === f.id) === i,
+  );
+  return gone.length > 0 ? { earlierFindings: gone } : {};
 }
 
 /** Blocking and degraded findings that no verified step of the plan answers yet. */

@@ -16,12 +16,13 @@ import { onJobEnded, onProgress } from './agent-events.ts';
 import { escalatedHelp, expiredNotice, pairingExpired, stepAnswer } from './answers.ts';
 import { withBottomLine } from './bottom-line.ts';
 import { onBrowserReport } from './browser-findings.ts';
+import { caseNumberIn, onCaseNumber } from './case-number.ts';
 import { leaveIntake, show, showNew, takeResults } from './flow.ts';
 import { describe, type Understood, understand, understoodAnything } from './intake.ts';
 import { help, notice, pasteProblems } from './notices.ts';
 import { MANUAL_HOST } from './recheck.ts';
 import { explainResultCode, notAResultCode } from './result-words.ts';
-import { mergeProbes, rediagnose, replan, resultCodeReport } from './results.ts';
+import { earlier, mergeProbes, rediagnose, replan, resultCodeReport } from './results.ts';
 import { advance } from './session.ts';
 import { intakeDone, symptomFromHints, symptomQuestion } from './symptoms.ts';
 import type { CoreEvent, Effect, Session, TransitionDeps, TransitionResult } from './types.ts';
@@ -71,6 +72,8 @@ function onMessage(session: Session, event: Of<'message'>, deps: TransitionDeps)
   if (session.version > 0 && text === '')
     return unchanged(session, [{ type: 'send', view: help(session, []) }]);
   if (detectPaste(text)) return onPaste(session, event, text, deps);
+  const caseAsked = caseNumberIn(text);
+  if (caseAsked) return onCaseNumber(session, event, caseAsked, deps);
   const u = understand(text);
   if (u.resultCode) return onResultCode(session, event, u.resultCode, deps);
   const notCode = notAResultCode(text);
@@ -193,7 +196,7 @@ function onResultCode(
   const next = advance(session, event, deps, `Result code ${typed} (${decoded.verdict})`);
   next.report = resultCodeReport(decoded, next, deps.now);
   next.reportSource = 'result_code';
-  next.findings = next.report.findings;
+  Object.assign(next, earlier(next, next.report.findings), { findings: next.report.findings });
   replan(next, deps.playbooks);
   next.state = 'plan';
   return { session: next, effects: [showNew(next, deps)] };

@@ -95,6 +95,8 @@ export interface Session {
   probes: ProbeResult[];
   /** Root cause first, as diagnosis orders them. */
   findings: Finding[];
+  /** Findings the case had earlier that the latest check no longer shows (results.ts earlier()). */
+  earlierFindings?: Finding[];
   plan: PlanEntry[];
   /** Index into `plan` of the step on screen. */
   stepIndex: number;

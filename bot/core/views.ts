@@ -12,7 +12,6 @@ import type {
   FactValue,
   FindingItem,
   FindingsView,
-  HandoffView,
   IntakeView,
   PairingView,
   ProgressView,
@@ -22,9 +21,7 @@ import type {
   View,
 } from '../../cards/views.ts';
 import { formatPairingCode, normalizePairingCode } from '../../probes/agent/pairing-code.ts';
-import { builtInCatalog } from '../../probes/catalog/index.ts';
 import type { Finding } from '../../probes/findings.ts';
-import { adminHandoff } from '../playbooks/handoff.ts';
 import type { PlaybookSet } from '../playbooks/types.ts';
 import { ANSWER_PREFIX, QUESTIONS } from './ladder.ts';
 import { currentStep } from './session.ts';
@@ -303,25 +300,4 @@ export function escalationView(s: Session, playbooks: PlaybookSet): EscalationVi
     }),
     timeline: s.timeline.map(({ at, text }) => ({ at, text })),
   };
-}
-
-/** The IT admin's hand-off for the session's findings, from F1's generator. */
-export function handoffView(s: Session): HandoffView {
-  const catalog = builtInCatalog(isCloud(s.report?.cloud) ? s.report.cloud : 'commercial');
-  // Pasted output may name the proxy without an address ("address not shown"): no PAC line then.
-  const proxyUrl = URL.canParse(s.report?.environment.proxy.url ?? '')
-    ? s.report?.environment.proxy.url
-    : undefined;
-  const handoff = adminHandoff({ catalog, findings: s.findings, ...(proxyUrl ? { proxyUrl } : {}) });
-  return {
-    ...base(s),
-    screen: 'handoff',
-    title: 'For your IT admin',
-    intro: 'Copy these lines into a ticket for your IT team; each one is ready to paste.',
-    sections: handoff.sections.map((x) => ({ title: x.title, lines: x.lines, format: x.format })),
-  };
-}
-
-function isCloud(name: string | undefined): name is 'commercial' | 'gcch' | 'dod' | 'china' {
-  return name === 'commercial' || name === 'gcch' || name === 'dod' || name === 'china';
 }

@@ -5,8 +5,9 @@
  * stored group alone, so any replica renders the same card; redacted like case threads.
  */
 import type { EscalationView } from '../../cards/views.ts';
+import { handoffView } from '../core/handoff-view.ts';
 import type { Session } from '../core/types.ts';
-import { caseRef, handoffView } from '../core/views.ts';
+import { caseRef } from '../core/views.ts';
 import type { Redactor } from '../support/redact.ts';
 import type { ThreadMessage } from '../support/types.ts';
 import type { IncidentDoc, IncidentMember, IncidentSummary } from './types.ts';

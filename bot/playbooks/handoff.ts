@@ -4,10 +4,9 @@
  * cloud the user is in and never drift from a copy in a wiki. Copy-paste ready: every line
  * of a section can go straight into a ticket, a rule import or a PAC file.
  */
-import { factLabel } from '../../cards/format.ts';
-import { plainText } from '../../cards/plain.ts';
 import { FINDINGS, type FindingId, isFindingId } from '../../probes/findings.ts';
-import type { Catalog, Purpose } from '../../probes/types.ts';
+import type { Catalog, ProbeResult, Purpose } from '../../probes/types.ts';
+import { findingSentence, type Measured } from './handoff-words.ts';
 import { domainSuffixes, inDomain, normalizeHost, PROXY_PLACEHOLDER, pacDirective, pacFile } from './pac.ts';
 
 /** What the hand-off needs from a finding: the report's finding, or any subset with an id. */
@@ -16,12 +15,22 @@ export interface HandoffFinding {
   severity?: string;
   summary?: string;
   facts?: Record<string, unknown>;
+  /** Probe ids that support it: where the hand-off finds the resolver that answered. */
+  evidence?: string[];
 }
 
 export interface HandoffInput {
   catalog: Catalog;
   /** Root cause first, as diagnosis orders them. */
   findings: HandoffFinding[];
+  /**
+   * Findings the case had earlier that the latest check no longer shows (fixed since, or a
+   * result code's, replaced by a full report): listed after the current ones, so a later finding
+   * never drops an earlier one from what IT reads.
+   */
+  earlier?: HandoffFinding[];
+  /** The probe results measured or pasted in the case: the addresses the sentences name. */
+  probes?: ProbeResult[];
   /** The proxy the device uses today: the PAC snippet's fallback. Credentials are dropped. */
   proxyUrl?: string;
 }
@@ -69,7 +78,9 @@ export function adminHandoff(input: HandoffInput): AdminHandoff {
 
   const hosts = [...new Set([...catalog.endpoints.map((e) => e.host), ...catalog.media.map((m) => m.host)])];
   const sections: HandoffSection[] = [];
-  if (findings.length > 0) sections.push(findingsSection(findings));
+  const earlier = (input.earlier ?? []).filter((e) => !ids.has(e.id));
+  if (findings.length + earlier.length > 0)
+    sections.push(findingsSection(findings, earlier, input.probes ?? []));
   for (const kind of kinds) {
     if (kind === 'firewall') sections.push(firewallSection(catalog, blockedHosts(findings)));
     if (kind === 'pac') sections.push(pacSection(catalog, hosts, input.proxyUrl));
@@ -83,24 +94,50 @@ export function adminHandoff(input: HandoffInput): AdminHandoff {
   return { text: `${[...header, ...body].join('\n').trimEnd()}\n`, sections };
 }
 
-function findingsSection(findings: HandoffFinding[]): HandoffSection {
-  const lines = findings.map((f) => {
+function findingsSection(
+  findings: HandoffFinding[],
+  earlier: HandoffFinding[],
+  probes: ProbeResult[],
+): HandoffSection {
+  // Prose for a person (issue 14): a sentence per finding from its facts and what was measured,
+  // no finding id and no raw facts (the support thread's summary has the ids).
+  const line = (f: HandoffFinding, n: number, note = '') => {
     const known = isFindingId(f.id) ? FINDINGS[f.id] : undefined;
-    const severity = f.severity ?? known?.severity ?? 'unknown';
-    // Prose for a person (issue 14): the sentence and its facts in words, no finding id (the
-    // support thread's summary has the ids).
-    const facts = Object.entries(f.facts ?? {})
-      .map(
-        ([k, v]) =>
-          `${factLabel(k).toLowerCase()}: ${Array.isArray(v) ? v.map(String).join(', ') : typeof v === 'object' ? JSON.stringify(v) : String(v)}`,
-      )
-      .join('; ');
-    const what = plainText(
-      f.summary ?? (known ? `${known.meaning[0].toUpperCase()}${known.meaning.slice(1)}.` : ''),
-    );
-    return `${severity === 'blocking' ? 'Blocking' : severity === 'degraded' ? 'Degrades' : 'Note'}: ${what}${facts ? ` (${plainText(facts)})` : ''}`;
-  });
+    const severity = f.severity ?? known?.severity;
+    const impact =
+      severity === 'blocking' ? 'Blocks sign-in' : severity === 'degraded' ? 'Degrades Teams' : 'Note';
+    return `${n}. ${impact}${note}: ${findingSentence(f, measured(f, probes))}`;
+  };
+  const lines = [
+    ...findings.map((f, i) => line(f, i + 1)),
+    ...earlier.map((f, i) =>
+      line(f, findings.length + i + 1, ' (found earlier in this case, not seen in the latest check)'),
+    ),
+  ];
   return { kind: 'findings', title: 'What the device measured', lines, format: 'text' };
+}
+
+/** The resolver and the probe's own sentence behind a finding, from its evidence probes. */
+function measured(f: HandoffFinding, probes: ProbeResult[]): Measured {
+  const cited = probes.filter((p) => f.evidence?.includes(p.id));
+  const dns = [...cited, ...probes].find(
+    (p) => p.kind === 'dns' && p.status !== 'pass' && p.target.endsWith('@system'),
+  );
+  const server = (dns?.detail as { server?: unknown } | undefined)?.server;
+  const failing = cited.find((p) => p.status === 'fail' && p.failure?.detail);
+  return {
+    ...(typeof server === 'string' && server !== '' ? { resolver: resolverText(server) } : {}),
+    ...((f.id === 'device.not_registered' || f.id === 'broker.unhealthy') && failing?.failure
+      ? { detail: failing.failure.detail }
+      : {}),
+  };
+}
+
+/** `10.20.0.53:53` → `10.20.0.53`, `[fd00::53]:53` → `fd00::53`, another port in words. */
+function resolverText(server: string): string {
+  const m = /^\[?([^\]]+?)\]?:(\d+)$/.exec(server);
+  if (!m || (!server.startsWith('[') && m[1].includes(':'))) return server;
+  return m[2] === '53' ? m[1] : `${m[1]} (port ${m[2]})`;
 }
 
 /** Hosts the firewall finding names (facts.hosts: strings or `host:port`). */

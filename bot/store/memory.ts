@@ -18,6 +18,7 @@ import type {
   StoreOptions,
   VersionedDoc,
 } from './types.ts';
+import { idEndsWith } from './types.ts';
 
 interface ActivityRow {
   activity: StoredActivity;
@@ -95,6 +96,11 @@ export function createMemoryStore<S extends VersionedDoc = VersionedDoc>(
       async get(id) {
         isOpen();
         return sessions.get(id);
+      },
+      async findByIdSuffix(suffix) {
+        isOpen();
+        const ids = sessionOrder.filter((id) => idEndsWith(id, suffix)).reverse();
+        return (await Promise.all(ids.map((id) => sessions.get(id)))).filter((d) => d !== undefined);
       },
       async findByConversation(key) {
         isOpen();

@@ -24,6 +24,7 @@ import type {
   StoreOptions,
   VersionedDoc,
 } from './types.ts';
+import { idEndsWith } from './types.ts';
 
 export interface RedisStoreOptions extends StoreOptions {
   /** An open client (the store closes it with `close()`); see connectRedisStore for a URL. */
@@ -137,6 +138,27 @@ export function openRedisStore<S extends VersionedDoc = VersionedDoc>(options: R
   const store: Store<S> = {
     sessions: {
       get: sessions.get,
+      // SCAN over the session keys (ids end in the suffix; a case number lookup is rare).
+      findByIdSuffix: (suffix) =>
+        g(async () => {
+          const found: S[] = [];
+          let cursor = '0';
+          do {
+            const [next, keys] = await client.scan(cursor, 'MATCH', key('s:*'), 'COUNT', 500);
+            cursor = next;
+            for (const k of keys) {
+              const id = k.slice(key('s:').length);
+              if (id.startsWith('ix:') || !idEndsWith(id, suffix)) continue;
+              const doc = await sessions.get(id);
+              if (doc) found.push(doc);
+            }
+          } while (cursor !== '0');
+          return found.sort(
+            (a, b) =>
+              Date.parse(String((b as { createdAt?: string }).createdAt ?? 0)) -
+              Date.parse(String((a as { createdAt?: string }).createdAt ?? 0)),
+          );
+        }),
       findByConversation: (conversationKey) =>
         g(async () => {
           const d = await run('newest', `s:ix:ck:${conversationKey}`, 's');

@@ -24,6 +24,7 @@ import type {
   StoreOptions,
   VersionedDoc,
 } from './types.ts';
+import { idEndsWith } from './types.ts';
 
 export interface SqliteStoreOptions extends StoreOptions {
   /** Directory holding the database file; created when missing. */
@@ -138,6 +139,7 @@ export function openSqliteStore<S extends VersionedDoc = VersionedDoc>(
   // itself, and should land as soon after it as it can.
   const batch = createBatcher(db);
   const q = {
+    sessionsLike: db.prepare('SELECT id, data FROM sessions WHERE id LIKE ? ORDER BY rowid DESC'),
     sessionByConversation: db.prepare(
       'SELECT data FROM sessions WHERE conversation_key = ? ORDER BY rowid DESC LIMIT 1',
     ),
@@ -191,6 +193,12 @@ export function openSqliteStore<S extends VersionedDoc = VersionedDoc>(
     sessions: {
       async get(id) {
         return sessions.get(id);
+      },
+      async findByIdSuffix(suffix) {
+        // Newest first; the id's tail is compared in SQL only roughly (dashes), then exactly here.
+        const tail = `%${suffix.replace(/[^0-9a-z]/gi, '').slice(-1)}`;
+        const rows = q.sessionsLike.all(tail) as Row[];
+        return rows.filter((r) => idEndsWith(String(r.id), suffix)).map((r) => parse<S>(String(r.data)));
       },
       async findByConversation(key) {
         const row = q.sessionByConversation.get(key) as Row | undefined;

@@ -30,11 +30,31 @@ export type SaveResult<T> =
   /** `current` is the stored document (undefined when it does not exist) so the caller can retry. */
   | { ok: false; reason: 'conflict'; current: T | undefined };
 
+/** True when `id` without its non-alphanumeric characters ends with `suffix`, ignoring case. */
+export function idEndsWith(id: string, suffix: string): boolean {
+  const bare = suffix.replace(/[^0-9a-z]/gi, '');
+  return (
+    bare !== '' &&
+    id
+      .replace(/[^0-9a-z]/gi, '')
+      .toUpperCase()
+      .endsWith(bare.toUpperCase())
+  );
+}
+
 /** Versioned JSON documents (sessions). */
 export interface SessionStore<T extends VersionedDoc> {
   get(id: string): Promise<T | undefined>;
   /** The most recently created document for this conversation, if any. */
   findByConversation(conversationKey: string): Promise<T | undefined>;
+  /**
+   * Documents whose id, without its non-alphanumeric characters, ends with `suffix` (any case):
+   * the lookup behind the case number people are shown and type back (bot/core caseRef, made
+   * from the id's last six letters and digits), newest first where the store can tell. Several
+   * may match: the caller picks the one that is the asker's own. A scan, not an index: people
+   * type case numbers rarely.
+   */
+  findByIdSuffix(suffix: string): Promise<T[]>;
   /** Inserts with version 1 (the given `version` is ignored); conflict when the id exists. */
   create(doc: T): Promise<SaveResult<T>>;
   /**

@@ -22,7 +22,14 @@ import type { RunningBot } from '../../bot/app.ts';
 import { conversationKey } from '../../bot/core/types.ts';
 import { buildWeb } from '../../scripts/build-web.ts';
 import { AGENT_BUNDLE } from '../agent/agent-run.ts';
-import { itemWithCard, launchPhone, NO_CHROMIUM, screenshot, send, WAIT } from '../bot/phone-page.ts';
+import {
+  itemWithCard,
+  launchPhone,
+  NO_CHROMIUM,
+  screenshot,
+  toPairingCard,
+  WAIT,
+} from '../bot/phone-page.ts';
 import { type Scenario, startScenario } from '../lab/scenario.ts';
 import type { AgentProcess } from './agent-process.ts';
 import { agentForCard, FIRST_PROGRESS, pairingCodeIn, startAgentBot } from './chat-bot.ts';
@@ -79,17 +86,8 @@ test('on the phone: CAA20004 → code → agent pairs → confirm → tls.inspec
       conversationId ??= id?.split('|')[0];
     }),
   );
-  await page.goto(`${bot.url}/`, WAIT);
-  await page
-    .locator('.webchat__text-content', { hasText: 'I help when Teams will not sign in' })
-    .waitFor(WAIT);
-
   // The error, then two taps: the affected computer is the Linux one the agent runs on.
-  await send(page, 'Teams says CAA20004');
-  const intake = itemWithCard(page, 'get Teams working again');
-  await intake.getByRole('button', { name: 'Linux', exact: true }).click();
-  await intake.getByRole('button', { name: '✓ Linux' }).waitFor(WAIT);
-  await intake.getByRole('button', { name: 'Home', exact: true }).click();
+  await toPairingCard(page, bot.url);
 
   // The pairing card: a code, and the Linux line first, naming this server and checking the file.
   const pairingText = await textOf(page, 'Connect the affected computer');

@@ -82,13 +82,17 @@ export async function openChat(
   options: {
     /** Where each post goes (replicas behind a load balancer); default `url`, like the stream. */
     postTo?: () => string;
+    /** The last token of an earlier conversation, shown to the token endpoint as the page does. */
+    previousToken?: string;
   } = {},
 ) {
   let conversationId: string;
   let token: string;
   let streamUrl: string;
   if (resume === undefined) {
-    const minted = await call(url, 'POST', '/api/webchat/token');
+    const minted = await call(url, 'POST', '/api/webchat/token', {
+      ...(options.previousToken ? { auth: options.previousToken } : {}),
+    });
     const started = await call(url, 'POST', '/v3/directline/conversations', { auth: minted.body.token });
     if (started.status !== 201) throw new Error(`start answered ${started.status}`);
     ({ conversationId, token, streamUrl } = started.body);

@@ -60,3 +60,19 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(RESULTS, { recursive: true });
   await page.screenshot({ path: join(RESULTS, `${name}-390x844.png`) });
 }
+
+/**
+ * Opens the chat at `url`, waits for the welcome, says "Teams says CAA20004" and taps Linux and
+ * Home: the agent path's pairing card comes next (when the bot runs the agent gateway).
+ */
+export async function toPairingCard(page: Page, url: string): Promise<void> {
+  await page.goto(`${url}/`, WAIT);
+  await page
+    .locator('.webchat__text-content', { hasText: 'I help when Teams will not sign in' })
+    .waitFor(WAIT);
+  await send(page, 'Teams says CAA20004');
+  const intake = itemWithCard(page, 'get Teams working again');
+  await intake.getByRole('button', { name: 'Linux', exact: true }).click();
+  await intake.getByRole('button', { name: '✓ Linux' }).waitFor(WAIT);
+  await intake.getByRole('button', { name: 'Home', exact: true }).click();
+}

@@ -44,6 +44,10 @@ function countingStore() {
       reads.push(`find ${key}`);
       return inner.findByConversation(key);
     },
+    findByIdSuffix(suffix) {
+      reads.push(`suffix ${suffix}`);
+      return inner.findByIdSuffix(suffix);
+    },
     create: (doc) => inner.create(doc),
     save: (doc, version) => inner.save(doc, version),
     commit: (write) => inner.commit(write),

@@ -9,22 +9,9 @@ import { domainSuffixes, pacDirective } from '../../bot/playbooks/pac.ts';
 import { createInterlock } from '../../probes/interlock.ts';
 import { compilePac } from '../../probes/proxy/pac.ts';
 import type { Catalog } from '../../probes/types.ts';
+import { LAB_CATALOG } from './lab-handoff.ts';
 
-const catalog: Catalog = {
-  schema: 'reconnect.catalog/v1',
-  cloud: 'lab',
-  endpoints: [
-    { host: 'login.microsoftonline.com', port: 443, purpose: 'auth', required: true },
-    { host: 'teams.microsoft.com', port: 443, purpose: 'service', required: true },
-    { host: 'go.trouter.teams.microsoft.com', port: 443, purpose: 'websocket', path: '/', required: true },
-    { host: 'statics.teams.cdn.office.net', port: 443, purpose: 'service', required: false },
-    { host: 'aadcdn.msftauth.net', port: 443, purpose: 'auth', required: true },
-  ],
-  media: [{ host: 'worldaz.tr.teams.microsoft.com', ports: [3478, 3479, 3480, 3481] }],
-  publicResolvers: ['127.0.0.1:5353'],
-  timeSources: ['https://127.0.0.1:8443/'],
-  microsoftRoots: [],
-};
+const catalog = LAB_CATALOG;
 
 const section = (h: ReturnType<typeof adminHandoff>, kind: string) => {
   const found = h.sections.find((s) => s.kind === kind);
@@ -74,7 +61,7 @@ test('firewall allow-list: every host with port, protocol and purpose; media UDP
       (s) =>
         s.kind === 'findings' &&
         s.lines[0] ===
-          'Blocking: Names resolve but TCP to required hosts is dropped or rejected. (hosts: login.microsoftonline.com:443)',
+          '1. Blocks sign-in: Names resolve, but connections fail to login.microsoftonline.com:443 (TCP).',
     ),
   );
 });
@@ -164,7 +151,7 @@ test('TLS-inspection bypass list: wildcards of the deduplicated domains', () => 
     '*.msftauth.net',
     '*.teams.cdn.office.net',
   ]);
-  assert.ok(h.text.includes('issuer: Lab Interceptor CA'));
+  assert.ok(h.text.includes('(certificates issued by Lab Interceptor CA)'));
 });
 
 test('sections follow the findings; with none that call for one, the full hand-off', () => {

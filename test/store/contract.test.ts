@@ -125,6 +125,26 @@ for (const [name, make] of Object.entries(factories)) {
       await store.close();
     });
 
+    test('findByIdSuffix: sessions whose id ends in the letters and digits given, any case', async () => {
+      const store = await make(Date.now);
+      const ids = [
+        '3f2a9c1e-7b4d-4e8a-9c3d-0a1b2c7f3a2c',
+        '00000000-0000-4000-8000-0000007f3a2c',
+        '11111111-1111-4111-8111-111111abcdef',
+      ];
+      for (const id of ids)
+        await store.sessions.create({ id, version: 0, conversationKey: `c-${id}`, step: 'intake' });
+      const found = await store.sessions.findByIdSuffix('7F3A2C');
+      assert.deepEqual(found.map((d) => d.id).sort(), [ids[0], ids[1]].sort());
+      assert.deepEqual(
+        (await store.sessions.findByIdSuffix('abcdef')).map((d) => d.id),
+        [ids[2]],
+      );
+      assert.deepEqual(await store.sessions.findByIdSuffix('999999'), []);
+      assert.deepEqual(await store.sessions.findByIdSuffix(''), [], 'an empty suffix matches nothing');
+      await store.close();
+    });
+
     test('dedupe: concurrent calls with one key report "new" exactly once; the key expires after its TTL', async () => {
       const clock = manualClock();
       const store = await make(clock.now);

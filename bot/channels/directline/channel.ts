@@ -21,10 +21,12 @@ import {
   checkScope,
   isCredentialError,
   mintToken,
+  previousUser,
   randomId,
   TOKEN_TTL_MS,
   verifyCredential,
 } from './tokens.ts';
+
 import {
   type Activity,
   type ChannelAccount,
@@ -32,6 +34,9 @@ import {
   type DirectLinePort,
   type OnActivity,
 } from './types.ts';
+
+/** How long after its last token a browser still counts as the same web chat user. */
+const KEEP_USER_MS = 30 * 24 * 60 * 60 * 1000;
 
 export interface DirectLineChannelOptions {
   store: DirectLineStore;
@@ -187,9 +192,14 @@ export function createDirectLineChannel(options: DirectLineChannelOptions) {
       return result;
     },
 
-    /** For the page's own token endpoint: a new conversation id and user, no secret needed. */
-    webChatToken(): ConversationGrant {
-      return grant(randomId(), `dl_${randomId(12)}`);
+    /**
+     * For the page's own token endpoint: a new conversation id, no secret needed. The user is the
+     * one of `previous` (the page's last token, expired or not, up to 30 days) when it is ours,
+     * so a browser keeps its user id across conversations; else a new one.
+     */
+    webChatToken(previous?: string): ConversationGrant {
+      const user = previousUser(secret, previous, now(), KEEP_USER_MS);
+      return grant(randomId(), user ?? `dl_${randomId(12)}`);
     },
 
     /** POST /tokens/generate: only the secret may mint; binds `user.id` when it is a dl_ id. */

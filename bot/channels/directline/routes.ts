@@ -93,8 +93,8 @@ export function directLineRoutes(options: DirectLineRoutesOptions) {
     // The page's own token endpoint: no secret in the browser, one new conversation per token.
     server.post(
       '/api/webchat/token',
-      handle(() => {
-        const grant = channel.webChatToken();
+      handle((req) => {
+        const grant = channel.webChatToken(req.headers.authorization);
         return { status: 200, body: grantBody(grant, { userId: grant.userId }) };
       }),
     );

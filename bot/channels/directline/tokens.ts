@@ -71,6 +71,18 @@ export function verifyCredential(
     return refuse(401, 'MissingToken', 'no Direct Line token: send "Authorization: Bearer <token>"');
   }
   if (sameSecret(presented, secret)) return { kind: 'secret' };
+  const claims = readToken(secret, presented);
+  if ('status' in claims) return claims;
+  const { conv, user, exp } = claims;
+  if (exp <= now) return refuse(403, 'TokenExpired', 'the Direct Line token has expired: get a new one');
+  return { kind: 'token', conversationId: conv, userId: user, expiresAt: exp };
+}
+
+/** A token's signed claims (expired or not), or why it is not one of ours. */
+function readToken(
+  secret: string,
+  presented: string,
+): { conv: string; user: string; exp: number } | CredentialError {
   const parts = presented.split('.');
   if (parts.length !== 3 || parts[0] !== PREFIX)
     return refuse(401, 'BadToken', 'the Direct Line token is malformed');
@@ -90,8 +102,26 @@ export function verifyCredential(
   if (typeof conv !== 'string' || typeof user !== 'string' || typeof exp !== 'number') {
     return refuse(401, 'BadToken', 'the Direct Line token payload lacks conversation, user or expiry');
   }
-  if (exp <= now) return refuse(403, 'TokenExpired', 'the Direct Line token has expired: get a new one');
-  return { kind: 'token', conversationId: conv, userId: user, expiresAt: exp };
+  return { conv, user, exp };
+}
+
+/**
+ * The user id of a web chat token this bot signed, even expired, when it expired at most
+ * `maxAgeMs` ago: the page shows its last token when it starts a new conversation, so the same
+ * browser keeps the same user id (and a case number typed there finds that person's case).
+ * Undefined for anything else (no token, forged, too old): that start gets a new user id.
+ */
+export function previousUser(
+  secret: string,
+  presented: string | undefined,
+  now: number,
+  maxAgeMs: number,
+): string | undefined {
+  const token = presented?.replace(/^Bearer\s+/i, '');
+  if (!token) return undefined;
+  const claims = readToken(secret, token);
+  if ('status' in claims || claims.exp < now - maxAgeMs || !claims.user.startsWith('dl_')) return undefined;
+  return claims.user;
 }
 
 /** True when the value is a refusal rather than a credential. */

@@ -11,6 +11,7 @@ import { clip } from '../../../cards/truncate.ts';
 import { noticeMrkdwn, noticeText } from '../../core/notices.ts';
 import type { ChannelPort, NoticeView, OutboundView, Session, View } from '../../core/types.ts';
 import type { WebClient } from './client.ts';
+import { mrkdwnSections } from './sections.ts';
 import { refOf } from './translate.ts';
 
 /** The two Web API methods the port calls. */
@@ -28,9 +29,10 @@ export function renderNotice(view: NoticeView): SlackMessage {
   const icon = view.tone === 'warning' ? '⚠️ ' : '';
   return {
     text: clip(noticeText(view), SLACK.fallbackText),
-    blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: clip(icon + noticeMrkdwn(view), SLACK.sectionText) } },
-    ],
+    // A long notice (the hand-off sent to copy) takes several sections, never a clipped one.
+    blocks: mrkdwnSections(icon + noticeMrkdwn(view), SLACK.sectionText)
+      .slice(0, SLACK.maxBlocks)
+      .map((text) => ({ type: 'section', text: { type: 'mrkdwn', text: clip(text, SLACK.sectionText) } })),
   };
 }
 

@@ -6,9 +6,10 @@
  * (localStorage, shared by the tabs of this origin), so a user switching apps
  * on a phone does not lose the case.
  */
-import ReactWebChat, { createDirectLine } from 'botframework-webchat';
+import ReactWebChat, { createDirectLine, createStore } from 'botframework-webchat';
 import { createElement } from 'react';
 import { createRoot } from 'react-dom/client';
+import { copyMiddleware } from './copy.ts';
 
 interface Grant {
   token: string;
@@ -19,6 +20,11 @@ interface Saved extends Grant {
 }
 
 const KEY = 'reconnect.webchat';
+/**
+ * The last token, kept past the resume window: shown when a new conversation starts, so this
+ * browser keeps its user id and the person can continue a case by typing its number.
+ */
+const USER_KEY = 'reconnect.webchat.user';
 /** Tokens live 30 minutes; resume only well inside that, then start afresh. */
 const RESUME_WINDOW_MS = 25 * 60 * 1000;
 const domain = `${window.location.origin}/v3/directline`;
@@ -45,6 +51,7 @@ function load(): Saved | undefined {
 function save(grant: Grant): void {
   try {
     window.localStorage.setItem(KEY, JSON.stringify({ ...grant, savedAt: Date.now() } satisfies Saved));
+    window.localStorage.setItem(USER_KEY, grant.token);
   } catch {
     // Private browsing may refuse storage; the chat still works, it just won't survive a reload.
   }
@@ -61,7 +68,13 @@ async function grant(): Promise<Grant & { resumed: boolean }> {
       // Expired or unknown after all: fall through to a new conversation.
     }
   }
-  const minted = await postJson('/api/webchat/token');
+  let previous: string | undefined;
+  try {
+    previous = window.localStorage.getItem(USER_KEY) ?? undefined;
+  } catch {
+    // No storage: a new user id, as on a first visit.
+  }
+  const minted = await postJson('/api/webchat/token', previous);
   return {
     token: String(minted.token),
     conversationId: String(minted.conversationId),
@@ -93,10 +106,12 @@ async function start(): Promise<void> {
     if (current) save({ ...g, token: current });
   });
   status.hidden = true;
+  const store = createStore({}, copyMiddleware);
   createRoot(host).render(
     createElement(ReactWebChat, {
       // No userID: Web Chat reads the user from the token, which the server signed.
       directLine,
+      store,
       locale: navigator.language || 'en-US',
       styleOptions: {
         hideUploadButton: true,
