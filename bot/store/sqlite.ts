@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { createBatcher } from './sqlite-batch.ts';
 import { createSqliteDirectLine } from './sqlite-directline.ts';
-import { prepareDatabase, transaction } from './sqlite-schema.ts';
+import { prepareDatabase, sqliteAvailable, transaction } from './sqlite-schema.ts';
 import { createSqliteSupport } from './sqlite-support.ts';
 import type {
   AgentPresence,
@@ -29,6 +29,8 @@ export interface SqliteStoreOptions extends StoreOptions {
   dataDir: string;
   /** File name inside dataDir; default `reconnect.db`. */
   fileName?: string;
+  /** How long a write waits for another process's write lock; default 5000 ms. */
+  busyTimeoutMs?: number;
 }
 
 type Row = Record<string, unknown>;
@@ -121,7 +123,10 @@ export function openSqliteStore<S extends VersionedDoc = VersionedDoc>(
   const file = join(options.dataDir, options.fileName ?? 'reconnect.db');
   const db = new DatabaseSync(file);
   try {
-    prepareDatabase(db, file);
+    prepareDatabase(db, file, {
+      now,
+      ...(options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs }),
+    });
   } catch (error) {
     db.close();
     throw error;
@@ -333,6 +338,8 @@ export function openSqliteStore<S extends VersionedDoc = VersionedDoc>(
     async checkWritable() {
       transaction(db, () => q.health.run(now()));
     },
+    // False for a second after a write failed busy or on a full disk: bot/cluster/unavailable.ts.
+    available: () => sqliteAvailable(db),
     async close() {
       if (!db.isOpen) return;
       batch.flush();
