@@ -95,6 +95,12 @@ export function createMemoryStore<S extends VersionedDoc = VersionedDoc>(
         isOpen();
         return sessions.get(id);
       },
+      async listUndelivered() {
+        isOpen();
+        return sessionOrder
+          .map((id) => sessions.get(id))
+          .filter((doc): doc is S => doc !== undefined && 'undelivered' in doc);
+      },
       async findByConversation(key) {
         isOpen();
         for (let i = sessionOrder.length - 1; i >= 0; i--) {

@@ -142,6 +142,10 @@ export function openSqliteStore<S extends VersionedDoc = VersionedDoc>(
   // itself, and should land as soon after it as it can.
   const batch = createBatcher(db);
   const q = {
+    // A full scan, once at start: json_extract needs no column kept in step with the document.
+    sessionsUndelivered: db.prepare(
+      "SELECT data FROM sessions WHERE json_extract(data, '$.undelivered') IS NOT NULL ORDER BY rowid",
+    ),
     sessionByConversation: db.prepare(
       'SELECT data FROM sessions WHERE conversation_key = ? ORDER BY rowid DESC LIMIT 1',
     ),
@@ -195,6 +199,9 @@ export function openSqliteStore<S extends VersionedDoc = VersionedDoc>(
     sessions: {
       async get(id) {
         return sessions.get(id);
+      },
+      async listUndelivered() {
+        return dataList<S>(q.sessionsUndelivered.all());
       },
       async findByConversation(key) {
         const row = q.sessionByConversation.get(key) as Row | undefined;

@@ -7,6 +7,7 @@
  * Everything a conversation needs is in the Store, so a restart loses nothing; subscribers are
  * per process, and with replicas an ActivityFeed tells each one what the others wrote.
  */
+import { createHash } from 'node:crypto';
 import { DEFAULT_LIMITS, type Limits } from '../../limits.ts';
 import type { Logger } from '../../log.ts';
 import { retryWhileUnavailable } from '../../store/errors.ts';
@@ -62,6 +63,9 @@ export type DirectLineChannel = ReturnType<typeof createDirectLineChannel>;
 
 const USER_ID = /^dl_[A-Za-z0-9_-]{1,64}$/;
 
+/** An activity id that follows from a send's key: 12 characters, like randomId(9)'s. */
+const keyedId = (key: string): string => createHash('sha256').update(key).digest('base64url').slice(0, 12);
+
 export function createDirectLineChannel(options: DirectLineChannelOptions) {
   const { store, secret, onActivity, log } = options;
   const now = options.now ?? Date.now;
@@ -94,9 +98,10 @@ export function createDirectLineChannel(options: DirectLineChannelOptions) {
   };
 
   const port: DirectLinePort = {
-    async send(conversationId, activity) {
+    async send(conversationId, activity, key) {
       await existing(conversationId);
-      const id = `${conversationId}|${randomId(9)}`;
+      const id = `${conversationId}|${key === undefined ? randomId(9) : keyedId(key)}`;
+      if (key !== undefined && (await store.getActivity(conversationId, id)) !== undefined) return id;
       await hub.append(conversationId, stamp(conversationId, activity, { id, from: bot }));
       return id;
     },
