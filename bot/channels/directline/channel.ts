@@ -8,6 +8,7 @@
  * per process, and with replicas an ActivityFeed tells each one what the others wrote.
  */
 import { createHash } from 'node:crypto';
+import { limitHit } from '../../limit-hits.ts';
 import { DEFAULT_LIMITS, type Limits } from '../../limits.ts';
 import type { Logger } from '../../log.ts';
 import { retryWhileUnavailable } from '../../store/errors.ts';
@@ -243,18 +244,22 @@ export function createDirectLineChannel(options: DirectLineChannelOptions) {
       const id = `${conversationId}|${randomId(9)}`;
       // Typing is acknowledged but neither stored nor shown to the bot.
       if (activity.type === 'typing') return { id };
-      if (typeof activity.text === 'string' && activity.text.length > limits.turnTextChars)
+      if (typeof activity.text === 'string' && activity.text.length > limits.turnTextChars) {
+        limitHit('turnTextChars');
         throw new DirectLineError(
           413,
           'MessageTooLong',
           `a message may have at most ${limits.turnTextChars} characters; send a shorter one`,
         );
-      if ((await history.bytes(conversationId)) >= limits.conversationBytes)
+      }
+      if ((await history.bytes(conversationId)) >= limits.conversationBytes) {
+        limitHit('conversationBytes');
         throw new DirectLineError(
           413,
           'ConversationFull',
           'this conversation has reached its size limit: start a new chat to continue',
         );
+      }
       const userId = await userOf(credential, conversationId, activity.from?.id);
       const from: ChannelAccount = {
         id: userId,
