@@ -91,7 +91,7 @@ export function chart(ours: Sample[], echo: Sample[]): string {
     const x = (index % 2) * (W + 10);
     const y = Math.floor(index / 2) * (H + 10);
     return `<g transform="translate(${x},${y})"><rect width="${W}" height="${H}" fill="#fff" stroke="#ccc"/>
-<text x="${pad}" y="14" font-size="11">${c.label} (max ${vMax.toFixed(1)}, ${tMax} s)</text>
+<text x="${pad}" y="14" font-size="11">${c.label.replace(/, (floor|most)/, '')} (max ${vMax.toFixed(1)}, ${tMax} s)</text>
 <line x1="${pad}" y1="${H - 18}" x2="${W - 8}" y2="${H - 18}" stroke="#999"/>
 ${line(echo, '#999')}${line(ours, '#1f5fbf')}</g>`;
   });
