@@ -330,6 +330,10 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
     listeningUrl = listening.url;
     // Delivers what the outbox still holds from before a restart.
     await support.start();
+    // Replies of turns a crash cut off between their commit and the channel (Session.undelivered).
+    await engine
+      .resumeInterrupted()
+      .catch((error: unknown) => log.warn('could not resume interrupted turns', { error }));
     return {
       ...listening,
       store,

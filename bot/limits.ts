@@ -8,6 +8,7 @@
  * output (nslookup, certutil) stays under the turn text limit; the timeouts let a phone on a
  * slow cellular link finish while a client trickling bytes is cut off in seconds.
  */
+import { limitHit } from './limit-hits.ts';
 
 /** The limits, by the name code uses. */
 export interface Limits {
@@ -49,6 +50,12 @@ export interface Limits {
   turnTextChars: number;
   /** Serialized activities one Direct Line conversation keeps. 413. */
   conversationBytes: number;
+  /**
+   * Support messages waiting in the outbox (pending and parked), while Slack or Teams cannot take
+   * them. Past it a new message is refused (OutboxFullError): the turn's delivery records the
+   * failure, the log says so and the metric counts it; nothing already queued is dropped.
+   */
+  outboxMessages: number;
 }
 
 interface LimitSpec {
@@ -79,6 +86,7 @@ export const LIMIT_SPECS = {
   pendingJobsPerSession: { setting: 'LIMIT_PENDING_JOBS_PER_SESSION', default: 8, min: 1 },
   turnTextChars: { setting: 'LIMIT_TURN_TEXT_CHARS', default: 20_000, min: 500 },
   conversationBytes: { setting: 'LIMIT_CONVERSATION_BYTES', default: 8 * MIB, min: 256 * KIB },
+  outboxMessages: { setting: 'LIMIT_OUTBOX_MESSAGES', default: 10_000, min: 10 },
 } as const satisfies Record<keyof Limits, LimitSpec>;
 
 /** The setting names, for bot/config.ts's list of accepted settings. */
@@ -99,6 +107,7 @@ export const LIMIT_SETTING_NAMES = [
   'LIMIT_PENDING_JOBS_PER_SESSION',
   'LIMIT_TURN_TEXT_CHARS',
   'LIMIT_CONVERSATION_BYTES',
+  'LIMIT_OUTBOX_MESSAGES',
 ] as const satisfies readonly (typeof LIMIT_SPECS)[keyof Limits]['setting'][];
 
 /** The defaults, for callers without a config (unit tests of one module). */
@@ -129,6 +138,7 @@ export function readLimits(raw: Partial<Record<string, string>>, fail: (message:
 /** A message event's text cut to `max` characters (Teams, Slack); other events unchanged. */
 export function clampTurnText<E extends { kind: string; text?: string }>(event: E, max: number): E {
   if (event.kind !== 'message' || typeof event.text !== 'string' || event.text.length <= max) return event;
+  limitHit('turnTextChars');
   return { ...event, text: event.text.slice(0, max) };
 }
 

@@ -6,6 +6,8 @@
  * wrapper (bot/observe-turn.ts), the store wrapper (bot/observe-store.ts) and the gauges below.
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { onLimitHit } from './limit-hits.ts';
+import { LIMIT_SPECS } from './limits.ts';
 
 export type ConversationOutcome = 'resolved' | 'escalated' | 'abandoned';
 
@@ -84,6 +86,15 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
     labelNames: ['result'],
     registers,
   });
+  const limitHits = new Counter({
+    name: 'reconnect_limit_hits_total',
+    help: 'Requests, messages and connections refused by a limit (bot/limits.ts), by limit',
+    labelNames: ['limit'],
+    registers,
+  });
+  // Every limit shows, at zero until it refuses something.
+  for (const limit of Object.keys(LIMIT_SPECS)) limitHits.inc({ limit }, 0);
+  onLimitHit((limit) => limitHits.inc({ limit }));
   const storeErrors = new Counter({
     name: 'reconnect_store_errors_total',
     help: 'Store operations that failed, by area and operation',

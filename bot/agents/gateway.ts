@@ -21,6 +21,7 @@ import { realTimers, type Timers } from '../../probes/timers.ts';
 import { agentLink } from '../cluster/agent-link.ts';
 import type { Bus } from '../cluster/bus.ts';
 import type { AgentPort, Session } from '../core/types.ts';
+import { limitHit } from '../limit-hits.ts';
 import { DEFAULT_LIMITS, type Limits } from '../limits.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/types.ts';
@@ -266,6 +267,7 @@ export function createAgentGateway(options: GatewayOptions): AgentGateway {
       conn.lastSeen = now();
       // Past its rate the agent is cut off (1008, policy violation).
       if (!budget()) {
+        limitHit('agentMessagesPerSec');
         log.warn('agent over its message rate: disconnected', { agentId: conn.agentId, ip: conn.ip, rate });
         ws.close(1008, 'too many messages');
         return;
@@ -287,7 +289,12 @@ export function createAgentGateway(options: GatewayOptions): AgentGateway {
         offline.add(marked);
       }
     });
-    ws.on('error', (error) => log.warn('agent socket error', { agentId: conn.agentId, error }));
+    ws.on('error', (error) => {
+      // ws closes with 1009 itself; this is where a message over agentMessageBytes shows.
+      if ((error as { code?: string }).code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH')
+        limitHit('agentMessageBytes');
+      log.warn('agent socket error', { agentId: conn.agentId, error });
+    });
   };
 
   function closeAgent(agentId: string, code: number, reason: string) {

@@ -14,6 +14,7 @@ import {
 } from '../../probes/agent/protocol.ts';
 import type { Timers } from '../../probes/timers.ts';
 import type { AgentJob, Session } from '../core/types.ts';
+import { limitHit } from '../limit-hits.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/types.ts';
 import { jobCancels } from './cancel.ts';
@@ -152,12 +153,14 @@ export function createJobDesk(deps: JobDeskDeps) {
       // A replay of the same core job (a retried effect) is sent once.
       if (record.data.jobs[message.jobId] || record.data.finished.includes(message.jobId)) return;
       const pending = Object.keys(record.data.jobs).length;
-      if (pending >= (deps.maxPendingPerSession ?? Number.POSITIVE_INFINITY))
+      if (pending >= (deps.maxPendingPerSession ?? Number.POSITIVE_INFINITY)) {
+        limitHit('pendingJobsPerSession');
         return refuseAtDispatch(
           job,
           agentId,
           `${pending} checks are still running for this case; wait for them`,
         );
+      }
       try {
         checkOutgoing(session, job, message);
       } catch (err) {

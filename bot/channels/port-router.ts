@@ -33,9 +33,9 @@ export function createPortRouter(ports: ChannelPorts): ChannelPort {
     return port;
   };
   return {
-    send: async (session, view) => portOf(session).send(session, view),
+    send: async (session, view, key) => portOf(session).send(session, view, key),
     update: async (session, activityId, view) => portOf(session).update(session, activityId, view),
     // Channels that cannot combine a card and its notices answer undefined: sent one by one.
-    sendCard: async (session, card, notices) => portOf(session).sendCard?.(session, card, notices),
+    sendCard: async (session, card, notices, key) => portOf(session).sendCard?.(session, card, notices, key),
   };
 }

@@ -14,7 +14,7 @@ import type { PlaybookSet } from '../playbooks/types.ts';
 import type { CommitResult, Store, TurnCommit } from '../store/types.ts';
 import { authorize } from './authorize.ts';
 import { ownCase } from './case-number.ts';
-import { createDelivery } from './deliver.ts';
+import { createDelivery, outboxAt } from './deliver.ts';
 import { refused } from './notices.ts';
 import type { AfterCore, StepAnswer, StepOutcome, Turn, TurnStep } from './pipeline.ts';
 import { newSession } from './session.ts';
@@ -85,6 +85,12 @@ export interface HandleResult {
 
 export interface Engine {
   handle(event: InboundEvent): Promise<HandleResult>;
+  /**
+   * At start: delivers what turns committed before a crash had not delivered yet (their
+   * Session.undelivered), where the store can list them (a single process on SQLite: no other
+   * replica may be delivering them right now). Resolves with how many sessions it resumed.
+   */
+  resumeInterrupted(): Promise<number>;
 }
 
 /** Thrown when a session kept changing under us for `maxAttempts` saves. */
@@ -144,8 +150,10 @@ export function createEngine(options: EngineOptions): Engine {
       }
       // Unchanged, the turn still claims the event id, so a retry does not repeat its replies.
       const changed = result.session.version !== session.version;
+      // The turn's effects ride in its commit (the turn outbox, Session.undelivered).
+      const doc = outboxAt(result.session, `${session.id}@${session.version + 1}`, result.effects, 0);
       const saved = changed
-        ? await commit({ dedupe, session: { doc: result.session, expectedVersion: session.version } }, [
+        ? await commit({ dedupe, session: { doc, expectedVersion: session.version } }, [
             transitionRecord(event, session, result.session),
           ])
         : await commit({ dedupe }, []);
@@ -240,8 +248,10 @@ export function createEngine(options: EngineOptions): Engine {
         const applied = await apply(event, start, dedupe);
         if (applied === 'duplicate') result = duplicate();
         else {
-          // 5. Deliver.
-          const delivered = await deliver(applied.session, applied.effects);
+          // 5. Deliver: from the turn's outbox when the commit wrote one (Session.undelivered).
+          const delivered = applied.session.undelivered
+            ? await deliver.resume(applied.session)
+            : await deliver(applied.session, applied.effects);
           result = {
             outcome: applied.session.version !== applied.before.version ? 'applied' : 'unchanged',
             session: delivered.session,
@@ -260,7 +270,13 @@ export function createEngine(options: EngineOptions): Engine {
     return next ? runTurn(next, result.session ?? turn.session) : result;
   }
 
-  return { handle: (event) => runTurn(event) };
+  async function resumeInterrupted(): Promise<number> {
+    const interrupted = (await store.sessions.listUndelivered?.()) ?? [];
+    for (const session of interrupted) await deliver.resume(session);
+    return interrupted.length;
+  }
+
+  return { handle: (event) => runTurn(event), resumeInterrupted };
 }
 
 const none = () => ({ effects: [], failures: [] });

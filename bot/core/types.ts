@@ -108,6 +108,15 @@ export interface Session {
    */
   cardNotices?: NoticeView[];
   /**
+   * The turn outbox (issue 16): the effects of the last committed turn that are not delivered yet,
+   * written in the same atomic commit as the turn, `next` moved as each goes out, removed when all
+   * have. A process killed mid-delivery leaves it behind, and the next start delivers the rest
+   * (Engine.resumeInterrupted), so a turn's replies arrive even when the process died between the
+   * commit and the channel. `key` names the turn; `key:index` keys each send where the channel
+   * can dedupe (the web chat), so a send that went out just before the kill is not sent twice.
+   */
+  undelivered?: { key: string; effects: Effect[]; next: number };
+  /**
    * Pairing with the companion agent (issue 6). `lost`: the paired agent went away mid-job; its
    * secret lived in its memory, so only a new code (pairing.renew) pairs a computer again.
    */
@@ -345,7 +354,12 @@ export interface TransitionResult {
  * Direct Line, Slack Web API). `send` returns the new activity's id, recorded as the live card.
  */
 export interface ChannelPort {
-  send(session: Session, view: OutboundView): Promise<string>;
+  /**
+   * `key`, when given, names this send across retries of one turn's delivery (Session.undelivered):
+   * a channel that can (the web chat) answers a second send with the same key with the first
+   * one's id and sends nothing; others ignore it.
+   */
+  send(session: Session, view: OutboundView, key?: string): Promise<string>;
   update(session: Session, activityId: string, view: View): Promise<void>;
   /**
    * Optional: a new live card and the notices sent next to it as ONE message (their text above
@@ -355,7 +369,7 @@ export interface ChannelPort {
    * channel that combines keeps the notices on later updates of that message; the engine
    * records them in `session.cardNotices` with the card's id.
    */
-  sendCard?(session: Session, card: View, notices: NoticeView[]): Promise<string | undefined>;
+  sendCard?(session: Session, card: View, notices: NoticeView[], key?: string): Promise<string | undefined>;
 }
 
 /** Issue 6's gateway: pairing codes and jobs for the session's paired agent. Optional (manual path). */

@@ -19,17 +19,23 @@
 import type { IncomingMessage } from 'node:http';
 import { createGunzip } from 'node:zlib';
 import type { Request, Response } from 'restify';
+import { type LimitName, limitHit } from '../limit-hits.ts';
 import { LimitError, type Limits } from '../limits.ts';
 
-/** Routes whose bodies are allowed more than `bodyBytes`, by restify route path. */
-export function bodyLimitFor(limits: Limits, routePath: string | undefined): number {
+/** Which body limit a route has: routes allowed more than `bodyBytes`, by restify route path. */
+function bodyLimitName(routePath: string | undefined): 'bodyBytes' | 'activityBodyBytes' | 'slackBodyBytes' {
   if (
     routePath === '/api/messages' ||
     routePath === '/v3/directline/conversations/:conversationId/activities'
   )
-    return limits.activityBodyBytes;
-  if (routePath === '/api/slack/events') return limits.slackBodyBytes;
-  return limits.bodyBytes;
+    return 'activityBodyBytes';
+  if (routePath === '/api/slack/events') return 'slackBodyBytes';
+  return 'bodyBytes';
+}
+
+/** The body limit of a route, by restify route path. */
+export function bodyLimitFor(limits: Limits, routePath: string | undefined): number {
+  return limits[bodyLimitName(routePath)];
 }
 
 /** Largest nesting of arrays and objects in JSON text, scanned without recursion. */
@@ -156,7 +162,8 @@ export function bodyReader(limits: Limits) {
       next();
       return;
     }
-    const max = bodyLimitFor(limits, req.getRoute()?.path?.toString());
+    const route = req.getRoute()?.path?.toString();
+    const max = bodyLimitFor(limits, route);
     readDecoded(raw, max, limits.bodyIdleMs)
       .then((buffer) => {
         const text = buffer.toString('utf8');
@@ -175,6 +182,13 @@ export function bodyReader(limits: Limits) {
           caught instanceof LimitError
             ? caught
             : new LimitError(400, 'bad_request', 'the request body could not be read');
+        const hit: Partial<Record<string, LimitName>> = {
+          body_too_large: bodyLimitName(route),
+          json_too_deep: 'jsonDepth',
+          body_timeout: 'bodyIdleMs',
+        };
+        const limit = hit[error.code];
+        if (limit) limitHit(limit);
         if (error.code !== 'aborted') sendLimitError(raw, res, error);
         next(false);
       });

@@ -8,9 +8,11 @@
  * trickling headers was cut off only after up to a minute); the interval is set from the
  * timeouts so a small injected timeout is enforced promptly too.
  */
-import type { Server as HttpServer } from 'node:http';
+import { type Server as HttpServer, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Request, Response } from 'restify';
+import { limitHit } from '../limit-hits.ts';
 import { LimitError, type Limits } from '../limits.ts';
 import { sendLimitError } from './body.ts';
 
@@ -52,6 +54,14 @@ export function tooManyResponse(what: string, retryAfterSec = 1): string {
   );
 }
 
+/** Header lines in the packet a parser error came with (Node's `rawPacket`), the request line left out. */
+function fieldsIn(error: Error): number {
+  const packet = (error as { rawPacket?: unknown }).rawPacket;
+  if (!Buffer.isBuffer(packet)) return 0;
+  const head = packet.toString('latin1').split('\r\n\r\n')[0];
+  return head.split('\r\n').length - 1;
+}
+
 /** Sets the limits on the Node server under restify; call before it listens. */
 export function guardHttpServer(server: HttpServer, limits: Limits): void {
   server.requestTimeout = limits.requestTimeoutMs;
@@ -68,10 +78,25 @@ export function guardHttpServer(server: HttpServer, limits: Limits): void {
   // One more than allowed, so a request over the count can be told from one at it.
   server.maxHeadersCount = limits.headerCount + 1;
 
+  // Node answers an oversized header block (431) and a timed-out request (408) itself only while
+  // nobody listens for clientError; listening, this answers them the same way and counts them.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex & { bytesWritten?: number }) => {
+    const status =
+      error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    // Node says HPE_HEADER_OVERFLOW for too many header fields as for too many bytes; the packet tells.
+    if (status === 431) limitHit(fieldsIn(error) > limits.headerCount ? 'headerCount' : 'headerBytes');
+    // Node reports the headers timeout and the request timeout alike.
+    if (status === 408) limitHit('requestTimeoutMs');
+    if (socket.writable && (socket.bytesWritten ?? 0) === 0)
+      socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\n\r\n`);
+    socket.destroy(error);
+  });
+
   const perAddress = createAddressCounter();
   server.on('connection', (socket: Socket) => {
     const address = socket.remoteAddress ?? 'unknown';
     if (!perAddress.open(address, limits.connectionsPerAddress)) {
+      limitHit('connectionsPerAddress');
       socket.end(tooManyResponse('connections'));
       setTimeout(() => socket.destroy(), 1000).unref();
       return;
@@ -84,6 +109,7 @@ export function guardHttpServer(server: HttpServer, limits: Limits): void {
 export function headerCountGuard(limits: Limits) {
   return (req: Request, res: Response, next: (err?: false) => void): void => {
     if (req.rawHeaders.length / 2 > limits.headerCount) {
+      limitHit('headerCount');
       sendLimitError(
         req as never,
         res,

@@ -102,6 +102,12 @@ export function createMemoryStore<S extends VersionedDoc = VersionedDoc>(
         const ids = sessionOrder.filter((id) => idEndsWith(id, suffix)).reverse();
         return (await Promise.all(ids.map((id) => sessions.get(id)))).filter((d) => d !== undefined);
       },
+      async listUndelivered() {
+        isOpen();
+        return sessionOrder
+          .map((id) => sessions.get(id))
+          .filter((doc): doc is S => doc !== undefined && 'undelivered' in doc);
+      },
       async findByConversation(key) {
         isOpen();
         for (let i = sessionOrder.length - 1; i >= 0; i--) {

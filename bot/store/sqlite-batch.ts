@@ -12,7 +12,7 @@
  * had with a transaction of its own; the price is at most one event-loop turn of latency.
  */
 import type { DatabaseSync } from 'node:sqlite';
-import { transaction } from './sqlite-schema.ts';
+import { sqliteFailure, transaction } from './sqlite-schema.ts';
 
 export interface Batcher {
   /** Runs `op` (synchronous SQLite work) in the next group commit; settles after its COMMIT. */
@@ -53,7 +53,7 @@ export function createBatcher(db: DatabaseSync): Batcher {
           } catch (error) {
             rollbackTo.run();
             release.run();
-            outcomes.push({ ok: false, error });
+            outcomes.push({ ok: false, error: sqliteFailure(db, error) });
           }
         }
       });

@@ -11,7 +11,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { createSqliteIncidents } from '../incidents/store-sqlite.ts';
 import { createBatcher } from './sqlite-batch.ts';
 import { createSqliteDirectLine } from './sqlite-directline.ts';
-import { prepareDatabase, transaction } from './sqlite-schema.ts';
+import { prepareDatabase, sqliteAvailable, transaction } from './sqlite-schema.ts';
 import { createSqliteSupport } from './sqlite-support.ts';
 import type {
   AgentPresence,
@@ -31,6 +31,8 @@ export interface SqliteStoreOptions extends StoreOptions {
   dataDir: string;
   /** File name inside dataDir; default `reconnect.db`. */
   fileName?: string;
+  /** How long a write waits for another process's write lock; default 5000 ms. */
+  busyTimeoutMs?: number;
 }
 
 type Row = Record<string, unknown>;
@@ -123,7 +125,10 @@ export function openSqliteStore<S extends VersionedDoc = VersionedDoc>(
   const file = join(options.dataDir, options.fileName ?? 'reconnect.db');
   const db = new DatabaseSync(file);
   try {
-    prepareDatabase(db, file);
+    prepareDatabase(db, file, {
+      now,
+      ...(options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs }),
+    });
   } catch (error) {
     db.close();
     throw error;
@@ -140,6 +145,10 @@ export function openSqliteStore<S extends VersionedDoc = VersionedDoc>(
   const batch = createBatcher(db);
   const q = {
     sessionsLike: db.prepare('SELECT id, data FROM sessions WHERE id LIKE ? ORDER BY rowid DESC'),
+    // A full scan, once at start: json_extract needs no column kept in step with the document.
+    sessionsUndelivered: db.prepare(
+      "SELECT data FROM sessions WHERE json_extract(data, '$.undelivered') IS NOT NULL ORDER BY rowid",
+    ),
     sessionByConversation: db.prepare(
       'SELECT data FROM sessions WHERE conversation_key = ? ORDER BY rowid DESC LIMIT 1',
     ),
@@ -199,6 +208,9 @@ export function openSqliteStore<S extends VersionedDoc = VersionedDoc>(
         const tail = `%${suffix.replace(/[^0-9a-z]/gi, '').slice(-1)}`;
         const rows = q.sessionsLike.all(tail) as Row[];
         return rows.filter((r) => idEndsWith(String(r.id), suffix)).map((r) => parse<S>(String(r.data)));
+      },
+      async listUndelivered() {
+        return dataList<S>(q.sessionsUndelivered.all());
       },
       async findByConversation(key) {
         const row = q.sessionByConversation.get(key) as Row | undefined;
@@ -343,6 +355,8 @@ export function openSqliteStore<S extends VersionedDoc = VersionedDoc>(
     async checkWritable() {
       transaction(db, () => q.health.run(now()));
     },
+    // False for a second after a write failed busy or on a full disk: bot/cluster/unavailable.ts.
+    available: () => sqliteAvailable(db),
     async close() {
       if (!db.isOpen) return;
       batch.flush();

@@ -70,6 +70,12 @@ export interface SessionStore<T extends VersionedDoc> {
    * either way nothing is written, so a retry after a conflict can still claim the key.
    */
   commit(write: TurnCommit<T>): Promise<CommitResult<T>>;
+  /**
+   * Optional: the documents that carry an `undelivered` field (a turn outbox a crash left behind,
+   * Session.undelivered), for the engine to finish at start. Stores shared by replicas leave it
+   * out: another replica may be delivering them right now.
+   */
+  listUndelivered?(): Promise<T[]>;
 }
 
 /** What SessionStore.commit writes; every part is optional. */

@@ -24,7 +24,7 @@ import type { SupportPlatform, SupportTransport } from './types.ts';
 
 export interface SupportOptions {
   store: Store<Session>;
-  config: Pick<BotConfig, 'support' | 'supportContactText'>;
+  config: Pick<BotConfig, 'support' | 'supportContactText'> & Partial<Pick<BotConfig, 'limits'>>;
   playbooks: PlaybookSet;
   /** The engine's port router: relayed replies and notices reach users through it. */
   port: ChannelPort;
@@ -96,6 +96,7 @@ export function createSupport(options: SupportOptions): Support {
   );
   const outbox = createOutbox({
     store: store.outbox,
+    ...(options.config.limits ? { maxMessages: options.config.limits.outboxMessages } : {}),
     timers,
     log,
     ...(options.random ? { random: options.random } : {}),

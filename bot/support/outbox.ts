@@ -10,6 +10,7 @@
  * Time comes from injected timers: tests move a fake clock instead of sleeping.
  */
 import type { Timers } from '../../probes/timers.ts';
+import { limitHit } from '../limit-hits.ts';
 import type { Logger } from '../log.ts';
 import type { ClaimedOutboxMessage, OutboxMessage, OutboxStore } from '../store/types.ts';
 import { asDeliveryError, DEFAULT_RETRY, decide, type RetryPolicy } from './retry.ts';
@@ -27,6 +28,8 @@ export interface OutboxOptions {
   policy?: Partial<RetryPolicy>;
   /** How long a worker holds a claimed message (default 2 min: longer than any single call). */
   leaseMs?: number;
+  /** Messages that may wait (pending and parked) before a new one is refused (OutboxFullError). */
+  maxMessages?: number;
   /** Told when a message is given up for good or parked (for the audit log). */
   onGiveUp?: (message: OutboxMessage, outcome: 'parked' | 'dead', error: string) => Promise<void>;
 }
@@ -46,6 +49,12 @@ export interface Outbox {
 
 const BATCH = 10;
 
+/** A new message refused because the outbox holds `maxMessages` already (LIMIT_OUTBOX_MESSAGES). */
+export class OutboxFullError extends Error {
+  readonly code = 'outbox_full';
+  override name = 'OutboxFullError';
+}
+
 /** True when a retry must first check whether the earlier attempt arrived after all. */
 export function mayHaveArrived(message: ClaimedOutboxMessage): boolean {
   return message.recovered || message.lastError?.ambiguous === true;
@@ -61,6 +70,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
   let again = false;
   let timer: unknown;
   const busy = new Set<Promise<unknown>>();
+  /** Messages still to go out: what LIMIT_OUTBOX_MESSAGES bounds. */
+  const waiting = async () => (await store.list('pending')).length + (await store.list('parked')).length;
   const track = <T>(p: Promise<T>): Promise<T> => {
     busy.add(p);
     void p.finally(() => busy.delete(p)).catch(() => undefined);
@@ -154,6 +165,14 @@ export function createOutbox(options: OutboxOptions): Outbox {
 
   return {
     async add(message) {
+      const max = options.maxMessages;
+      if (max !== undefined && (await waiting()) >= max && (await store.get(message.key)) === undefined) {
+        limitHit('outboxMessages');
+        log.error('support: the outbox is full; a new message is refused', { key: message.key, max });
+        throw new OutboxFullError(
+          `the support outbox holds ${max} undelivered messages (LIMIT_OUTBOX_MESSAGES); Slack or Teams is not taking them`,
+        );
+      }
       const added = await store.add(message);
       kick();
       return added;

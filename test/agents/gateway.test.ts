@@ -7,16 +7,15 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { wireJobId } from '../../bot/agents/job-message.ts';
-import { createPairing } from '../../bot/agents/pairing.ts';
-import type { Session } from '../../bot/core/types.ts';
-import { createMemoryStore } from '../../bot/store/memory.ts';
 import { CLOSE } from '../../probes/agent/protocol.ts';
-import { fakeTimers, inspectedReport } from './fakes.ts';
+import { inspectedReport } from './fakes.ts';
 import {
   confirmDevice,
+  gatewaySetup,
+  LAB_DEVICE,
+  pairedAgent,
   pairingSession,
   type RunningGateway,
-  startGateway,
   tempDir,
   until,
 } from './harness.ts';
@@ -29,27 +28,9 @@ after(async () => {
   data.remove();
 });
 
-const device = { name: 'LAB-PC', os: 'linux', osVersion: '6.8.0', agentVersion: '0.1.0' };
-
-async function setup(extra: Parameters<typeof startGateway>[1] extends infer O ? Partial<O> : never = {}) {
-  const timers = fakeTimers(Date.now());
-  const store = createMemoryStore<Session>({ now: timers.now });
-  const pairing = createPairing({ store, now: timers.now });
-  const g = await startGateway(store, { dataDir: data.dir, timers, heartbeatMs: 0, pairing, ...extra });
-  running.push(g);
-  return { store, timers, g };
-}
-
-async function paired(extra = {}) {
-  const s = await setup(extra);
-  const session = await pairingSession(s.store, `s-${Math.random().toString(36).slice(2)}`);
-  const { code } = await s.g.gateway.issuePairing(session);
-  const agent = await client(s.g.url);
-  agent.send({ v: 1, type: 'hello', code, device });
-  const ok = await agent.next('hello.ok');
-  const event = await s.g.events.next('paired');
-  return { ...s, session, code, agent, ok, event };
-}
+const device = LAB_DEVICE;
+const setup = (extra: Parameters<typeof gatewaySetup>[2] = {}) => gatewaySetup(data.dir, running, extra);
+const paired = (extra: Parameters<typeof pairedAgent>[2] = {}) => pairedAgent(data.dir, running, extra);
 
 describe('pairing over the gateway', () => {
   test('a code pairs once: the agent learns whose case, the chat gets the device to confirm', async () => {

@@ -15,7 +15,10 @@ import { newSession } from '../../bot/core/session.ts';
 import type { Session } from '../../bot/core/types.ts';
 import { silentLogger } from '../../bot/log.ts';
 import { createServer } from '../../bot/server.ts';
+import { createMemoryStore } from '../../bot/store/memory.ts';
 import type { Store, VersionedDoc } from '../../bot/store/types.ts';
+import { fakeTimers } from './fakes.ts';
+import { rawAgent } from './raw-agent.ts';
 
 export function tempDir(prefix = 'reconnect-agents-'): { dir: string; remove(): void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
@@ -160,4 +163,31 @@ export async function startGateway(
   });
   const { port, url } = await app.listen();
   return { url, port, gateway, pairing, events, close: () => app.close() };
+}
+
+/** The device a test agent says it runs on. */
+export const LAB_DEVICE = { name: 'LAB-PC', os: 'linux', osVersion: '6.8.0', agentVersion: '0.1.0' };
+
+type GatewayExtra = Partial<Parameters<typeof startGateway>[1]>;
+
+/** A gateway on a memory store and fake timers, added to `running` for the caller to close. */
+export async function gatewaySetup(dataDir: string, running: RunningGateway[], extra: GatewayExtra = {}) {
+  const timers = fakeTimers(Date.now());
+  const store = createMemoryStore<Session>({ now: timers.now });
+  const pairing = createPairing({ store, now: timers.now });
+  const g = await startGateway(store, { dataDir, timers, heartbeatMs: 0, pairing, ...extra });
+  running.push(g);
+  return { store, timers, g };
+}
+
+/** gatewaySetup, then a raw agent paired with a fresh session's code (not yet confirmed). */
+export async function pairedAgent(dataDir: string, running: RunningGateway[], extra: GatewayExtra = {}) {
+  const s = await gatewaySetup(dataDir, running, extra);
+  const session = await pairingSession(s.store, `s-${Math.random().toString(36).slice(2)}`);
+  const { code } = await s.g.gateway.issuePairing(session);
+  const agent = await rawAgent(s.g.url);
+  agent.send({ v: 1, type: 'hello', code, device: LAB_DEVICE });
+  const ok = await agent.next('hello.ok');
+  const event = await s.g.events.next('paired');
+  return { ...s, session, code, agent, ok, event };
 }

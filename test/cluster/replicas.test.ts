@@ -124,7 +124,11 @@ test('four deliveries of one Slack event over both replicas move the session onc
   /** The session once its turn is over (the card's ts recorded), with what the turn wrote. */
   const settled = async (dm: string) => {
     const key = conversationKey('slack', dm);
-    await until(async () => (await a.store.sessions.findByConversation(key))?.cardActivityId !== undefined);
+    // Over once the card's ts is recorded and the turn outbox is empty (Session.undelivered).
+    await until(async () => {
+      const s = await a.store.sessions.findByConversation(key);
+      return s?.cardActivityId !== undefined && s.undelivered === undefined;
+    });
     const session = (await a.store.sessions.findByConversation(key))!;
     const audit = await a.store.audit.list(session.id);
     const cards = slackApi.calls.filter((c) => c.method === 'chat.postMessage' && c.params.channel === dm);

@@ -38,8 +38,10 @@ export interface BotConnector {
   find(op: ConnectorOp, conversationId?: string): ConnectorRecord[];
   /** Resolves with the first record (existing or future) matching `test`; rejects on `signal`. */
   waitFor(test: (record: ConnectorRecord) => boolean, signal: AbortSignal): Promise<ConnectorRecord>;
-  /** Makes the next `count` requests of `op` answer `status` (fault injection). */
-  failNext(op: ConnectorOp, status: number, count?: number): void;
+  /** Makes the next `count` requests of `op` answer `status` (fault injection), with Retry-After when given. */
+  failNext(op: ConnectorOp, status: number, count?: number, retryAfterSec?: number): void;
+  /** Makes the next `count` requests of `op` to `conversationId` never answer (held until close). */
+  hangNext(op: ConnectorOp, conversationId: string, count?: number): void;
   close(): Promise<void>;
 }
 
@@ -91,7 +93,8 @@ export async function startBotConnector(options: BotConnectorOptions = {}): Prom
   const keepBodies = options.recordBodies ?? true;
   const records: ConnectorRecord[] = [];
   const waiters = new Set<(record: ConnectorRecord) => void>();
-  const faults = new Map<ConnectorOp, { status: number; count: number }>();
+  const faults = new Map<ConnectorOp, { status: number; count: number; retryAfterSec?: number }>();
+  const hangs = new Map<string, number>();
   let nextId = 1;
   const newId = () => `lab-${nextId++}`;
 
@@ -104,10 +107,18 @@ export async function startBotConnector(options: BotConnectorOptions = {}): Prom
       res.end(JSON.stringify({ error: { code: 'NotFound' } }));
       return;
     }
+    const hangKey = `${matched.op}|${matched.conversationId}`;
+    if ((hangs.get(hangKey) ?? 0) > 0) {
+      hangs.set(hangKey, (hangs.get(hangKey) ?? 0) - 1);
+      return; // never answered: the server's close ends it
+    }
     const fault = faults.get(matched.op);
     if (fault && fault.count > 0) {
       fault.count--;
-      res.writeHead(fault.status, { 'content-type': 'application/json' });
+      res.writeHead(fault.status, {
+        'content-type': 'application/json',
+        ...(fault.retryAfterSec === undefined ? {} : { 'retry-after': String(fault.retryAfterSec) }),
+      });
       res.end(JSON.stringify({ error: { code: 'Injected' } }));
       return;
     }
@@ -193,8 +204,11 @@ export async function startBotConnector(options: BotConnectorOptions = {}): Prom
         );
       });
     },
-    failNext(op, status, count = 1) {
-      faults.set(op, { status, count });
+    failNext(op, status, count = 1, retryAfterSec) {
+      faults.set(op, { status, count, ...(retryAfterSec === undefined ? {} : { retryAfterSec }) });
+    },
+    hangNext(op, conversationId, count = 1) {
+      hangs.set(`${op}|${conversationId}`, count);
     },
     async close() {
       server.closeAllConnections();

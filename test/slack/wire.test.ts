@@ -88,7 +88,9 @@ test('a DM opens a case: the intake card and what the code means come back as va
   );
   await h.channel.idle();
   const s = await session();
-  assert.equal(s?.version, 2, 'one transition (version 1) plus recording the live card id');
+  // One transition (version 1), recording the live card id with the turn outbox moved past it, and
+  // the outbox emptied once the notice went out too (Session.undelivered).
+  assert.equal(s?.version, 3, 'one transition, the live card id, the outbox emptied');
   assert.equal(s?.state, 'intake');
   assert.equal(s?.code, 'CAA20004');
   const sent = posts();

@@ -7,6 +7,8 @@
  * Everything a conversation needs is in the Store, so a restart loses nothing; subscribers are
  * per process, and with replicas an ActivityFeed tells each one what the others wrote.
  */
+import { createHash } from 'node:crypto';
+import { limitHit } from '../../limit-hits.ts';
 import { DEFAULT_LIMITS, type Limits } from '../../limits.ts';
 import type { Logger } from '../../log.ts';
 import { retryWhileUnavailable } from '../../store/errors.ts';
@@ -67,6 +69,9 @@ export type DirectLineChannel = ReturnType<typeof createDirectLineChannel>;
 
 const USER_ID = /^dl_[A-Za-z0-9_-]{1,64}$/;
 
+/** An activity id that follows from a send's key: 12 characters, like randomId(9)'s. */
+const keyedId = (key: string): string => createHash('sha256').update(key).digest('base64url').slice(0, 12);
+
 export function createDirectLineChannel(options: DirectLineChannelOptions) {
   const { store, secret, onActivity, log } = options;
   const now = options.now ?? Date.now;
@@ -99,9 +104,10 @@ export function createDirectLineChannel(options: DirectLineChannelOptions) {
   };
 
   const port: DirectLinePort = {
-    async send(conversationId, activity) {
+    async send(conversationId, activity, key) {
       await existing(conversationId);
-      const id = `${conversationId}|${randomId(9)}`;
+      const id = `${conversationId}|${key === undefined ? randomId(9) : keyedId(key)}`;
+      if (key !== undefined && (await store.getActivity(conversationId, id)) !== undefined) return id;
       await hub.append(conversationId, stamp(conversationId, activity, { id, from: bot }));
       return id;
     },
@@ -248,18 +254,22 @@ export function createDirectLineChannel(options: DirectLineChannelOptions) {
       const id = `${conversationId}|${randomId(9)}`;
       // Typing is acknowledged but neither stored nor shown to the bot.
       if (activity.type === 'typing') return { id };
-      if (typeof activity.text === 'string' && activity.text.length > limits.turnTextChars)
+      if (typeof activity.text === 'string' && activity.text.length > limits.turnTextChars) {
+        limitHit('turnTextChars');
         throw new DirectLineError(
           413,
           'MessageTooLong',
           `a message may have at most ${limits.turnTextChars} characters; send a shorter one`,
         );
-      if ((await history.bytes(conversationId)) >= limits.conversationBytes)
+      }
+      if ((await history.bytes(conversationId)) >= limits.conversationBytes) {
+        limitHit('conversationBytes');
         throw new DirectLineError(
           413,
           'ConversationFull',
           'this conversation has reached its size limit: start a new chat to continue',
         );
+      }
       const userId = await userOf(credential, conversationId, activity.from?.id);
       const from: ChannelAccount = {
         id: userId,

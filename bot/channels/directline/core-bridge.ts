@@ -90,7 +90,7 @@ export function activityForView(view: OutboundView): Activity {
 /** The core's port into web chat conversations (session.conversation.id is the Direct Line conversation). */
 export function createWebChatPort(directLine: DirectLinePort): ChannelPort {
   return {
-    send: (session, view) => directLine.send(session.conversation.id, activityForView(view)),
+    send: (session, view, key) => directLine.send(session.conversation.id, activityForView(view), key),
     update: (session, activityId, view) =>
       directLine.update(session.conversation.id, activityId, activityForView(view)),
   };

@@ -9,6 +9,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { createAddressCounter, tooManyResponse } from '../../http/guard.ts';
+import { limitHit } from '../../limit-hits.ts';
 import type { Logger } from '../../log.ts';
 import { parseWatermark } from './activity.ts';
 import type { DirectLineChannel } from './channel.ts';
@@ -83,6 +84,7 @@ export function createDirectLineStreams(options: StreamOptions): DirectLineStrea
     await channel.requireConversation(conversationId);
     const address = req.socket.remoteAddress ?? 'unknown';
     if (!perAddress.open(address, maxPerAddress)) {
+      limitHit('streamsPerAddress');
       socket.end(tooManyResponse('streams'));
       return;
     }

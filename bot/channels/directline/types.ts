@@ -37,8 +37,10 @@ export interface DirectLinePort {
   /**
    * Appends a bot activity to the conversation and pushes it to connected clients. The
    * channel assigns id, timestamp, from (the bot), conversation and channelId; returns the id.
+   * `key` (ChannelPort.send's): the id follows from it, and a second send with the same key
+   * appends nothing and answers the first one's id (a delivery resumed after a crash).
    */
-  send(conversationId: string, activity: Activity): Promise<string>;
+  send(conversationId: string, activity: Activity, key?: string): Promise<string>;
   /**
    * Replaces the activity `activityId` (a card, typically) in place: same id, same position,
    * new content, pushed again so Web Chat re-renders it. Throws DirectLineError 'NotFound'
