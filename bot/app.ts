@@ -350,6 +350,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
         await app.close();
         await directLine.idle();
         await support.stop();
+        await dashboard.ledger.idle();
         if (ownStore) await (cluster ?? store).close();
       },
     };

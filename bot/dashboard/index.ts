@@ -50,7 +50,8 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   // The deployment's own secret (configured, or generated once into DATA_DIR): links and
   // cookies of another deployment never verify here.
   const tokens = createTokens(config.directLineSecret, now);
-  const ledger = createLedger(now);
+  // The history lives in the Store: every replica charts every replica's turns.
+  const ledger = createLedger({ history: store.history, now, log: options.log });
   const baseUrl = () => config.publicUrl ?? options.listeningUrl();
   return {
     ledger,

@@ -2,32 +2,50 @@
  * What the dashboard charts over time: findings newly named per hour, playbook steps re-checked
  * (verified or failed) and how long resolved cases took, for the last week. Fed from the same
  * place as the Prometheus counters (the turn observer's metrics calls, so both count exactly the
- * same events) and from the engine's turn for resolutions. Kept in this process, bounded (one
- * bucket per hour, a capped list of durations): with several replicas each one's dashboard shows
- * the turns it handled, as its /metrics does; open cases, incidents and agents come from the Store.
+ * same events) and from the engine's turn for resolutions. Kept in the Store's history area
+ * (hourly tallies, history-types.ts), so every replica behind a load balancer shows the same
+ * figures and a restart keeps them. A write is fired, not awaited: the turn never waits for the
+ * dashboard, and a failed write costs one sample and a log line, never the turn.
  */
 import type { TurnStep } from '../core/pipeline.ts';
+import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
+import { BUCKET_MS, type HistoryStore, hourOf } from './history-types.ts';
 import type { Durations, FindingSeries, StepTally } from './types.ts';
 
-export const BUCKET_MS = 60 * 60 * 1000;
+export { BUCKET_MS } from './history-types.ts';
 /** A week of hourly buckets. */
 export const WINDOW_BUCKETS = 7 * 24;
-/** Durations kept (the newest). */
+/** Durations summarised at most (the newest). */
 const MAX_DURATIONS = 1000;
 
-interface Bucket {
-  findings: Map<string, number>;
-  steps: Map<string, { verified: number; failed: number }>;
+/** The history's names for the ledger's three counts (the id follows the prefix verbatim). */
+const FINDING = 'f:';
+const VERIFIED = 'v:';
+const FAILED = 'x:';
+
+/** The window's figures. */
+export interface LedgerView {
+  findings: FindingSeries;
+  steps: StepTally[];
+  resolutions: Durations;
 }
 
 export interface Ledger {
   finding(id: string): void;
   step(stepId: string, status: 'verified' | 'failed'): void;
   resolved(durationMs: number): void;
-  findings(): FindingSeries;
-  steps(): StepTally[];
-  resolutions(): Durations;
+  /** The last week from the Store (every replica's events), after this replica's own writes landed. */
+  read(): Promise<LedgerView>;
+  /** Settles once every write started so far has landed or failed (before the store closes). */
+  idle(): Promise<void>;
+}
+
+export interface LedgerOptions {
+  history: HistoryStore;
+  /** Epoch ms: which hour an event lands in and where the window ends. */
+  now: () => number;
+  log: Pick<Logger, 'warn'>;
 }
 
 /** The `q` quantile (0..1) of sorted values, nearest rank. */
@@ -44,69 +62,67 @@ export function durationsOf(values: number[]): Durations {
   return { count: sorted.length, ...(median === undefined ? {} : { medianMs: median, p90Ms: p90 }) };
 }
 
-export function createLedger(now: () => number): Ledger {
-  const buckets = new Map<number, Bucket>();
-  const durations: { at: number; ms: number }[] = [];
-  const firstBucket = () => Math.floor(now() / BUCKET_MS) * BUCKET_MS - (WINDOW_BUCKETS - 1) * BUCKET_MS;
-
-  const current = (): Bucket => {
-    const start = Math.floor(now() / BUCKET_MS) * BUCKET_MS;
-    let bucket = buckets.get(start);
-    if (!bucket) {
-      bucket = { findings: new Map(), steps: new Map() };
-      buckets.set(start, bucket);
-      const oldest = firstBucket();
-      for (const key of buckets.keys()) if (key < oldest) buckets.delete(key);
-    }
-    return bucket;
+export function createLedger({ history, now, log }: LedgerOptions): Ledger {
+  const pending = new Set<Promise<void>>();
+  const track = (what: string, write: Promise<void>): void => {
+    const settled = write.catch((error: unknown) => {
+      log.warn('dashboard history write failed', { what, error: String(error) });
+    });
+    pending.add(settled);
+    void settled.finally(() => pending.delete(settled));
   };
-  const live = () => [...buckets.entries()].filter(([start]) => start >= firstBucket());
+  const idle = async () => {
+    while (pending.size > 0) await Promise.all(pending);
+  };
 
   return {
     finding(id) {
-      const bucket = current();
-      bucket.findings.set(id, (bucket.findings.get(id) ?? 0) + 1);
+      track('finding', history.count(hourOf(now()), FINDING + id));
     },
     step(stepId, status) {
-      const bucket = current();
-      const tally = bucket.steps.get(stepId) ?? { verified: 0, failed: 0 };
-      tally[status] += 1;
-      bucket.steps.set(stepId, tally);
+      track('step', history.count(hourOf(now()), (status === 'verified' ? VERIFIED : FAILED) + stepId));
     },
     resolved(ms) {
-      durations.push({ at: now(), ms });
-      if (durations.length > MAX_DURATIONS) durations.splice(0, durations.length - MAX_DURATIONS);
+      track('resolution', history.duration(hourOf(now()), ms));
     },
-    findings() {
-      const start = firstBucket();
+    idle,
+    async read() {
+      await idle();
+      const last = hourOf(now());
+      const start = last - (WINDOW_BUCKETS - 1) * BUCKET_MS;
+      const hours = await history.read(start, last);
       const series = new Map<string, number[]>();
-      for (const [at, bucket] of live()) {
-        const index = (at - start) / BUCKET_MS;
-        for (const [id, n] of bucket.findings) {
-          const counts = series.get(id) ?? new Array<number>(WINDOW_BUCKETS).fill(0);
-          counts[index] = (counts[index] ?? 0) + n;
-          series.set(id, counts);
+      const steps = new Map<string, { verified: number; failed: number }>();
+      const durations: number[] = [];
+      for (const { hour, counts, durations: ms } of hours) {
+        const index = (hour - start) / BUCKET_MS;
+        durations.push(...ms);
+        for (const [name, n] of Object.entries(counts)) {
+          const prefix = name.slice(0, 2);
+          const id = name.slice(2);
+          if (prefix === FINDING) {
+            const row = series.get(id) ?? new Array<number>(WINDOW_BUCKETS).fill(0);
+            row[index] = (row[index] ?? 0) + n;
+            series.set(id, row);
+          } else if (prefix === VERIFIED || prefix === FAILED) {
+            const tally = steps.get(id) ?? { verified: 0, failed: 0 };
+            tally[prefix === VERIFIED ? 'verified' : 'failed'] += n;
+            steps.set(id, tally);
+          }
         }
       }
       return {
-        start,
-        bucketMs: BUCKET_MS,
-        buckets: WINDOW_BUCKETS,
-        series: [...series].map(([id, counts]) => ({ id, counts })).sort((a, b) => a.id.localeCompare(b.id)),
+        findings: {
+          start,
+          bucketMs: BUCKET_MS,
+          buckets: WINDOW_BUCKETS,
+          series: [...series]
+            .map(([id, counts]) => ({ id, counts }))
+            .sort((a, b) => a.id.localeCompare(b.id)),
+        },
+        steps: [...steps].map(([stepId, t]) => ({ stepId, ...t })),
+        resolutions: durationsOf(durations.slice(-MAX_DURATIONS)),
       };
-    },
-    steps() {
-      const totals = new Map<string, { verified: number; failed: number }>();
-      for (const [, bucket] of live())
-        for (const [stepId, t] of bucket.steps) {
-          const sum = totals.get(stepId) ?? { verified: 0, failed: 0 };
-          totals.set(stepId, { verified: sum.verified + t.verified, failed: sum.failed + t.failed });
-        }
-      return [...totals].map(([stepId, t]) => ({ stepId, ...t }));
-    },
-    resolutions() {
-      const since = firstBucket();
-      return durationsOf(durations.filter((d) => d.at >= since).map((d) => d.ms));
     },
   };
 }

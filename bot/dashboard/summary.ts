@@ -1,8 +1,8 @@
 /**
  * Builds what /admin/api/summary answers: incidents (from the injected source), the open cases
  * (escalations in the Store, each with its root cause and whether its agent is online on any
- * replica), the ledger's findings over time, step results and resolution times, and the agents
- * connected to this replica.
+ * replica), the ledger's findings over time, step results and resolution times (from the Store's
+ * history, so the same on every replica), and the agents connected to this replica.
  */
 import type { Session } from '../core/types.ts';
 import type { PlaybookSet } from '../playbooks/types.ts';
@@ -56,13 +56,16 @@ function ordered(incidents: IncidentSummary[]): IncidentSummary[] {
 }
 
 export async function buildSummary(deps: SummaryDeps): Promise<DashboardSummary> {
-  const [incidents, cases] = await Promise.all([deps.incidents(), openCases(deps)]);
+  const [incidents, cases, history] = await Promise.all([
+    deps.incidents(),
+    openCases(deps),
+    deps.ledger.read(),
+  ]);
   const incidentTimes = incidents
     .filter((i) => i.state === 'resolved' && i.resolvedAt)
     .map((i) => Date.parse(i.resolvedAt!) - Date.parse(i.openedAt))
     .filter((ms) => Number.isFinite(ms) && ms >= 0);
-  const steps = deps.ledger
-    .steps()
+  const steps = history.steps
     .map((s) => {
       const title = deps.playbooks.steps.get(s.stepId)?.title;
       return title ? { ...s, title } : s;
@@ -72,8 +75,8 @@ export async function buildSummary(deps: SummaryDeps): Promise<DashboardSummary>
     generatedAt: iso(deps.now()),
     incidents: ordered(incidents),
     cases,
-    findings: deps.ledger.findings(),
-    resolution: { incidents: durationsOf(incidentTimes), cases: deps.ledger.resolutions() },
+    findings: history.findings,
+    resolution: { incidents: durationsOf(incidentTimes), cases: history.resolutions },
     steps,
     agents: {
       connected: deps.agentsConnected(),

@@ -4,6 +4,7 @@
  * process exactly as a SQLite transaction is. Documents are cloned in and out so a caller
  * mutating what it got back cannot change stored state behind the store's back.
  */
+import { createMemoryHistory } from '../dashboard/history-memory.ts';
 import { createMemoryIncidents } from '../incidents/store-memory.ts';
 import { createMemoryOutbox, createMemorySupportChannels } from './memory-support.ts';
 import type {
@@ -293,6 +294,7 @@ export function createMemoryStore<S extends VersionedDoc = VersionedDoc>(
     outbox: createMemoryOutbox(now, isOpen),
     supportChannels: createMemorySupportChannels(isOpen),
     incidents: createMemoryIncidents(),
+    history: createMemoryHistory(),
     async checkWritable() {
       isOpen();
     },

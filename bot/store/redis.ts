@@ -6,6 +6,7 @@
  * StoreUnavailableError (the HTTP layer answers 503) and ioredis keeps reconnecting.
  */
 import type { Redis } from 'ioredis';
+import { createRedisHistory } from '../dashboard/history-redis.ts';
 import { createRedisIncidents } from '../incidents/store-redis.ts';
 import { isStoreUnavailable } from './errors.ts';
 import { connectRedis, guarded } from './redis-client.ts';
@@ -269,6 +270,7 @@ export function openRedisStore<S extends VersionedDoc = VersionedDoc>(options: R
     directline: createRedisDirectLine({ run, g, now }),
     ...createRedisSupport({ client, run, g, now, key, pollMs: options.pollMs }),
     incidents: createRedisIncidents({ client, prefix, g }),
+    history: createRedisHistory({ client, prefix, g }),
     checkWritable: () => g(async () => void (await client.set(key('health'), String(now())))),
     available: () => client.status === 'ready' && Date.now() - failedAt > 1000,
     async close() {

@@ -8,6 +8,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import { createSqliteHistory } from '../dashboard/history-sqlite.ts';
 import { createSqliteIncidents } from '../incidents/store-sqlite.ts';
 import { createBatcher } from './sqlite-batch.ts';
 import { createSqliteDirectLine } from './sqlite-directline.ts';
@@ -352,6 +353,7 @@ export function openSqliteStore<S extends VersionedDoc = VersionedDoc>(
     outbox: support.outbox,
     supportChannels: support.supportChannels,
     incidents: createSqliteIncidents(db),
+    history: createSqliteHistory(db, batch),
     async checkWritable() {
       transaction(db, () => q.health.run(now()));
     },

@@ -13,6 +13,7 @@
  * Times are epoch milliseconds from the store's injected clock (`StoreOptions.now`), so tests
  * drive expiry without sleeping.
  */
+import type { HistoryStore } from '../dashboard/history-types.ts';
 import type { IncidentStore } from '../incidents/types.ts';
 
 /** The columns the store needs from a session; the rest of the document is opaque JSON. */
@@ -352,6 +353,8 @@ export interface Store<S extends VersionedDoc = VersionedDoc> {
   readonly supportChannels: SupportChannelStore;
   /** Correlation groups of cases with one network cause (issue 18). */
   readonly incidents: IncidentStore;
+  /** The dashboard's hourly history, the same on every replica (issue 18). */
+  readonly history: HistoryStore;
   /**
    * False while the store cannot be reached (Redis restarting); the HTTP layer then answers 503
    * with Retry-After. Stores that are never unreachable (SQLite, memory) leave it out.
