@@ -30,6 +30,8 @@ export interface DashboardLab {
   links(channel?: string): string[];
   /** A fresh link, asked for in the support channel. */
   link(): Promise<string>;
+  /** Closes the bot and its SQLite store and starts both again on the same DATA_DIR (a restart). */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -59,30 +61,43 @@ export async function startDashboardLab(
     SUPPORT_SLACK_CHANNEL: SUPPORT,
     ...options.env,
   });
-  const store = openSqliteStore({ dataDir: config.dataDir, now });
-  const bot = await startBot({
-    config,
-    log: silentLogger,
-    store,
-    clock: now,
-    teams: false,
-    agents: false,
-    dashboard: { root, incidents: async () => options.incidents ?? [] },
-  });
-  const endpoint = `${bot.url}/api/slack/events`;
+  const open = async () => {
+    const store = openSqliteStore({ dataDir: config.dataDir, now });
+    const bot = await startBot({
+      config,
+      log: silentLogger,
+      store,
+      clock: now,
+      teams: false,
+      agents: false,
+      dashboard: { root, incidents: async () => options.incidents ?? [] },
+    });
+    return { bot, store };
+  };
+  let running = await open();
+  const stop = async () => {
+    await running.bot.close();
+    await running.store.close();
+  };
   const links = (channel = SUPPORT) =>
     api
       .posted(channel)
       .map(linkIn)
       .filter((l): l is string => l !== undefined);
   const mention = async (text: string, channel = SUPPORT) => {
-    const res = await postSigned(endpoint, appMention(text, { channel, user: 'U0SUPPORT1' }));
+    const { bot } = running;
+    const res = await postSigned(
+      `${bot.url}/api/slack/events`,
+      appMention(text, { channel, user: 'U0SUPPORT1' }),
+    );
     await bot.slack!.idle();
     await bot.support.idle();
     return res.status;
   };
   return {
-    bot,
+    get bot() {
+      return running.bot;
+    },
     api,
     clock,
     mention,
@@ -95,9 +110,12 @@ export async function startDashboardLab(
         throw new Error(`expected a new link, the channel has ${JSON.stringify(api.posted(SUPPORT))}`);
       return all[all.length - 1]!;
     },
+    async restart() {
+      await stop();
+      running = await open();
+    },
     async close() {
-      await bot.close();
-      await store.close();
+      await stop();
       await api.close();
       tmp.remove();
     },
