@@ -133,6 +133,8 @@ export interface RunningBot {
   /** Cases correlated into incidents (issue 18); `list()` for the dashboard. */
   incidents: Incidents;
   metrics: Metrics;
+  /** The dashboard's history writes (to the Store); `idle()` for tests. */
+  dashboard: { idle(): Promise<void> };
   close(): Promise<void>;
 }
 
@@ -342,6 +344,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       support,
       incidents,
       metrics,
+      dashboard: { idle: () => dashboard.ledger.idle() },
       ...(slack ? { slack } : {}),
       ...(teams ? { teams } : {}),
       ...(agents ? { agents } : {}),

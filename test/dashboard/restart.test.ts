@@ -50,6 +50,7 @@ test('findings, step results and resolution times survive a restart', async () =
     lab.clock.t += 40 * 60_000;
   });
   await proxyUser('curl-I-proxy-407.txt', () => undefined);
+  await lab.bot.directLine.idle();
   const signedIn = await fetch(`${lab.bot.url}/admin/signin`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
