@@ -13,6 +13,7 @@ import { silentLogger } from '../../bot/log.ts';
 import { openSqliteStore } from '../../bot/store/sqlite.ts';
 import { buildAdmin } from '../../scripts/build-admin.ts';
 import { tempDir } from '../agents/harness.ts';
+import { type Chat, openChat, paste } from '../bot/conversation-driver.ts';
 import { type SlackApiLab, type StoredMessage, startSlackApi } from '../lab/slack-api.ts';
 import { appMention, BOT_TOKEN, postSigned, SIGNING_SECRET } from '../slack/harness.ts';
 
@@ -129,4 +130,30 @@ export function onlyOwnSources(csp: string | null): boolean {
     .split(';')
     .map((d) => d.trim().split(/\s+/).slice(1))
     .every((sources) => sources.every((s) => s === "'self'" || s === "'none'" || s === 'data:'));
+}
+
+/**
+ * A web chat user on `url` whose proxy answers 407: asks for the fix, then (after `between`, which
+ * may move the bot's clock) pastes the re-check, fixed (the step verified, the case resolved) or
+ * still failing. Resolves with the chat, for the caller to close.
+ */
+export async function proxyUser(
+  url: string,
+  recheck: 'fixed' | 'still failing',
+  between: () => void = () => undefined,
+): Promise<Chat> {
+  const chat = await openChat(url);
+  await chat.say(paste('curl-I-proxy-407.txt'));
+  await chat.card(/I found what is getting in the way/);
+  await chat.click('Show me the fix');
+  await chat.card(/To do/);
+  between();
+  if (recheck === 'fixed') {
+    await chat.say(paste('curl-I-proxy-ok.txt'));
+    await chat.card(/Teams should work again/);
+  } else {
+    await chat.say(paste('curl-I-proxy-407.txt'));
+    await chat.card(/Still failing|still fail/i);
+  }
+  return chat;
 }

@@ -12,12 +12,12 @@ import { after, before, test } from 'node:test';
 import type { RunningBot } from '../../bot/app.ts';
 import type { DashboardSummary } from '../../bot/dashboard/types.ts';
 import { tempDir } from '../agents/harness.ts';
-import { type Chat, openChat, paste } from '../bot/conversation-driver.ts';
+import type { Chat } from '../bot/conversation-driver.ts';
 import { startReplica } from '../cluster/replicas.ts';
 import { type RedisServer, startRedis } from '../lab/redis.ts';
 import { type SlackApiLab, startSlackApi } from '../lab/slack-api.ts';
 import { appMention, BOT_TOKEN, postSigned, SIGNING_SECRET } from '../slack/harness.ts';
-import { SUPPORT } from './harness.ts';
+import { proxyUser, SUPPORT } from './harness.ts';
 
 const data = tempDir('reconnect-dashboard-replicas-');
 let redis: RedisServer;
@@ -101,19 +101,7 @@ const history = (s: DashboardSummary) => ({
 test("findings, steps and resolutions from turns on replica A show in B's summary", async () => {
   // One user on A whose proxy sign-in is fixed (the step verified, the case resolved), one on A
   // whose re-check still fails.
-  for (const [recheck, outcome] of [
-    ['curl-I-proxy-ok.txt', /Teams should work again/],
-    ['curl-I-proxy-407.txt', /Still failing|still fail/i],
-  ] as const) {
-    const chat = await openChat(a.url);
-    chats.push(chat);
-    await chat.say(paste('curl-I-proxy-407.txt'));
-    await chat.card(/I found what is getting in the way/);
-    await chat.click('Show me the fix');
-    await chat.card(/To do/);
-    await chat.say(paste(recheck));
-    await chat.card(outcome);
-  }
+  chats.push(await proxyUser(a.url, 'fixed'), await proxyUser(a.url, 'still failing'));
   // A's turns are over and their history writes landed (B handled none).
   await a.directLine.idle();
   await a.dashboard.idle();

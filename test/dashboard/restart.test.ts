@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { DashboardSummary } from '../../bot/dashboard/types.ts';
-import { type Chat, openChat, paste } from '../bot/conversation-driver.ts';
-import { type DashboardLab, startDashboardLab } from './harness.ts';
+import type { Chat } from '../bot/conversation-driver.ts';
+import { type DashboardLab, proxyUser, startDashboardLab } from './harness.ts';
 
 let lab: DashboardLab;
 const chats: Chat[] = [];
@@ -19,19 +19,6 @@ after(async () => {
   for (const chat of chats) chat.close();
   await lab?.close();
 });
-
-/** A web chat user who pastes the proxy's 407, asks for the fix, and later pastes `recheck`. */
-async function proxyUser(recheck: string, later: () => void): Promise<void> {
-  const chat = await openChat(lab.bot.url);
-  chats.push(chat);
-  await chat.say(paste('curl-I-proxy-407.txt'));
-  await chat.card(/I found what is getting in the way/);
-  await chat.click('Show me the fix');
-  await chat.card(/To do/);
-  later();
-  await chat.say(paste(recheck));
-  await chat.card(recheck.includes('ok') ? /Teams should work again/ : /Still failing|still fail/i);
-}
 
 async function summary(cookie: string): Promise<DashboardSummary> {
   const res = await fetch(`${lab.bot.url}/admin/api/summary`, { headers: { cookie } });
@@ -46,10 +33,10 @@ const history = (s: DashboardSummary) => ({
 });
 
 test('findings, step results and resolution times survive a restart', async () => {
-  await proxyUser('curl-I-proxy-ok.txt', () => {
+  const fixed = await proxyUser(lab.bot.url, 'fixed', () => {
     lab.clock.t += 40 * 60_000;
   });
-  await proxyUser('curl-I-proxy-407.txt', () => undefined);
+  chats.push(fixed, await proxyUser(lab.bot.url, 'still failing'));
   await lab.bot.directLine.idle();
   const signedIn = await fetch(`${lab.bot.url}/admin/signin`, {
     method: 'POST',
