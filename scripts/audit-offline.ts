@@ -2,7 +2,7 @@
  * Lists the production dependencies package-lock.json pins, one `name version` a line, for a
  * security review done by hand where `npm audit` cannot reach the advisory endpoint (see the
  * README, "Dependencies and advisories"). Reads the lockfile only, so it needs no install and
- * shows exactly what `npm ci --omit=dev` (the container) would ship.
+ * shows what the container keeps after `npm prune --omit=dev`.
  *
  *   npm run audit:offline            name, version(s) and how many copies, sorted by name
  *   npm run audit:offline -- --json  the same as JSON: { name: [versions] }
