@@ -93,6 +93,11 @@ export const SERVER_PLACEHOLDER = 'https://HELPDESK-ADDRESS';
 export const SERVER_UNKNOWN_TEXT =
   'In the command, replace HELPDESK-ADDRESS with the address of this help desk chat (ask your IT help desk if you do not know it).';
 
+/** The escalated card's heading: "Passed to support" only when a support channel has the case. */
+export function escalatedTitle(view: { contact?: string }): string {
+  return view.contact ? 'Your case is saved' : 'Passed to support';
+}
+
 /** What the escalated card says: no promise of a reply when no support channel can give one. */
 export function escalatedText(view: { caseRef: string; supportName?: string; contact?: string }): string {
   if (view.contact)

@@ -3,7 +3,7 @@
  * headline, and engineers' tokens (raw error codes, probe ids) turned into words. Used by the
  * screens an end user reads; the support thread's summary keeps the ids and raw facts.
  */
-import type { FactValue, FindingItem } from './views.ts';
+import type { FactValue, FindingItem, StepEvidence } from './views.ts';
 
 /** One headline per finding id, in the user's words. An id missing here gets a neutral one. */
 const HEADLINE: Readonly<Record<string, string>> = {
@@ -58,7 +58,7 @@ const WORDS: ReadonlyArray<[RegExp, string]> = [
  * sentence keeps its meaning without the engineer's prefix.
  */
 const PROBE_ID =
-  /(?<![\w@/])(?:dns|tcp|tls|https|websocket|stun|clock|proxy|cache|device|broker|vpn|portal|ipv6|route|sni):([a-z0-9*][a-z0-9.*-]*\.[a-z]{2,})(?::\d+)?(?:@[a-z]+)?/g;
+  /(?<![\w@/])(?:dns|tcp|tls|https|websocket|stun|clock|proxy|cache|device|broker|vpn|portal|ipv6|route|sni):([a-z0-9*][a-z0-9.*-]*\.[a-z]{2,})(?::\d+)?(?:@(?:[a-z]+|[0-9a-f.:]*[0-9a-f]))?/g;
 
 /** Text from diagnosis or the probes, with raw codes and probe ids in words. */
 export function plainText(text: string): string {
@@ -78,16 +78,63 @@ const PROBE_KIND: Readonly<Record<string, string>> = {
   portal: 'Sign-in page check via',
   ipv6: 'IPv6 connection to',
   sni: 'Named connection to',
+  route: 'Route to',
 };
 
-/** A probe id as a label: `dns:login.microsoftonline.com@system` → "Name lookup of login.microsoftonline.com". */
+/** Checks that name no host (`proxy:discovery`, `clock:local`): what they look at. */
+const PROBE_SUBJECT: Readonly<Record<string, string>> = {
+  proxy: 'Check of the proxy settings',
+  clock: "Check of this computer's clock",
+  cache: 'Check of the saved sign-in data',
+  device: "Check of this computer's registration",
+  broker: 'Check of the sign-in helper',
+  vpn: 'Check of the VPN',
+};
+
+/** The resolver a DNS probe asked (`@system`, `@public`, `@1.1.1.1`), in words. */
+function viaWords(via: string | undefined): string {
+  if (via === undefined) return '';
+  if (via === 'system') return " through this computer's resolver";
+  if (via === 'public') return ' (public DNS)';
+  return ` through the resolver ${via}`;
+}
+
+/**
+ * A probe id as a label: `dns:login.microsoftonline.com@system` → "Name lookup of
+ * login.microsoftonline.com through this computer's resolver"; `proxy:discovery` → "Check of the proxy settings".
+ */
 export function probeLabel(id: string): string {
-  const m = /^([a-z0-9]+):([^:@]+)(?::(\d+))?(?:@(\w+))?$/.exec(id);
+  const m = /^([a-z0-9]+):([^:@]+)(?::(\d+))?(?:@([\w.:]+))?$/.exec(id);
   if (!m) return plainText(id);
   const [, kind, host, , via] = m;
+  if (!host.includes('.') && PROBE_SUBJECT[kind]) return PROBE_SUBJECT[kind];
   const what = PROBE_KIND[kind];
   if (!what) return plainText(id);
-  return `${what} ${host}${via === 'public' ? ' (public DNS)' : ''}`;
+  return `${what} ${host}${viaWords(via)}`;
+}
+
+const STATUS_WORD: Readonly<Record<NonNullable<StepEvidence['probes']>[number]['status'], string>> = {
+  pass: 'worked',
+  fail: 'failed',
+  warn: 'gave a warning',
+  skipped: 'was not tried',
+  error: 'could not be checked',
+};
+
+/**
+ * What one result says, as a clause a person reads: "the name lookup of login.microsoftonline.com
+ * through this computer's resolver failed" (the reply to pasted output that changed nothing).
+ */
+export function probeRead(p: { id: string; status: keyof typeof STATUS_WORD }): string {
+  const label = probeLabel(p.id);
+  // Mid-sentence: "the name lookup", "the IPv6 connection"; a label that is only a host (an
+  // unknown kind) reads as "the check of" it.
+  const lead = /^[A-Z][a-z]/.test(label)
+    ? `the ${label[0].toLowerCase()}${label.slice(1)}`
+    : /^[A-Z]/.test(label)
+      ? `the ${label}`
+      : `the check of ${label}`;
+  return `${lead} ${STATUS_WORD[p.status]}`;
 }
 
 export function plainFact(value: FactValue): FactValue {

@@ -9,6 +9,7 @@ import {
   AREA_STATE,
   checkingLine,
   escalatedText,
+  escalatedTitle,
   LOST_TEXT,
   OS_LABEL,
   SERVER_UNKNOWN_TEXT,
@@ -216,7 +217,7 @@ function content(view: View, buttons: Button[], b: Budget): Block[] {
       return handoffBlocks(view, b);
     case 'escalated':
       return [
-        header('Passed to support'),
+        header(escalatedTitle(view)),
         section(escapeSlack(shortValue(escalatedText(view), b.sentence * 2))),
       ];
     case 'escalation':

@@ -148,6 +148,10 @@ export function createEngine(options: EngineOptions): Engine {
         pairingCode ??= await options.agents.issuePairing(session);
         result = transition(session, event, { ...deps, pairingCode });
       }
+      // Escalated with no support channel connected yet: the card names whom to contact instead.
+      const contact = result.session.state === 'escalated' && (await options.support?.contact?.());
+      if (contact && !deps.supportContact)
+        result = transition(session, event, { ...deps, supportContact: contact });
       // Unchanged, the turn still claims the event id, so a retry does not repeat its replies.
       const changed = result.session.version !== session.version;
       // The turn's effects ride in its commit (the turn outbox, Session.undelivered).

@@ -4,6 +4,7 @@
  * the step on screen, re-plan on a new cause, resolve when every problem is verified fixed.
  * Each function takes a session already advanced (session.ts `advance`) and returns effects.
  */
+import { probeRead } from '../../cards/plain.ts';
 import type { ProbeResult } from '../../probes/types.ts';
 import { notice, pasteRequest } from './notices.ts';
 import { MANUAL_HOST, pasteCommands, recheckOutcome } from './recheck.ts';
@@ -99,13 +100,16 @@ export function takeResults(
   }
   if (outcome) return { session: next, effects: [show(next, deps)] };
 
-  // Nothing on screen changed: say what was read, and what would check this step.
-  const read = fresh.map((p) => `${p.id} ${p.status}`).join(', ');
+  // Nothing on screen changed: say in words what was read, and what would check this step.
+  const read = `Thanks, I read that ${inWords(fresh.map(probeRead))}.`;
   const commands = planned ? pasteCommands(planned.step, next.os) : [];
   const text =
     planned && commands.length > 0
-      ? `Thanks, I read: ${read}. None of that checks "${planned.step.title}"; for that, paste the output of: ${commands.join(' or ')}.`
-      : `Thanks, I read: ${read}. ${next.findings.some((f) => f.severity !== 'info') ? 'It matches what we already know.' : 'No problem shows in these results.'}`;
+      ? `${read} None of that checks "${planned.step.title}"; for that, paste the output of ${inWords(
+          commands.map((c) => `\`${c}\``),
+          'or',
+        )}.`
+      : `${read} ${next.findings.some((f) => f.severity !== 'info') ? 'It matches what we already know.' : 'No problem shows in these results.'}`;
   return { session: next, effects: [{ type: 'send', view: notice(next, text) }] };
 }
 
@@ -131,4 +135,11 @@ export function manualRecheck(next: Session, deps: TransitionDeps): TransitionRe
     session: next,
     effects: [show(next, deps), { type: 'send', view: pasteRequest(next, commands, planned.step.title) }],
   };
+}
+
+/** "a", "a and b", "a, b and c". */
+function inWords(items: string[], last = 'and'): string {
+  return items.length <= 2
+    ? items.join(` ${last} `)
+    : `${items.slice(0, -1).join(', ')} ${last} ${items.at(-1)}`;
 }

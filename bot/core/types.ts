@@ -336,7 +336,7 @@ export interface TransitionDeps {
   pairingCode?: { code: string; expiresAt: string };
   /** The bot's public URL, for the agent's pairing command. */
   serverUrl?: string;
-  /** Set when escalation has no support port: how users reach IT instead (issue 14). */
+  /** Set when escalation has no support port or channel: how users reach IT instead (issue 14). */
   supportContact?: string;
   /** How long "Keep checking while I try to sign in" watches. Default WATCH_MS (2 minutes). */
   watchMs?: number;
@@ -384,4 +384,9 @@ export interface AgentPort {
 /** Opens a case in the support thread (issue 5/7). Optional: without it the escalation is audited only. */
 export interface SupportPort {
   escalate(session: Session, effect: Extract<Effect, { type: 'escalate' }>): Promise<void>;
+  /**
+   * How users reach IT while no support channel is connected to take cases (the operator's
+   * SUPPORT_CONTACT_TEXT), or undefined when one is: the escalated card says what is true.
+   */
+  contact?(): Promise<string | undefined>;
 }

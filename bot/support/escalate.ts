@@ -105,6 +105,9 @@ export function createEscalator(options: EscalateOptions): Escalator {
       });
       await poster.toUser(session.id, toUser.escalated(effect.caseRef), `case:${session.id}:r${round}:told`);
     },
+    async contact() {
+      return (await registry.current()) ? undefined : options.contactText;
+    },
   };
 
   return {

@@ -8,6 +8,7 @@ import {
   AREA_STATE,
   checkingLine,
   escalatedText,
+  escalatedTitle,
   isoSeconds,
   LOST_TEXT,
   OS_LABEL,
@@ -264,7 +265,7 @@ export function templateData(view: View, mode: ActionMode, b: Budget = CONTENT):
     case 'escalated':
       return {
         ...base,
-        title: 'Passed to support',
+        title: escalatedTitle(view),
         body: [plain(shortValue(escalatedText(view), b.sentence * 2))],
       };
     case 'escalation':

@@ -12,7 +12,7 @@ import { after, before, test } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { RunningBot } from '../../bot/app.ts';
 import { buildWeb } from '../../scripts/build-web.ts';
-import { startCoreBot } from './conversation-driver.ts';
+import { paste, startCoreBot } from './conversation-driver.ts';
 import { tempDataDir } from './directline-client.ts';
 import { itemWithCard, launchPhone, NO_CHROMIUM, screenshot, send, WAIT } from './phone-page.ts';
 
@@ -165,5 +165,40 @@ test('commands are code blocks, a card changed above brings a line at the bottom
   await itemWithCard(again, 'Waiting for the pasted output until').waitFor(WAIT);
   await shot(again, '6-new-tab-continues');
   await again.close();
+  await page.close();
+});
+
+test('output that changes nothing is read back in words; escalating with no support channel names whom to contact', {
+  skip: NO_CHROMIUM,
+}, async () => {
+  const page = await freshPage();
+  await send(page, 'Teams says CAA20004 on windows at home');
+  await itemWithCard(page, /Step 1 of|What CAA20004 means/)
+    .first()
+    .waitFor(WAIT);
+  await send(page, paste('nslookup-windows-nxdomain.txt'));
+  await itemWithCard(page, 'Show me the fix').first().waitFor(WAIT);
+  // The same output again changes nothing: the reply says what it read, in words.
+  await send(page, paste('nslookup-windows-nxdomain.txt'));
+  await lastInView(page, /Thanks, I read that/);
+  // (Web Chat wraps the host it links in zero-width spaces.)
+  const read = (await lastItem(page)).text.replace(/\u200b/g, '');
+  assert.match(
+    read,
+    /the name lookup of login\.microsoftonline\.com through this computer.s resolver failed/,
+  );
+  assert.doesNotMatch(read, /dns:|@system|\bfail\b/);
+  await shot(page, '7-read-back-in-words');
+
+  // This bot has a support relay but no support channel: the card says so and whom to contact.
+  await send(page, 'escalate');
+  const card = itemWithCard(page, 'Your case is saved');
+  await card.waitFor(WAIT);
+  const text = (await card.textContent()) ?? '';
+  assert.match(text, /Nobody from support can answer in this chat yet\. Please contact your IT help desk\./);
+  assert.doesNotMatch(text, /is with support|Passed to support/);
+  assert.equal(await card.getByRole('button', { name: 'Teams works now' }).count(), 1);
+  await card.scrollIntoViewIfNeeded();
+  await shot(page, '8-escalated-no-support-channel');
   await page.close();
 });

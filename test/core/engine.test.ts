@@ -71,7 +71,8 @@ test('a whole manual conversation: CAA20004 → NXDOMAIN pasted → dns.system_f
   const verified = c.channel.activities.get(card.id)!.view;
   assert.ok(
     verified.screen === 'step' &&
-      verified.evidence?.probes?.[0].id === 'Name lookup of login.microsoftonline.com',
+      verified.evidence?.probes?.[0].id ===
+        "Name lookup of login.microsoftonline.com through this computer's resolver",
   );
   assert.equal(s.state, 'resolved');
   const resolved = c.channel.card('resolved');

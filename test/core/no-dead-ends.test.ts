@@ -15,8 +15,9 @@ import { pairingView } from '../../bot/core/views.ts';
 import { startupWarnings } from '../../bot/startup-warnings.ts';
 import { buttonsFor } from '../../cards/actions.ts';
 import { renderSlack } from '../../cards/slack.ts';
+import { renderTeams } from '../../cards/teams.ts';
 import { renderText } from '../../cards/text.ts';
-import type { StepView } from '../../cards/views.ts';
+import type { StepView, View } from '../../cards/views.ts';
 import { renderWebChat } from '../../cards/webchat.ts';
 import { encodeResultCode } from '../../probes/result-code.ts';
 import { chat, PLAYBOOKS } from './fake-channel.ts';
@@ -88,19 +89,34 @@ test('after an escalation: "what now?" gets what happens next, and the card offe
   assert.equal(w.session.state, 'resolved');
 });
 
+/** The escalated card as every channel renderer draws it (Teams, web chat, Slack, plain text). */
+function everyRendering(card: View): string[] {
+  return [
+    JSON.stringify(renderTeams(card, { universalActions: true })),
+    JSON.stringify(renderTeams(card, { universalActions: false })),
+    JSON.stringify(renderWebChat(card)),
+    JSON.stringify(renderSlack(card)),
+    renderText(card),
+  ];
+}
+
+/** What issue 14 asks of an escalated card that no support channel can answer from. */
+function assertSaysWhomToContact(card: View, contact: RegExp): void {
+  for (const text of everyRendering(card)) {
+    assert.match(text, contact);
+    assert.match(text, /Nobody from support can answer in this chat yet/);
+    assert.match(text, /Teams works now/, 'the person can still say it works');
+    assert.match(text, /Try the steps again/, 'or go through the steps again');
+    assert.doesNotMatch(text, /will reply|reply (right )?here/i);
+    assert.doesNotMatch(text, /is with support|Passed to support/);
+  }
+}
+
 test('escalation with no support port: the card says whom to contact and promises no reply here', async () => {
   const c = chat({ supportContact: 'Call the IT desk on 4455.' });
   await c.say('Teams says CAA20004 on windows at home');
   await c.press('Escalate');
-  const card = c.channel.card('escalated').view;
-  for (const text of [
-    renderText(card),
-    JSON.stringify(renderWebChat(card)),
-    JSON.stringify(renderSlack(card)),
-  ]) {
-    assert.match(text, /Call the IT desk on 4455\./);
-    assert.doesNotMatch(text, /will reply|reply (right )?here/i);
-  }
+  assertSaysWhomToContact(c.channel.card('escalated').view, /Call the IT desk on 4455\./);
   await c.say('what now?');
   assert.match(
     c.channel.lastNotice().text,
@@ -111,6 +127,28 @@ test('escalation with no support port: the card says whom to contact and promise
   await withSupport.press('Escalate');
   const supported = withSupport.channel.card('escalated').view;
   assert.ok(supported.screen === 'escalated' && supported.contact === undefined);
+  for (const text of everyRendering(supported)) assert.match(text, /Passed to support|is with support/);
+});
+
+test('escalation through a support port with no channel connected: the card says whom to contact, in every renderer', async () => {
+  let connected = false;
+  const support = {
+    escalate: async () => {},
+    contact: async () => (connected ? undefined : 'Call 555-0100.'),
+  };
+  const c = chat({ support });
+  await c.say('Teams says CAA20004 on windows at home');
+  await c.press('Escalate');
+  assertSaysWhomToContact(c.channel.card('escalated').view, /Call 555-0100\./);
+  await c.say('what now?');
+  assert.match(
+    c.channel.lastNotice().text,
+    /Nobody from support can answer in this chat yet\. Call 555-0100\./,
+  );
+  // Once a channel is connected, the case is with support and "what now?" says so.
+  connected = true;
+  await c.say('what now?');
+  assert.match(c.channel.lastNotice().text, /is with support/);
 });
 
 test('without PUBLIC_URL the pairing card never tells a laptop to reach localhost, in any channel', () => {

@@ -17,6 +17,16 @@ import { OSES, Walk } from './walk.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/paste/${name}`, import.meta.url), 'utf8');
 
+const PASTES = [
+  'nslookup-windows-nxdomain.txt',
+  'dig-macos-nxdomain.txt',
+  'nslookup-windows-system-and-public.txt',
+  'curl-I-proxy-407.txt',
+  'curl-v-inspection.txt',
+  'curl-connect-timeout.txt',
+  'netsh-winhttp-proxy.txt',
+];
+
 function walks(): Array<{ name: string; walk: Walk }> {
   const out: Array<{ name: string; walk: Walk }> = [];
   for (const os of OSES) {
@@ -31,16 +41,19 @@ function walks(): Array<{ name: string; walk: Walk }> {
       w.say(encodeResultCode({ verdict: 'problems', findings: [{ id }] })).walkSteps();
       out.push({ name: `finding ${id} ${os}`, walk: w });
     }
-    for (const paste of [
-      'nslookup-windows-nxdomain.txt',
-      'dig-macos-nxdomain.txt',
-      'curl-I-proxy-407.txt',
-      'curl-v-inspection.txt',
-      'curl-connect-timeout.txt',
-    ]) {
+    for (const paste of PASTES) {
       const w = new Walk().say(`Teams says CAA20004 on ${os} at home`).say(fixture(paste));
       w.walkSteps();
       out.push({ name: `paste ${paste} ${os}`, walk: w });
+      // The same output again, on the findings and on a step: nothing changes, so the reply
+      // says what it read ("Thanks, I read that …"), and on a step which command would check it.
+      const again = new Walk()
+        .say(`Teams says CAA20004 on ${os} at home`)
+        .say(fixture(paste))
+        .say(fixture(paste));
+      again.press('Show me the fix');
+      again.say(fixture(paste)).walkSteps();
+      out.push({ name: `paste ${paste} twice ${os}`, walk: again });
     }
   }
   return out;
@@ -58,6 +71,18 @@ test('every playbook with every OS, every finding and typical pastes: no id, jar
     }
   }
   assert.ok(views > 500, `walked ${views} views`);
+  // The walks reach both replies to output that changed nothing, so their words are checked.
+  const read = all.flatMap(({ walk }) =>
+    walk.views.flatMap((v) => (v.screen === 'notice' && v.text.startsWith('Thanks, I read') ? [v.text] : [])),
+  );
+  assert.ok(
+    read.some((t) => t.includes('None of that checks')),
+    'a paste that does not check the step',
+  );
+  assert.ok(
+    read.some((t) => t.includes('It matches what we already know')),
+    'a paste that repeats the findings',
+  );
   assert.deepEqual([...problems].slice(0, Number(process.env.SHOW ?? 40)), []);
 });
 
@@ -107,4 +132,32 @@ test('the markup rule is not vacuous: bold markers and autolinks in literal text
     problems.some((p) => p.includes('autolink')),
     problems.join('\n'),
   );
+});
+
+test('the probe id rule is not vacuous: the old "Thanks, I read: …" reply is caught, the new one passes', () => {
+  const reply = (text: string) =>
+    plainWordsProblems({ screen: 'notice', sessionId: 's1', version: 1, tone: 'info', text });
+  const old = reply(
+    'Thanks, I read: dns:login.microsoftonline.com@system fail. It matches what we already know.',
+  );
+  assert.ok(
+    old.some((p) => p.includes('probe id dns:login')),
+    old.join('\n'),
+  );
+  const proxy = reply('Thanks, I read: proxy:discovery pass. None of that checks "What CAA20004 means".');
+  assert.ok(
+    proxy.some((p) => p.includes('probe id proxy:discovery')),
+    proxy.join('\n'),
+  );
+  const w = new Walk()
+    .say('Teams says CAA20004 on windows at home')
+    .say(fixture('nslookup-windows-nxdomain.txt'))
+    .say(fixture('nslookup-windows-nxdomain.txt'));
+  const notice = w.views.at(-1);
+  assert.ok(notice?.screen === 'notice');
+  assert.equal(
+    notice.text,
+    "Thanks, I read that the name lookup of login.microsoftonline.com through this computer's resolver failed. It matches what we already know.",
+  );
+  assert.deepEqual(plainWordsProblems(notice), []);
 });

@@ -68,9 +68,12 @@ export function seenTexts(view: OutboundView): SeenText[] {
 const FINDING_ID = new RegExp(
   `(?<![\\w.])(${FINDING_IDS.map((id) => id.replace('.', '\\.')).join('|')})(?![\\w])`,
 );
-/** A probe id as the agent names them: `kind:target` (dns:login.microsoftonline.com, tls:host:443). */
+/**
+ * A probe id as the agent names them: `kind:target` (dns:login.microsoftonline.com, tls:host:443,
+ * proxy:discovery, clock:local); a URL's `https://` is not one.
+ */
 const PROBE_ID =
-  /(?<![\w@/])(dns|tcp|tls|https|websocket|stun|clock|proxy|cache|device|broker|vpn|portal|ipv6|route|sni|watch):[a-z0-9*][a-z0-9.*-]*\.[a-z]/;
+  /(?<![\w@/])(dns|tcp|tls|https|websocket|stun|clock|proxy|cache|device|broker|vpn|portal|ipv6|route|sni|watch):[a-z0-9*][a-z0-9.*-]*/;
 /** Engineers' words issue 14 names: a raw error code, an OAuth error, our own jargon. */
 const JARGON = /\bnxdomain\b|\bservfail\b|access_denied|network ladder|ENOTFOUND|ECONNREFUSED|ETIMEDOUT/;
 

@@ -261,6 +261,16 @@ test('with no support channel the user is told how to reach IT, and the case is 
       texts.join('\n'),
     );
     assert.equal(supportThreads(lab.api).roots.length, 0);
+    // The card says what is true too: whom to contact, not that support has the case.
+    const card = JSON.stringify((await user.cards()).at(-1));
+    assert.match(card, /Your case is saved/);
+    assert.match(card, /Nobody from support can answer in this chat yet\. Call the IT desk on 555-0100\./);
+    assert.doesNotMatch(card, /is with support|Passed to support/);
+    await user.say('what now?');
+    assert.match(
+      (await user.texts()).at(-1) ?? '',
+      /Nobody from support can answer in this chat yet\. Call the IT desk/,
+    );
     const record = (await lab.store.escalations.get(session.id)) as CaseRecord;
     assert.equal(record.status, 'open', 'kept for when a channel is set up');
 
