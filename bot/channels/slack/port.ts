@@ -1,8 +1,8 @@
 /**
  * The engine's ChannelPort over the Slack Web API: a view becomes a Block Kit message (F2's
  * renderSlack) posted with chat.postMessage, and the live card is replaced in place with
- * chat.update at the ts the send returned. Rate limits are the WebClient's business: it waits
- * out a 429's Retry-After and tries again (see client.ts for the retry policy).
+ * chat.update at the ts the send returned. One Web API call per method call: retries (a 429's
+ * Retry-After, a 5xx) and the reply deadline are bot/ports/bounded-port.ts's, around this port.
  */
 
 import { SLACK } from '../../../cards/limits.ts';
