@@ -37,8 +37,8 @@ export const REPLY_RETRY: RetryPolicy = {
 
 export interface ReplyRetry {
   policy: RetryPolicy;
-  /** How a thrown error reads (status, Retry-After, permanence). Default asDeliveryError. */
-  classify?: (error: unknown) => DeliveryError;
+  /** How a channel's thrown error reads (status, Retry-After, permanence); undefined: asDeliveryError's reading. */
+  classify?: (error: unknown) => DeliveryError | undefined;
   /** Waits between tries. Default a timer; tests pass one that returns at once. */
   sleep?: (ms: number) => Promise<void>;
   /** In [0, 1), for the backoff's jitter. Default Math.random. */
@@ -84,7 +84,7 @@ const timer = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 /** `port` with each call bounded by `deadline` and, with `retry`, retried within its policy. */
 export function boundedPort(port: ChannelPort, options: BoundedPortOptions): ChannelPort {
   const retry = options.retry;
-  const classify = retry?.classify ?? asDeliveryError;
+  const classify = (error: unknown) => retry?.classify?.(error) ?? asDeliveryError(error);
   const sleep = retry?.sleep ?? timer;
   const random = retry?.random ?? Math.random;
 
@@ -107,7 +107,10 @@ export function boundedPort(port: ChannelPort, options: BoundedPortOptions): Cha
     send: (session, view, key) => call('send', () => port.send(session, view, key)),
     update: (session, activityId, view) => call('update', () => port.update(session, activityId, view)),
     ...(sendCard
-      ? { sendCard: (session, card, notices, key) => call('send', () => sendCard(session, card, notices, key)) }
+      ? {
+          sendCard: (session, card, notices, key) =>
+            call('send', () => sendCard(session, card, notices, key)),
+        }
       : {}),
   };
 }

@@ -10,12 +10,12 @@
 import { App, SocketModeReceiver } from '@slack/bolt';
 import { ConfigError, type SlackSettings } from '../../config.ts';
 import type { ChannelPort, InboundEvent } from '../../core/types.ts';
+import { DEFAULT_LIMITS } from '../../limits.ts';
 import type { Logger } from '../../log.ts';
+import { boundedPort, REPLY_RETRY, type ReplyRetry, replyDeadline } from '../../ports/bounded-port.ts';
 import type { SupportTransport } from '../../ports/support-thread.ts';
 import type { DedupeStore } from '../../store/types.ts';
 import { isRegisterCommand } from '../commands.ts';
-import { DEFAULT_LIMITS } from '../../limits.ts';
-import { boundedPort, REPLY_RETRY, type ReplyRetry, replyDeadline } from '../../ports/bounded-port.ts';
 import {
   boltLogger,
   createWebClient,

@@ -6,7 +6,7 @@
 import { type Logger as BoltLogger, LogLevel, webApi } from '@slack/bolt';
 import type { SlackSettings } from '../../config.ts';
 import type { Logger } from '../../log.ts';
-import { asDeliveryError, DeliveryError } from '../../support/retry.ts';
+import { DeliveryError } from '../../ports/support-thread.ts';
 
 export type RetryOptions = webApi.RetryOptions;
 export type WebClient = webApi.WebClient;
@@ -78,10 +78,10 @@ export function platformError(error: unknown): string | undefined {
 
 /**
  * A WebClient error as the retry policy reads it (bot/support/retry.ts): a 429 with its
- * Retry-After, an HTTP status (5xx passing), a platform error (`channel_not_found`: permanent),
- * or no answer at all (status 0).
+ * Retry-After, or a platform error (`channel_not_found`: permanent). Undefined for the rest (an
+ * HTTP status, no answer at all), which the policy's own reading covers.
  */
-export function slackFailure(error: unknown): DeliveryError {
+export function slackFailure(error: unknown): DeliveryError | undefined {
   const e = error as { code?: string; retryAfter?: unknown; statusCode?: unknown; message?: string };
   if (e?.code === 'slack_webapi_rate_limited_error' && typeof e.retryAfter === 'number')
     return new DeliveryError(e.message ?? 'slack: rate limited', {
@@ -90,5 +90,5 @@ export function slackFailure(error: unknown): DeliveryError {
     });
   if (platformError(error) !== undefined)
     return new DeliveryError(e.message ?? 'slack: platform error', { status: 400, permanent: true });
-  return asDeliveryError(error);
+  return undefined;
 }
