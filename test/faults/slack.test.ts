@@ -101,7 +101,7 @@ test('a 502 and a 503 on the first reply: retried with backoff, and the replies 
   waited.length = 0;
 });
 
-test("a 429 waits exactly its Retry-After, and other conversations are answered meanwhile", async () => {
+test('a 429 waits exactly its Retry-After, and other conversations are answered meanwhile', async () => {
   holding = true;
   h.api.failNext('chat.postMessage', { status: 429, retryAfterSec: 7 });
   await say('RATED');
@@ -158,7 +158,9 @@ test('a 503 on a card update (a click): retried, and the card is updated once', 
   waited.length = 0;
 });
 
-test('a reply that hangs is cut at its deadline, recorded, and blocks no one else', { timeout: 30_000 }, async () => {
+test('a reply that hangs is cut at its deadline, recorded, and blocks no one else', {
+  timeout: 30_000,
+}, async () => {
   let cuts = 0;
   const stop = onLimitHit((limit) => {
     if (limit === 'replyTimeoutMs') cuts++;
