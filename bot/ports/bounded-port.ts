@@ -10,6 +10,8 @@
  * policy's cap; other passing trouble backs off with jitter; a bounded number of tries), with an
  * injected sleep. The wait is this call's alone: other conversations' calls go on meanwhile. A
  * cut call is not retried: it may have landed, and the user has already waited the whole bound.
+ * A 5xx after the platform did post is retried too (so posted twice): unlike the support
+ * outbox's posts, a reply carries no key the platform could be asked about first.
  */
 import type { ChannelPort } from '../core/types.ts';
 import { limitHit } from '../limit-hits.ts';

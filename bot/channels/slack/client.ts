@@ -1,7 +1,9 @@
 /**
- * The Web API client and logger shared by the Slack channel and Bolt. One WebClient per
- * process: its request queue pauses for a 429's Retry-After, so every call behind it waits too
- * instead of hammering a rate-limited method.
+ * The Web API clients and logger of the Slack channel and Bolt. Bolt's client (listeners,
+ * auth.test, conversations.open) retries on its own and its request queue pauses for a 429's
+ * Retry-After, so every call behind it waits too. The engine's replies use a second client made
+ * with `retryConfig: {retries: 0}` and `rejectRateLimitedCalls`: bot/ports/bounded-port.ts
+ * retries those, per conversation (channel.ts).
  */
 import { type Logger as BoltLogger, LogLevel, webApi } from '@slack/bolt';
 import type { SlackSettings } from '../../config.ts';
