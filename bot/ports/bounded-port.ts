@@ -10,10 +10,10 @@
  * policy's cap; other passing trouble backs off with jitter; a bounded number of tries), with an
  * injected sleep. The wait is this call's alone: other conversations' calls go on meanwhile. A
  * cut call is not retried: it may have landed, and the user has already waited the whole bound.
- * A 5xx after the platform did post is retried too (so posted twice): unlike the support
- * outbox's posts, a reply carries no key the platform could be asked about first.
+ * A send that failed ambiguously (a 5xx, a dropped connection: the platform may have posted)
+ * and has a key is looked up with `landed` before it is tried again, so it is posted once.
  */
-import type { ChannelPort } from '../core/types.ts';
+import type { ChannelPort, Session } from '../core/types.ts';
 import { limitHit } from '../limit-hits.ts';
 import { asDeliveryError, type DeliveryError, decide, type RetryPolicy } from '../support/retry.ts';
 
@@ -45,6 +45,8 @@ export interface ReplyRetry {
   sleep?: (ms: number) => Promise<void>;
   /** In [0, 1), for the backoff's jitter. Default Math.random. */
   random?: () => number;
+  /** The id of the message sent with `key` (ChannelPort.send's), if the platform has it. */
+  landed?: (session: Session, key: string) => Promise<string | undefined>;
 }
 
 export interface BoundedPortOptions {
@@ -90,23 +92,38 @@ export function boundedPort(port: ChannelPort, options: BoundedPortOptions): Cha
   const sleep = retry?.sleep ?? timer;
   const random = retry?.random ?? Math.random;
 
-  async function call<T>(what: string, work: () => Promise<T>): Promise<T> {
+  /** `work`, tried within the policy; `landed` asks, before a retry after an ambiguous failure, whether it went through. */
+  async function call<T>(
+    what: string,
+    work: () => Promise<T>,
+    landed?: () => Promise<T | undefined>,
+  ): Promise<T> {
     const label = `${options.name} ${what}`;
     for (let tries = 1; ; tries++) {
       try {
         return await within(work, options.deadline(), label);
       } catch (error) {
         if (!retry || error instanceof ReplyTimeoutError) throw error;
-        const next = decide(classify(error), tries, retry.policy, random);
+        const failure = classify(error);
+        const next = decide(failure, tries, retry.policy, random);
         if (!next.retry) throw error;
         await sleep(next.delayMs);
+        // A failed lookup is no answer: the next try posts (a double post beats a lost reply).
+        const found = failure.ambiguous && landed ? await landed().catch(() => undefined) : undefined;
+        if (found !== undefined) return found;
       }
     }
   }
 
   const sendCard = port.sendCard?.bind(port);
+  const find = retry?.landed;
   return {
-    send: (session, view, key) => call('send', () => port.send(session, view, key)),
+    send: (session, view, key) =>
+      call(
+        'send',
+        () => port.send(session, view, key),
+        find && key !== undefined ? () => find(session, key) : undefined,
+      ),
     update: (session, activityId, view) => call('update', () => port.update(session, activityId, view)),
     ...(sendCard
       ? {

@@ -2,7 +2,7 @@
  * Issue 16: the Slack Web API (the local fake, at the wire) failing while Slack turns run through
  * signed deliveries, the real Bolt and the real engine. A 5xx or a 429 on a reply or a card
  * update: tried again within bounds (a 429 after exactly its Retry-After, refused past the cap)
- * and delivered once; while one conversation waits, others are answered. A reply that hangs is
+ * and delivered once (a 5xx after the post landed: found by its key, not posted again); while one conversation waits, others are answered. A reply that hangs is
  * cut at its deadline and recorded as `delivery_failed`, as the Teams path records it.
  *
  * No clocks run: the port's waits are an injected sleep (recorded, and held when a test says so)
@@ -98,6 +98,25 @@ test('a 502 and a 503 on the first reply: retried with backoff, and the replies 
   assert.ok(waited[0] >= 250 && waited[0] <= 500, `first backoff ${waited[0]}`);
   assert.ok(waited[1] >= 500 && waited[1] <= 1000, `second backoff ${waited[1]}`);
   assert.deepEqual(await failures('BAD5XX'), []);
+  waited.length = 0;
+});
+
+test('a 502 after Slack did post: the reply is found by its key, not posted twice', async () => {
+  h.api.failNext('chat.postMessage', { status: 502, land: true });
+  await say('LANDED');
+  await h.channel.idle();
+  assert.equal(landed('LANDED'), expected, 'each reply once, the ambiguous one included');
+  assert.deepEqual(
+    posts('LANDED').map((c) => c.status),
+    [502, ...Array(expected - 1).fill(200)],
+    'the landed reply was not sent again',
+  );
+  const lookups = h.api.calls.filter(
+    (c) => c.method === 'conversations.history' && c.params.channel === dm('LANDED').channel,
+  );
+  assert.equal(lookups.length, 1, 'looked up once, after the ambiguous failure');
+  assert.equal(waited.length, 1);
+  assert.deepEqual(await failures('LANDED'), []);
   waited.length = 0;
 });
 

@@ -24,7 +24,7 @@ import {
   slackFailure,
   webClientOptions,
 } from './client.ts';
-import { createSlackPort } from './port.ts';
+import { createSlackPort, replyFinder } from './port.ts';
 import { SlackHttpReceiver, type SlackHttpRequest, type SlackHttpResponse } from './receiver.ts';
 import { createSlackSupportTransport } from './support-transport.ts';
 import {
@@ -252,7 +252,7 @@ export function createSlackChannel(options: SlackChannelOptions): SlackChannel {
     port: boundedPort(createSlackPort(replyClient), {
       name: 'slack',
       deadline: deadline ?? replyDeadline(timeoutMs),
-      retry: { policy: REPLY_RETRY, classify: slackFailure, ...retry },
+      retry: { policy: REPLY_RETRY, classify: slackFailure, landed: replyFinder(replyClient), ...retry },
     }),
     ...(http ? { dispatch: (request: SlackHttpRequest) => http.dispatch(request) } : {}),
     async start() {
