@@ -202,6 +202,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
             settings: config.botFramework,
             log,
             serviceUrls: config.teamsServiceUrls,
+            replies: { timeoutMs: config.limits.replyTimeoutMs },
             ...options.teams,
           });
     if (teams) {
@@ -216,6 +217,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
         handle,
         dedupe: store.dedupe,
         logger: log,
+        replies: { timeoutMs: config.limits.replyTimeoutMs },
         ...options.slack,
       });
       // auth.test now: a refused bot token is a configuration error at start, not at the first DM.

@@ -56,6 +56,11 @@ export interface Limits {
    * failure, the log says so and the metric counts it; nothing already queued is dropped.
    */
   outboxMessages: number;
+  /**
+   * One try of a reply to Teams or Slack (a post, a card update) that gets no answer: cut, and the
+   * turn records `delivery_failed` (bot/ports/bounded-port.ts). Other conversations never wait on it.
+   */
+  replyTimeoutMs: number;
 }
 
 interface LimitSpec {
@@ -87,6 +92,7 @@ export const LIMIT_SPECS = {
   turnTextChars: { setting: 'LIMIT_TURN_TEXT_CHARS', default: 20_000, min: 500 },
   conversationBytes: { setting: 'LIMIT_CONVERSATION_BYTES', default: 8 * MIB, min: 256 * KIB },
   outboxMessages: { setting: 'LIMIT_OUTBOX_MESSAGES', default: 10_000, min: 10 },
+  replyTimeoutMs: { setting: 'LIMIT_REPLY_TIMEOUT_MS', default: 15_000, min: 100 },
 } as const satisfies Record<keyof Limits, LimitSpec>;
 
 /** The setting names, for bot/config.ts's list of accepted settings. */
@@ -108,6 +114,7 @@ export const LIMIT_SETTING_NAMES = [
   'LIMIT_TURN_TEXT_CHARS',
   'LIMIT_CONVERSATION_BYTES',
   'LIMIT_OUTBOX_MESSAGES',
+  'LIMIT_REPLY_TIMEOUT_MS',
 ] as const satisfies readonly (typeof LIMIT_SPECS)[keyof Limits]['setting'][];
 
 /** The defaults, for callers without a config (unit tests of one module). */

@@ -9,7 +9,7 @@
  * For the support relay (issue 8): posts keep their `metadata` and `thread_ts`,
  * conversations.replies and conversations.history list them, and `failNext` scripts HTTP
  * failures (429 with Retry-After, 412, 502, 504), optionally after the post was stored (a
- * failure the caller cannot tell from a lost request).
+ * failure the caller cannot tell from a lost request); `hangNext` holds calls unanswered.
  */
 import { createHmac } from 'node:crypto';
 import { EventEmitter } from 'node:events';
@@ -71,6 +71,11 @@ export interface SlackApiLab {
   rateLimit(method: string, retryAfterSec: number, count?: number): void;
   /** Queues scripted failures for `method`, answered in order before any normal answer. */
   failNext(method: string, ...failures: ScriptedFailure[]): void;
+  /**
+   * Makes the next `count` calls of `method` to `channel` never answer (held until close), as the
+   * Bot Connector fake's hangNext does. They are recorded, with status 0.
+   */
+  hangNext(method: string, channel: string, count?: number): void;
   /** Messages posted to `channel` (thread replies included), oldest first. */
   posted(channel: string): StoredMessage[];
   /** Resolves with the first recorded call (past or future) matching `match`; rejects after `timeoutMs`. */
@@ -105,6 +110,7 @@ export async function startSlackApi(options: SlackApiOptions = {}): Promise<Slac
   const messages = new Map<string, StoredMessage>();
   const limits = new Map<string, { retryAfterSec: number; count: number }>();
   const scripted = new Map<string, ScriptedFailure[]>();
+  const hangs = new Map<string, number>();
   const inChannel = (channel: unknown) => [...messages.values()].filter((m) => m.channel === channel);
   const withMetadata = (m: StoredMessage, include: boolean) => {
     const { updates: _u, metadata, ...rest } = m;
@@ -200,6 +206,13 @@ export async function startSlackApi(options: SlackApiOptions = {}): Promise<Slac
         authorization: req.headers.authorization,
       };
       calls.push(call);
+      const hangKey = `${name}|${String(params.channel)}`;
+      if ((hangs.get(hangKey) ?? 0) > 0) {
+        hangs.set(hangKey, (hangs.get(hangKey) ?? 0) - 1);
+        call.status = 0;
+        events.emit('change');
+        return; // never answered: close() ends it
+      }
       const script = scripted.get(name);
       const failure = script?.[0];
       if (failure) {
@@ -250,6 +263,9 @@ export async function startSlackApi(options: SlackApiOptions = {}): Promise<Slac
     },
     failNext(name, ...failures) {
       scripted.set(name, [...(scripted.get(name) ?? []), ...failures.map((f) => ({ ...f }))]);
+    },
+    hangNext(name, channel, count = 1) {
+      hangs.set(`${name}|${channel}`, count);
     },
     posted: (channel) => inChannel(channel),
     waitForCall(match, timeoutMs = 10_000) {

@@ -27,6 +27,8 @@ let slow: ReturnType<typeof gate> | undefined;
 let started: ReturnType<typeof gate> | undefined;
 let failNext = false;
 let h: Harness;
+/** The port's waits between tries (bot/ports/bounded-port.ts), held until the test lets them go. */
+const waits: { ms: number; go(): void }[] = [];
 
 before(async () => {
   h = await startHarness({
@@ -39,6 +41,7 @@ before(async () => {
       }
       handled.push(event);
     },
+    replies: { sleep: (ms) => new Promise<void>((go) => waits.push({ ms, go })) },
   });
 });
 after(() => h.close());
@@ -202,7 +205,7 @@ test("Slack's ssl_check is answered without a signature and runs nothing", async
   assert.equal(handled.length, before);
 });
 
-test('the port posts Block Kit and, on a 429, waits Retry-After before trying again', async (t) => {
+test('the port posts Block Kit and, on a 429, waits Retry-After before trying again', async () => {
   const session = {
     id: 's-429',
     version: 1,
@@ -225,25 +228,13 @@ test('the port posts Block Kit and, on a 429, waits Retry-After before trying ag
       )
       .map((c) => c.status);
   h.api.rateLimit('chat.postMessage', 1);
-  // The client's waits (Retry-After, then the retry policy's backoff) run on mocked timers:
-  // the test moves time, so it sees when the retry may go out instead of timing it.
-  t.mock.timers.enable({ apis: ['setTimeout'] });
   const sending = h.channel.port.send(session, view);
-  await eventually(
-    () => h.logs.some((l) => /rate limiting\. Will retry in 1 seconds/.test(l.message)),
-    'the client pausing for Retry-After: 1',
-  );
-  t.mock.timers.tick(999);
-  await turns(200);
-  assert.deepEqual(tries(), [429], 'no second try before Retry-After has passed');
-  t.mock.timers.tick(1);
-  // Retry-After is over; the retry policy adds its backoff (at most 50 ms in the harness).
-  await eventually(() => {
-    t.mock.timers.tick(10);
-    return tries().length === 2;
-  }, 'the second try once Retry-After has passed');
+  // The wait is injected: the test sees how long the port asks to wait, and when it may go on.
+  await eventually(() => waits.length === 1, 'the port waiting out the 429');
+  assert.equal(waits[0].ms, 1000, 'exactly Retry-After: 1');
+  assert.deepEqual(tries(), [429], 'no second try before the wait is over');
+  waits.shift()?.go();
   const ts = await sending;
-  t.mock.timers.reset();
   assert.deepEqual(tries(), [429, 200]);
   const stored = h.api.messages.get(`${DM}/${ts}`);
   assert.equal(stored?.blocks?.[0]?.type, 'header');

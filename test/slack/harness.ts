@@ -51,7 +51,7 @@ export interface Harness {
 }
 
 export interface HarnessOptions
-  extends Partial<Pick<SlackChannelOptions, 'retryConfig' | 'ackDeadlineMs' | 'now'>> {
+  extends Partial<Pick<SlackChannelOptions, 'retryConfig' | 'ackDeadlineMs' | 'now' | 'replies'>> {
   handle: (event: InboundEvent) => Promise<unknown>;
   /** Skip channel.start() (auth.test), e.g. to deliver before the bot knows its ids. */
   noStart?: boolean;
@@ -84,6 +84,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     retryConfig: options.retryConfig ?? { retries: 3, minTimeout: 10, maxTimeout: 50, factor: 2 },
     ...(options.ackDeadlineMs === undefined ? {} : { ackDeadlineMs: options.ackDeadlineMs }),
     ...(options.now ? { now: options.now } : {}),
+    ...(options.replies ? { replies: options.replies } : {}),
   });
   if (!options.noStart) await channel.start();
   const server = createServer({ config, store, log, routes: [slackRoutes(channel)] });

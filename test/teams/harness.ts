@@ -4,7 +4,12 @@
  * post activities the way the Bot Framework service does (signed, with serviceUrl pointing at the
  * connector). Everything listens on 127.0.0.1.
  */
-import { type CoreHandler, createTeamsChannel, type TeamsChannel } from '../../bot/channels/teams/index.ts';
+import {
+  type CoreHandler,
+  createTeamsChannel,
+  type TeamsChannel,
+  type TeamsChannelOptions,
+} from '../../bot/channels/teams/index.ts';
 import { loadBotConfig } from '../../bot/config.ts';
 import type { ChannelPort, Session } from '../../bot/core/types.ts';
 import { type Logger, silentLogger } from '../../bot/log.ts';
@@ -23,6 +28,8 @@ export interface TeamsLabOptions {
   universalActions?: boolean;
   log?: Logger;
   store?: Store<Session>;
+  /** The replies' deadline (bot/ports/bounded-port.ts); default the reply timeout limit. */
+  replies?: TeamsChannelOptions['replies'];
 }
 
 export interface Posted {
@@ -71,6 +78,7 @@ export async function startTeamsLab(options: TeamsLabOptions): Promise<TeamsLab>
     settings: config.botFramework,
     log,
     universalActions: options.universalActions,
+    ...(options.replies ? { replies: options.replies } : {}),
     credentialsFactory:
       options.appId === undefined
         ? undefined

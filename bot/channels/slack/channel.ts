@@ -10,12 +10,21 @@
 import { App, SocketModeReceiver } from '@slack/bolt';
 import { ConfigError, type SlackSettings } from '../../config.ts';
 import type { ChannelPort, InboundEvent } from '../../core/types.ts';
+import { DEFAULT_LIMITS } from '../../limits.ts';
 import type { Logger } from '../../log.ts';
+import { boundedPort, REPLY_RETRY, type ReplyRetry, replyDeadline } from '../../ports/bounded-port.ts';
 import type { SupportTransport } from '../../ports/support-thread.ts';
 import type { DedupeStore } from '../../store/types.ts';
 import { isRegisterCommand } from '../commands.ts';
-import { boltLogger, createWebClient, platformError, type RetryOptions, webClientOptions } from './client.ts';
-import { createSlackPort } from './port.ts';
+import {
+  boltLogger,
+  createWebClient,
+  platformError,
+  type RetryOptions,
+  slackFailure,
+  webClientOptions,
+} from './client.ts';
+import { createSlackPort, replyFinder } from './port.ts';
 import { SlackHttpReceiver, type SlackHttpRequest, type SlackHttpResponse } from './receiver.ts';
 import { createSlackSupportTransport } from './support-transport.ts';
 import {
@@ -59,6 +68,11 @@ export interface SlackChannelOptions {
   retryConfig?: RetryOptions;
   /** See SlackHttpReceiver. */
   ackDeadlineMs?: number;
+  /**
+   * The engine's posts and card updates (bot/ports/bounded-port.ts): `timeoutMs` per try
+   * (config.limits.replyTimeoutMs), or a `deadline` signal per try; retries by REPLY_RETRY.
+   */
+  replies?: Partial<ReplyRetry> & { timeoutMs?: number; deadline?: () => AbortSignal };
 }
 
 export interface SlackChannel {
@@ -115,6 +129,16 @@ export function createSlackChannel(options: SlackChannelOptions): SlackChannel {
   const now = options.now ?? Date.now;
   const bolt = boltLogger(logger);
   const client = createWebClient(settings, { retryConfig: options.retryConfig, logger: bolt });
+  // The engine's replies get a client of their own that neither retries nor sleeps out a 429
+  // (one try per call, its socket freed at the reply timeout): the bounded port retries, so a
+  // rate-limited or failing conversation waits alone, for at most REPLY_RETRY's cap.
+  const { timeoutMs = DEFAULT_LIMITS.replyTimeoutMs, deadline, ...retry } = options.replies ?? {};
+  const replyClient = createWebClient(settings, {
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    timeoutMs,
+    logger: bolt,
+  });
   const receiver = selectReceiver(settings, { logger, now, ackDeadlineMs: options.ackDeadlineMs });
   const http = receiver instanceof SlackHttpReceiver ? receiver : undefined;
 
@@ -225,7 +249,11 @@ export function createSlackChannel(options: SlackChannelOptions): SlackChannel {
 
   return {
     mode: settings.mode,
-    port: createSlackPort(client),
+    port: boundedPort(createSlackPort(replyClient), {
+      name: 'slack',
+      deadline: deadline ?? replyDeadline(timeoutMs),
+      retry: { policy: REPLY_RETRY, classify: slackFailure, landed: replyFinder(replyClient), ...retry },
+    }),
     ...(http ? { dispatch: (request: SlackHttpRequest) => http.dispatch(request) } : {}),
     async start() {
       let timer: ReturnType<typeof setTimeout> | undefined;

@@ -17,7 +17,9 @@ import type { TurnContext } from 'botbuilder';
 import type { Server } from 'restify';
 import { type BotFrameworkSettings, LOOPBACK_SERVICE_URLS } from '../../config.ts';
 import type { ChannelPort } from '../../core/types.ts';
+import { DEFAULT_LIMITS } from '../../limits.ts';
 import type { Logger } from '../../log.ts';
+import { boundedPort, replyDeadline } from '../../ports/bounded-port.ts';
 import type { SupportTransport } from '../../ports/support-thread.ts';
 import { authenticationDisabled, type CredentialsFactory, createBotFrameworkAuth } from './auth.ts';
 import { type CoreHandler, TeamsBot } from './bot.ts';
@@ -41,6 +43,12 @@ export interface TeamsChannelOptions {
   credentialsFactory?: CredentialsFactory;
   /** Without an app id, where replies may be posted (config.teamsServiceUrls); default loopback only. */
   serviceUrls?: readonly string[];
+  /**
+   * The engine's replies and card updates, each cut after `timeoutMs` (config.limits.replyTimeoutMs)
+   * or when `deadline`'s signal aborts (bot/ports/bounded-port.ts). No retries there: in a turn,
+   * botbuilder's ConnectorClient already retries a 5xx and waits out a 429.
+   */
+  replies?: { timeoutMs?: number; deadline?: () => AbortSignal };
 }
 
 export interface TeamsChannel {
@@ -73,11 +81,18 @@ export function createTeamsChannel(options: TeamsChannelOptions): TeamsChannel {
       await context.sendActivity(SORRY);
     }
   };
-  const port = createTeamsPort({
-    adapter,
-    appId: settings.MicrosoftAppId ?? '',
-    universalActions: options.universalActions ?? true,
-  });
+  const replies = options.replies ?? {};
+  const port = boundedPort(
+    createTeamsPort({
+      adapter,
+      appId: settings.MicrosoftAppId ?? '',
+      universalActions: options.universalActions ?? true,
+    }),
+    {
+      name: 'teams',
+      deadline: replies.deadline ?? replyDeadline(replies.timeoutMs ?? DEFAULT_LIMITS.replyTimeoutMs),
+    },
+  );
   return {
     port,
     adapter,
