@@ -89,7 +89,7 @@ test('the hand-off in prose, copied with one tap; the case number continues the 
 
   // The case number the person is shown when the case goes to support.
   await send(page, 'escalate');
-  const told = itemWithCard(page, /Your case RC-/).last();
+  const told = itemWithCard(page, /case RC-[0-9A-Z]{6}/i).last();
   // biome-ignore lint/performance/useDomNodeTextContent: the rendered lines are what the person reads
   const number = /RC-[0-9A-Z]{6}/.exec(await told.locator('.ac-adaptiveCard').innerText(WAIT))?.[0];
   assert.ok(number);
@@ -108,7 +108,7 @@ test('the hand-off in prose, copied with one tap; the case number continues the 
   await back
     .locator('.webchat__text-content', { hasText: `Welcome back. This is your case ${number}` })
     .waitFor(WAIT);
-  await itemWithCard(back, `Your case ${number}`)
+  await itemWithCard(back, `case ${number}`)
     .last()
     .getByRole('button', { name: 'Try the steps again' })
     .waitFor(WAIT);
