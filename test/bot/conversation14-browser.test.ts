@@ -141,7 +141,14 @@ test('commands are code blocks, a card changed above brings a line at the bottom
   const card = itemWithCard(page, 'Step 1 of');
   const skip = card.getByRole('button', { name: 'Skip' });
   await skip.dblclick();
-  await page.locator('.webchat__text-content', { hasText: /^Next, step 2 of/ }).waitFor(WAIT);
+  // Seen once in a full CI run (the line never came); keep what the page showed for the next one.
+  await page
+    .locator('.webchat__text-content', { hasText: /^Next, step 2 of/ })
+    .waitFor(WAIT)
+    .catch(async (error: unknown) => {
+      await shot(page, 'FAILED-double-tap').catch(() => {});
+      throw error;
+    });
   // (Web Chat's markdown turns straight quotes into curly ones.)
   await lastInView(page, /Next, step 2 of \d+: [“"]/);
   assert.match((await lastItem(page)).text, /Next, step 2 of \d+: [“"]Check that the computer is online/);
