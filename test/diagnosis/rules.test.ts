@@ -15,7 +15,7 @@ const loadRules = (value: unknown, source: string, ids: readonly string[]) =>
   loadWith(value, source, ids, parseExpression);
 
 import { FINDING_IDS } from '../../probes/findings.ts';
-import { type ProbeResult, zeroPhases } from '../../probes/types.ts';
+import { probe } from '../playbooks/lab-handoff.ts';
 
 const withRule = (patch: Record<string, unknown>) => ({
   ...rulesJson,
@@ -74,22 +74,6 @@ test('address categories: sinkholes, private, fake-ip and public', () => {
   assert.equal(addressCategory('::ffff:127.0.0.1'), 'loopback');
   assert.equal(addressCategory('fd00::1'), 'private');
   assert.equal(addressCategory('20.190.128.1'), 'public');
-});
-
-const probe = (
-  id: string,
-  status: ProbeResult['status'],
-  detail: object,
-  failure?: ProbeResult['failure'],
-): ProbeResult => ({
-  id,
-  kind: id.split(':')[0] as ProbeResult['kind'],
-  target: id.slice(id.indexOf(':') + 1),
-  status,
-  durationMs: 1,
-  phases: zeroPhases(),
-  detail: detail as Record<string, unknown>,
-  failure,
 });
 
 const base = {
