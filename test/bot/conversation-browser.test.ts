@@ -10,32 +10,14 @@
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import type { BrowserContext, Locator, Page } from 'playwright-core';
-import type { RunningBot } from '../../bot/app.ts';
+import { test } from 'node:test';
+import type { Locator, Page } from 'playwright-core';
 import { conversationKey } from '../../bot/core/types.ts';
-import { buildWeb } from '../../scripts/build-web.ts';
-import { paste, startCoreBot } from './conversation-driver.ts';
-import { tempDataDir } from './directline-client.ts';
-import { itemWithCard, launchPhone, NO_CHROMIUM, RESULTS, screenshot, send, WAIT } from './phone-page.ts';
+import { paste } from './conversation-driver.ts';
+import { phoneLab } from './phone-lab.ts';
+import { itemWithCard, NO_CHROMIUM, RESULTS, screenshot, send, WAIT } from './phone-page.ts';
 
-const data = tempDataDir();
-let bot: RunningBot;
-let context: BrowserContext;
-
-before(async () => {
-  if (NO_CHROMIUM) return;
-  const webRoot = join(data.dir, 'web');
-  await buildWeb(webRoot);
-  // The manual path: no agent gateway, as a deployment without one runs.
-  bot = await startCoreBot(join(data.dir, 'state'), { webRoot, agents: false });
-  context = await launchPhone(join(data.dir, 'chromium-profile'));
-});
-after(async () => {
-  await context?.close();
-  await bot?.close();
-  data.remove();
-});
+const lab = phoneLab();
 
 interface SeenActivity {
   id: string;
@@ -85,11 +67,11 @@ const shot = (page: Page, name: string) => screenshot(page, `conversation-${name
 test('on the page at 390×844: CAA20004 → Windows, Home → NXDOMAIN pasted → fix → "Done — check again" → good nslookup pasted → verified, cards updated in place', {
   skip: NO_CHROMIUM,
 }, async () => {
-  const page = await context.newPage();
+  const page = await lab.context.newPage();
   const problems: string[] = [];
   page.on('pageerror', (error) => problems.push(error.message));
   const stream = recordStream(page);
-  await page.goto(`${bot.url}/`, WAIT);
+  await page.goto(`${lab.bot.url}/`, WAIT);
   await page
     .locator('.webchat__text-content', { hasText: 'I help when Teams will not sign in' })
     .waitFor(WAIT);
@@ -155,10 +137,10 @@ test('on the page at 390×844: CAA20004 → Windows, Home → NXDOMAIN pasted �
 
   // The store agrees: the step is verified, and the Direct Line log holds that card once, updated.
   const conversationId = cardId.split('|')[0];
-  const session = await bot.store.sessions.findByConversation(conversationKey('webchat', conversationId));
+  const session = await lab.bot.store.sessions.findByConversation(conversationKey('webchat', conversationId));
   assert.equal(session?.plan.find((p) => p.stepId === 'flush-dns-cache')?.status, 'verified');
   assert.equal(session?.state, 'resolved');
-  const log = await bot.store.directline.list(conversationId);
+  const log = await lab.bot.store.directline.list(conversationId);
   assert.equal(log.activities.filter((a) => a.id === cardId).length, 1);
   assert.match(JSON.stringify(log.activities.find((a) => a.id === cardId)), /Fixed \(verified\)/);
 

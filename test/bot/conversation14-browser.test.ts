@@ -7,40 +7,22 @@
  * test-results/issue14-*. Every wait is for something on the page, never for time.
  */
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import type { BrowserContext, Page } from 'playwright-core';
-import type { RunningBot } from '../../bot/app.ts';
-import { buildWeb } from '../../scripts/build-web.ts';
-import { paste, startCoreBot } from './conversation-driver.ts';
-import { tempDataDir } from './directline-client.ts';
-import { itemWithCard, launchPhone, NO_CHROMIUM, screenshot, send, WAIT } from './phone-page.ts';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { paste } from './conversation-driver.ts';
+import { phoneLab } from './phone-lab.ts';
+import { itemWithCard, NO_CHROMIUM, screenshot, send, WAIT } from './phone-page.ts';
 
-const data = tempDataDir();
-let bot: RunningBot;
-let context: BrowserContext;
-
-before(async () => {
-  if (NO_CHROMIUM) return;
-  const webRoot = join(data.dir, 'web');
-  await buildWeb(webRoot);
-  bot = await startCoreBot(join(data.dir, 'state'), { webRoot, agents: false });
-  context = await launchPhone(join(data.dir, 'chromium-profile'));
-});
-after(async () => {
-  await context?.close();
-  await bot?.close();
-  data.remove();
-});
+const lab = phoneLab();
 
 const WELCOME = 'I help when Teams will not sign in';
 
 /** A page on a conversation of its own: the saved one (a new tab would resume it) is forgotten first. */
 async function freshPage(): Promise<Page> {
-  const page = await context.newPage();
+  const page = await lab.context.newPage();
   // Before the page's own script runs, so it cannot resume another test's conversation.
   await page.addInitScript(() => window.localStorage.removeItem('reconnect.webchat'));
-  await page.goto(`${bot.url}/`, WAIT);
+  await page.goto(`${lab.bot.url}/`, WAIT);
   await page.locator('.webchat__text-content', { hasText: WELCOME }).waitFor(WAIT);
   return page;
 }
@@ -167,8 +149,8 @@ test('commands are code blocks, a card changed above brings a line at the bottom
   await shot(page, '5-checking-with-way-out');
 
   // The link opened again in a new tab continues the same conversation.
-  const again = await context.newPage();
-  await again.goto(`${bot.url}/`, WAIT);
+  const again = await lab.context.newPage();
+  await again.goto(`${lab.bot.url}/`, WAIT);
   await itemWithCard(again, 'Waiting for the pasted output until').waitFor(WAIT);
   await shot(again, '6-new-tab-continues');
   await again.close();

@@ -8,34 +8,19 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, test } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
-import type { RunningBot } from '../../bot/app.ts';
-import { buildWeb } from '../../scripts/build-web.ts';
-import { startCoreBot } from './conversation-driver.ts';
 import { tempDataDir } from './directline-client.ts';
+import { phoneLab } from './phone-lab.ts';
 import { itemWithCard, launchPhone, NO_CHROMIUM, screenshot, send, WAIT } from './phone-page.ts';
 
-const data = tempDataDir();
-let bot: RunningBot;
-let context: BrowserContext;
+const lab = phoneLab();
+// The second phone has a folder of its own: hooks of one file do not run in a fixed order.
+const otherData = tempDataDir();
 let other: BrowserContext;
-
-before(async () => {
-  if (NO_CHROMIUM) return;
-  const webRoot = join(data.dir, 'web');
-  await buildWeb(webRoot);
-  bot = await startCoreBot(join(data.dir, 'state'), { webRoot, agents: false });
-  context = await launchPhone(join(data.dir, 'chromium-profile'));
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: bot.url });
-  other = await launchPhone(join(data.dir, 'other-profile'));
-});
 after(async () => {
-  await context?.close();
   await other?.close();
-  await bot?.close();
-  data.remove();
+  otherData.remove();
 });
 
 const WELCOME = 'I help when Teams will not sign in';
@@ -48,7 +33,7 @@ async function open(ctx: BrowserContext, forget: boolean): Promise<Page> {
   const page = await ctx.newPage();
   // A new conversation, not the resumed one; the browser's last token (its user) stays.
   if (forget) await page.addInitScript(() => window.localStorage.removeItem('reconnect.webchat'));
-  await page.goto(`${bot.url}/`, WAIT);
+  await page.goto(`${lab.bot.url}/`, WAIT);
   await page.locator('.webchat__text-content', { hasText: WELCOME }).waitFor(WAIT);
   return page;
 }
@@ -59,7 +44,9 @@ const tap = async (page: Page, card: string | RegExp, button: string) =>
 test('the hand-off in prose, copied with one tap; the case number continues the case in a new chat of this browser only', {
   skip: NO_CHROMIUM,
 }, async () => {
-  const page = await open(context, true);
+  await lab.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: lab.bot.url });
+  other = await launchPhone(otherData.dir);
+  const page = await open(lab.context, true);
   const problems: string[] = [];
   page.on('pageerror', (error) => problems.push(error.message));
   await send(page, 'Teams says CAA20004 on windows at home');
@@ -103,7 +90,7 @@ test('the hand-off in prose, copied with one tap; the case number continues the 
   await stranger.close();
 
   // This phone, a new chat (not the resumed one): the number brings the case here.
-  const back = await open(context, true);
+  const back = await open(lab.context, true);
   await send(back, number.toLowerCase());
   await back
     .locator('.webchat__text-content', { hasText: `Welcome back. This is your case ${number}` })
